@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make          build the module, the BPF objects and the tools
+# make demo     boot a VM and show udp_echo serving a real client
+# make check    run every test (host and VM); the last line is "N passed, N failed"
+# make install  install on a real host (DESTDIR, PREFIX)
+#
+# KDIR=...      build the module against another kernel's headers (>= 6.12)
+
+DEPS		:= .deps
+DEPS_READY	:= $(DEPS)/ready
+KVER		?= $(shell cat $(DEPS)/kver 2>/dev/null)
+KDIR		?= /lib/modules/$(KVER)/build
+LINUX_SRC	:= $(DEPS)/linux-source
+BPFTOOL		?= $(DEPS)/bin/bpftool
+LIBBPF_DIR	:= $(LINUX_SRC)/tools/bpf/bpftool/libbpf
+LIBBPF_A	:= $(LIBBPF_DIR)/libbpf.a
+LIBBPF_INC	:= $(LIBBPF_DIR)/include
+
+CLANG		?= clang
+CC		?= gcc
+PREFIX		?= /usr/local
+
+BPF_CFLAGS	:= -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		   -I$(LIBBPF_INC) -I$(LINUX_SRC)/tools/include/uapi -Iuapi \
+		   -I/usr/include/$(shell $(CC) -dumpmachine)
+USER_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -Iuapi -Iuser -I$(LIBBPF_INC)
+USER_LDLIBS	:= $(LIBBPF_A) -lmnl -lelf -lz
+
+# Tenant protocols and provider programs.
+BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/udp_echo.bpf.o bpf/udp_upper.bpf.o \
+		   bpf/udp_echo_standalone.bpf.o
+CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
+SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
+# Test-only protocols: the contract's edges (see selftests/progs/).
+SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
+		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o
+
+.PHONY: all deps module bpf user selftests check demo install clean bench
+
+all: module bpf user selftests
+
+deps: $(DEPS_READY)
+
+$(DEPS_READY): scripts/deps.sh scripts/patches/bpftool-module-struct-ops.patch
+	scripts/deps.sh
+	touch $@
+
+module: $(DEPS_READY)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+bpf: $(BPF_OBJS)
+
+bpf/%.bpf.o: bpf/%.bpf.c bpf/chamelio.bpf.h uapi/linux/chamelio.h $(DEPS_READY)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+user/cham_xdp.skel.h: bpf/cham_xdp.bpf.o
+	$(BPFTOOL) gen skeleton $< name cham_xdp > $@
+
+user: user/chamctl
+
+user/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h uapi/linux/chamelio.h
+	$(CC) $(USER_CFLAGS) -o $@ $(CHAMCTL_SRCS) $(USER_LDLIBS)
+
+selftests: $(SELFTEST_BINS) $(SELFTEST_BPF)
+
+selftests/progs/sleepable.bpf.o: selftests/progs/sleepable.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
+	$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
+
+selftests/progs/fixed_%.bpf.o: selftests/progs/fixed_verdict.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
+	$(CLANG) $(BPF_CFLAGS) -Ibpf -DFIXED_NAME='"fixed_$*"' \
+		-DFIXED_VERDICT=$(FIXED_VERDICT_$*) -c $< -o $@
+
+FIXED_VERDICT_punt := CHAM_VERDICT_PUNT
+FIXED_VERDICT_bad := 42
+FIXED_VERDICT_noredirect := CHAM_VERDICT_REDIRECT
+
+selftests/%: selftests/%.c uapi/linux/chamelio.h $(DEPS_READY)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDLIBS)
+
+check: all
+	scripts/check.sh
+
+demo: all
+	scripts/vm.sh -- scripts/demo.sh
+
+bench: all
+	scripts/bench/fastpath.sh
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	install -D -m 0755 user/chamctl $(DESTDIR)$(PREFIX)/sbin/chamctl
+	install -d $(DESTDIR)$(PREFIX)/lib/chamelio/bpf $(DESTDIR)$(PREFIX)/include/chamelio/linux
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/chamelio/bpf/
+	install -m 0644 bpf/chamelio.bpf.h $(DESTDIR)$(PREFIX)/include/chamelio/
+	install -m 0644 uapi/linux/chamelio.h $(DESTDIR)$(PREFIX)/include/chamelio/linux/
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f bpf/*.o user/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF)

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * chamelio.bpf.h: everything a tenant protocol includes.
+ *
+ * A protocol is a struct cham_proto_ops instance in a ".struct_ops.link"
+ * section whose handlers are SEC("struct_ops/...") programs. The handler's
+ * context (call it pkt: BPF_PROG() reserves ctx) is read directly; packet
+ * bytes are reached with cham_hdr() and
+ * rewritten in place. See Documentation/tenant-protocols.md.
+ */
+#ifndef __CHAMELIO_BPF_H
+#define __CHAMELIO_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+
+/*
+ * The module's BTF is the authority on these types: relocate every field
+ * access against it (CO-RE), so a protocol keeps working when the module
+ * grows a field.
+ */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+#include <linux/chamelio.h>
+#pragma clang attribute pop
+
+/* Kfuncs for tenant handlers (see kmod/dispatch.c for their contracts). */
+extern __u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, __u32 offset,
+			      const __u32 rdwr_buf_size) __ksym;
+extern int bpf_cham_csum_l3_update(struct cham_ctx *ctx) __ksym;
+extern int bpf_cham_csum_l4_update(struct cham_ctx *ctx) __ksym;
+extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
+
+/* A pointer to a @type at @off in the packet, or NULL past its end. */
+#define cham_hdr(ctx, off, type) \
+	((type *)bpf_cham_pkt_ptr((ctx), (off), sizeof(type)))
+
+/* RFC 1624 incremental update of a ones'-complement checksum. */
+static __always_inline void cham_csum_replace16(__u16 *csum, __u16 from,
+						__u16 to)
+{
+	__u32 sum = (__u16)~*csum + (__u16)~from + to;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*csum = ~sum;
+}
+
+static __always_inline void cham_swap_mac(struct ethhdr *eth)
+{
+	__u8 tmp[ETH_ALEN];
+
+	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
+}
+
+/*
+ * Swap the IP addresses and set a fresh TTL (hop limit): the shape of every
+ * reply. Swapping is neutral to the IPv4 header and transport checksums;
+ * the TTL change is folded into the header checksum.
+ */
+static __always_inline int cham_reply_l3(struct cham_ctx *ctx, __u8 ttl)
+{
+	if (ctx->l3_proto == ETH_P_IP) {
+		struct iphdr *iph = cham_hdr(ctx, ctx->l3_off, struct iphdr);
+		__be32 addr;
+
+		if (!iph)
+			return -1;
+		addr = iph->saddr;
+		iph->saddr = iph->daddr;
+		iph->daddr = addr;
+		cham_csum_replace16(&iph->check, bpf_htons(iph->ttl << 8),
+				    bpf_htons(ttl << 8));
+		iph->ttl = ttl;
+		return 0;
+	}
+	if (ctx->l3_proto == ETH_P_IPV6) {
+		struct ipv6hdr *ip6h = cham_hdr(ctx, ctx->l3_off, struct ipv6hdr);
+		struct in6_addr addr;
+
+		if (!ip6h)
+			return -1;
+		addr = ip6h->saddr;
+		ip6h->saddr = ip6h->daddr;
+		ip6h->daddr = addr;
+		ip6h->hop_limit = ttl;
+		return 0;
+	}
+	return -1;
+}
+
+char _license[] SEC("license") = "GPL";
+
+#endif /* __CHAMELIO_BPF_H */

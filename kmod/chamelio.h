@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Chamelio: definitions shared by the files of the module.
+ */
+#ifndef _CHAMELIO_H
+#define _CHAMELIO_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/chamelio.h>
+
+/*
+ * Every configuration change (tenants, rules, ports, protocol registration)
+ * holds this mutex; the fast path only reads RCU-protected state.
+ */
+extern struct mutex cham_config_lock;
+
+/* Per-CPU counters of one tenant (or of unclassified traffic). */
+struct cham_stats {
+	u64 packets;
+	u64 bytes;
+	u64 verdicts[__CHAM_VERDICT_MAX];
+	u64 drops[__CHAM_DROP_MAX];
+	u64 parse_errors[__CHAM_PARSE_MAX];
+	u64 handler_calls;
+	u64 handler_cycles;
+	u64 handler_max_cycles;
+};
+
+struct cham_stats __percpu *cham_stats_alloc(void);
+void cham_stats_free(struct cham_stats __percpu *stats);
+void cham_stats_fold(const struct cham_stats __percpu *stats,
+		     struct cham_stats *sum);
+extern struct cham_stats __percpu *cham_unclassified_stats;
+
+struct cham_tenant {
+	u32 id;
+	char name[CHAM_NAME_LEN];
+	u32 owner;
+	u8 default_verdict;
+	/* The registered protocol; NULL gives the default verdict. */
+	struct cham_proto_ops __rcu *ops;
+	u32 proto_generation;
+	struct cham_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+int cham_tenants_init(void);
+void cham_tenants_exit(void);
+struct cham_tenant *cham_tenant_find(u32 id, const char *name);
+int cham_tenant_add(u32 id, const char *name, u32 owner, u8 default_verdict,
+		    struct netlink_ext_ack *extack);
+int cham_tenant_del(struct cham_tenant *tenant);
+struct cham_tenant *cham_tenant_next(unsigned long *id);
+
+/* Steering. */
+union cham_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
+struct cham_rule {
+	u32 id;
+	u8 family;
+	u8 prefix_len;
+	u8 l4_proto;
+	u16 port_min;
+	u16 port_max;
+	union cham_addr dst;
+	union cham_addr mask;
+	struct cham_tenant *tenant;
+};
+
+/* What the parser learnt about a frame. */
+struct cham_pkt {
+	u16 l3_off;
+	u16 l4_off;
+	u16 payload_off;
+	u16 l4_len;
+	u16 l3_proto;
+	u8 l4_proto;
+	u8 family;
+	u8 vlan_depth;
+	bool has_ports;
+	u8 error;		/* enum cham_parse_error, when parsing failed */
+	u16 dport;
+	union cham_addr daddr;
+};
+
+bool cham_parse(const void *data, const void *data_end, struct cham_pkt *pkt);
+
+int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack);
+int cham_rule_del(u32 id);
+void cham_rules_del_tenant(struct cham_tenant *tenant);
+struct cham_tenant *cham_steer(const struct cham_pkt *pkt);
+bool cham_rule_get(unsigned int index, struct cham_rule *rule);
+bool cham_rule_find(u32 id, struct cham_rule *rule);
+void cham_rules_exit(void);
+
+/* Ports: interfaces whose provider XDP program the admin attached. */
+int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack);
+int cham_port_del(u32 ifindex);
+bool cham_port_next(unsigned long *ifindex, char *ifname);
+bool cham_port_exists(u32 ifindex);
+int cham_ports_init(void);
+void cham_ports_exit(void);
+
+/* Tenant protocols. */
+int cham_proto_init(void);
+void cham_proto_unbind_tenant(struct cham_tenant *tenant);
+
+int cham_dispatch_init(void);
+
+int cham_netlink_init(void);
+void cham_netlink_exit(void);
+
+/* Module parameter: measure handler cycles (the benchmark turns it off). */
+extern bool cham_cycle_accounting;
+
+#endif /* _CHAMELIO_H */

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chamelio: a shared, tenant-programmable network stack at XDP.
+ *
+ * See Documentation/design.md for the architecture.
+ */
+#include <linux/module.h>
+
+#include "chamelio.h"
+
+DEFINE_MUTEX(cham_config_lock);
+
+bool cham_cycle_accounting = true;
+module_param_named(cycle_accounting, cham_cycle_accounting, bool, 0644);
+MODULE_PARM_DESC(cycle_accounting,
+		 "Measure the cycles of every tenant handler call (default: on)");
+
+static int __init cham_init(void)
+{
+	int err;
+
+	err = cham_tenants_init();
+	if (err)
+		return err;
+	err = cham_ports_init();
+	if (err)
+		goto err_tenants;
+	/*
+	 * Without module BTF these two only warn and return 0, leaving a
+	 * module nobody can use: the selftests check /sys/kernel/btf/chamelio.
+	 */
+	err = cham_proto_init();
+	if (err)
+		goto err_ports;
+	err = cham_dispatch_init();
+	if (err)
+		goto err_ports;
+	err = cham_netlink_init();
+	if (err)
+		goto err_ports;
+	return 0;
+
+err_ports:
+	cham_ports_exit();
+err_tenants:
+	cham_tenants_exit();
+	return err;
+}
+
+/*
+ * The module cannot be unloaded while a struct_ops map of its type or an
+ * XDP program calling its kfuncs exists (they hold references to it), so
+ * no handler or fast-path call can run here any more.
+ */
+static void __exit cham_exit(void)
+{
+	cham_netlink_exit();
+	cham_rules_exit();
+	cham_ports_exit();
+	cham_tenants_exit();
+}
+
+module_init(cham_init);
+module_exit(cham_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Chamelio: shared, tenant-programmable network stack at XDP");
+MODULE_AUTHOR("The Chamelio developers");

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tenant protocols: the cham_proto_ops struct_ops type. A registration binds
+ * an instance to the tenant it names; the tenant's ops pointer is published
+ * with RCU, and the BPF core frees an instance only after a grace period,
+ * so the fast path never calls into a protocol that is gone.
+ */
+#include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/module.h>
+
+#include "chamelio.h"
+
+static int cham_proto_init_btf(struct btf *btf)
+{
+	return 0;
+}
+
+static bool cham_proto_is_valid_access(int off, int size,
+				       enum bpf_access_type type,
+				       const struct bpf_prog *prog,
+				       struct bpf_insn_access_aux *info)
+{
+	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
+}
+
+static const struct bpf_verifier_ops cham_proto_verifier_ops = {
+	.get_func_proto = bpf_base_func_proto,
+	.is_valid_access = cham_proto_is_valid_access,
+};
+
+static int cham_proto_check_member(const struct btf_type *t,
+				   const struct btf_member *member,
+				   const struct bpf_prog *prog)
+{
+	/* Handlers run in softirq context on the packet path. */
+	if (prog->sleepable)
+		return -EINVAL;
+	return 0;
+}
+
+static bool cham_name_valid(const char *name, size_t size, bool required)
+{
+	size_t len = strnlen(name, size);
+
+	return len < size && (len || !required);
+}
+
+static int cham_proto_init_member(const struct btf_type *t,
+				  const struct btf_member *member,
+				  void *kdata, const void *udata)
+{
+	const struct cham_proto_ops *uops = udata;
+	struct cham_proto_ops *ops = kdata;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	switch (moff) {
+	case offsetof(struct cham_proto_ops, name):
+		if (!cham_name_valid(uops->name, sizeof(uops->name), false))
+			return -EINVAL;
+		strscpy(ops->name, uops->name, sizeof(ops->name));
+		return 1;
+	case offsetof(struct cham_proto_ops, tenant):
+		if (!cham_name_valid(uops->tenant, sizeof(uops->tenant), true)) {
+			pr_warn_ratelimited("chamelio: a protocol must name its tenant\n");
+			return -EINVAL;
+		}
+		strscpy(ops->tenant, uops->tenant, sizeof(ops->tenant));
+		return 1;
+	case offsetof(struct cham_proto_ops, flags):
+		if (uops->flags & ~CHAM_PROTO_F_ALL)
+			return -EINVAL;
+		ops->flags = uops->flags;
+		return 1;
+	}
+	return 0;
+}
+
+static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
+{
+	return rcu_dereference_protected(tenant->ops,
+					 lockdep_is_held(&cham_config_lock));
+}
+
+static void cham_proto_publish(struct cham_tenant *tenant,
+			       struct cham_proto_ops *ops)
+{
+	rcu_assign_pointer(tenant->ops, ops);
+	tenant->proto_generation++;
+}
+
+/*
+ * A second registration for a tenant replaces the first, which stays loaded
+ * but inert until its link is removed: the swap is a single pointer store,
+ * so every packet sees either the old or the new protocol.
+ */
+static int cham_proto_reg(void *kdata, struct bpf_link *link)
+{
+	struct cham_proto_ops *ops = kdata;
+	struct cham_tenant *tenant;
+	int err = 0;
+
+	mutex_lock(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	if (!tenant) {
+		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
+				    ops->name, ops->tenant);
+		err = -ENOENT;
+		goto out;
+	}
+	if (cham_tenant_ops(tenant))
+		pr_info("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
+			tenant->name, ops->name, cham_tenant_ops(tenant)->name);
+	cham_proto_publish(tenant, ops);
+out:
+	mutex_unlock(&cham_config_lock);
+	return err;
+}
+
+static void cham_proto_unreg(void *kdata, struct bpf_link *link)
+{
+	struct cham_proto_ops *ops = kdata;
+	struct cham_tenant *tenant;
+
+	mutex_lock(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	/* Only if it was not replaced meanwhile, nor the tenant recreated. */
+	if (tenant && cham_tenant_ops(tenant) == ops)
+		cham_proto_publish(tenant, NULL);
+	mutex_unlock(&cham_config_lock);
+}
+
+/* bpf_link_update() of a struct_ops link: the same tenant, new programs. */
+static int cham_proto_update(void *kdata, void *old_kdata,
+			     struct bpf_link *link)
+{
+	struct cham_proto_ops *ops = kdata, *old = old_kdata;
+	struct cham_tenant *tenant;
+	int err = 0;
+
+	if (strcmp(ops->tenant, old->tenant))
+		return -EINVAL;
+	mutex_lock(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	if (!tenant || cham_tenant_ops(tenant) != old)
+		err = -ENOENT;
+	else
+		cham_proto_publish(tenant, ops);
+	mutex_unlock(&cham_config_lock);
+	return err;
+}
+
+static int cham_proto_validate(void *kdata)
+{
+	struct cham_proto_ops *ops = kdata;
+
+	return ops->rx ? 0 : -EINVAL;
+}
+
+void cham_proto_unbind_tenant(struct cham_tenant *tenant)
+{
+	lockdep_assert_held(&cham_config_lock);
+	RCU_INIT_POINTER(tenant->ops, NULL);
+}
+
+/* The BPF core needs a callable stub per member for CFI and arg info. */
+static int cham_proto_rx_stub(struct cham_ctx *ctx)
+{
+	return CHAM_VERDICT_PASS;
+}
+
+static int cham_proto_tx_stub(struct cham_ctx *ctx)
+{
+	return CHAM_VERDICT_PASS;
+}
+
+static void cham_proto_timer_stub(struct cham_timer_ctx *ctx)
+{
+}
+
+static int cham_proto_flow_open_stub(struct cham_flow_ctx *ctx)
+{
+	return 0;
+}
+
+static void cham_proto_flow_close_stub(struct cham_flow_ctx *ctx)
+{
+}
+
+static int cham_proto_slowpath_msg_stub(struct cham_msg_ctx *ctx)
+{
+	return 0;
+}
+
+static struct cham_proto_ops cham_proto_cfi_stubs = {
+	.rx = cham_proto_rx_stub,
+	.tx = cham_proto_tx_stub,
+	.timer = cham_proto_timer_stub,
+	.flow_open = cham_proto_flow_open_stub,
+	.flow_close = cham_proto_flow_close_stub,
+	.slowpath_msg = cham_proto_slowpath_msg_stub,
+};
+
+static struct bpf_struct_ops cham_proto_bpf_ops = {
+	.verifier_ops = &cham_proto_verifier_ops,
+	.init = cham_proto_init_btf,
+	.check_member = cham_proto_check_member,
+	.init_member = cham_proto_init_member,
+	.reg = cham_proto_reg,
+	.unreg = cham_proto_unreg,
+	.update = cham_proto_update,
+	.validate = cham_proto_validate,
+	.cfi_stubs = &cham_proto_cfi_stubs,
+	.owner = THIS_MODULE,
+	.name = "cham_proto_ops",
+};
+
+int cham_proto_init(void)
+{
+	return register_bpf_struct_ops(&cham_proto_bpf_ops, cham_proto_ops);
+}

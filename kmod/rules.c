@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Steering rules map a packet to a tenant by destination prefix, transport
+ * protocol and destination port range. Rules change rarely and are read for
+ * every packet, so they live in an immutable array that a change copies and
+ * publishes with RCU: the fast path scans it without locks or writes. Rules
+ * of different tenants never overlap, so the first match is the only
+ * tenant a packet can belong to.
+ */
+#include <linux/in.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+
+#include "chamelio.h"
+
+struct cham_rule_table {
+	struct rcu_head rcu;
+	unsigned int count;
+	struct cham_rule rules[] __counted_by(count);
+};
+
+static struct cham_rule_table __rcu *cham_rule_table;
+static u32 cham_next_rule_id = 1;
+
+static bool cham_addr_match(u8 family, const union cham_addr *addr,
+			    const union cham_addr *dst,
+			    const union cham_addr *mask)
+{
+	if (family == AF_INET)
+		return (addr->v4 & mask->v4) == dst->v4;
+	return ((addr->v6.s6_addr32[0] & mask->v6.s6_addr32[0]) ^ dst->v6.s6_addr32[0]) == 0 &&
+	       ((addr->v6.s6_addr32[1] & mask->v6.s6_addr32[1]) ^ dst->v6.s6_addr32[1]) == 0 &&
+	       ((addr->v6.s6_addr32[2] & mask->v6.s6_addr32[2]) ^ dst->v6.s6_addr32[2]) == 0 &&
+	       ((addr->v6.s6_addr32[3] & mask->v6.s6_addr32[3]) ^ dst->v6.s6_addr32[3]) == 0;
+}
+
+static bool cham_rule_covers_all_ports(const struct cham_rule *rule)
+{
+	return rule->port_min == 0 && rule->port_max == U16_MAX;
+}
+
+/* Called for every packet under the XDP program's RCU read side. */
+struct cham_tenant *cham_steer(const struct cham_pkt *pkt)
+{
+	const struct cham_rule_table *table;
+	unsigned int i;
+
+	table = rcu_dereference(cham_rule_table);
+	if (!table)
+		return NULL;
+	for (i = 0; i < table->count; i++) {
+		const struct cham_rule *rule = &table->rules[i];
+
+		if (rule->family != pkt->family)
+			continue;
+		if (rule->l4_proto && rule->l4_proto != pkt->l4_proto)
+			continue;
+		if (pkt->has_ports ? (pkt->dport < rule->port_min ||
+				      pkt->dport > rule->port_max) :
+				     !cham_rule_covers_all_ports(rule))
+			continue;
+		if (cham_addr_match(pkt->family, &pkt->daddr, &rule->dst,
+				    &rule->mask))
+			return rule->tenant;
+	}
+	return NULL;
+}
+
+/* Two prefixes overlap when one contains the other. */
+static bool cham_prefixes_overlap(const struct cham_rule *a,
+				  const struct cham_rule *b)
+{
+	const struct cham_rule *wider = a->prefix_len <= b->prefix_len ? a : b;
+	const struct cham_rule *narrower = wider == a ? b : a;
+
+	return cham_addr_match(a->family, &narrower->dst, &wider->dst,
+			       &wider->mask);
+}
+
+static bool cham_rules_overlap(const struct cham_rule *a,
+			       const struct cham_rule *b)
+{
+	return a->family == b->family &&
+	       (!a->l4_proto || !b->l4_proto || a->l4_proto == b->l4_proto) &&
+	       a->port_min <= b->port_max && b->port_min <= a->port_max &&
+	       cham_prefixes_overlap(a, b);
+}
+
+static void cham_rule_make_mask(struct cham_rule *rule)
+{
+	unsigned int i, bits = rule->prefix_len;
+
+	memset(&rule->mask, 0, sizeof(rule->mask));
+	if (rule->family == AF_INET) {
+		rule->mask.v4 = bits ? htonl(~0U << (32 - bits)) : 0;
+		rule->dst.v4 &= rule->mask.v4;
+		return;
+	}
+	for (i = 0; i < 4; i++, bits = bits > 32 ? bits - 32 : 0) {
+		if (bits >= 32)
+			rule->mask.v6.s6_addr32[i] = htonl(~0U);
+		else if (bits)
+			rule->mask.v6.s6_addr32[i] = htonl(~0U << (32 - bits));
+		rule->dst.v6.s6_addr32[i] &= rule->mask.v6.s6_addr32[i];
+	}
+}
+
+static struct cham_rule_table *cham_rule_table_locked(void)
+{
+	return rcu_dereference_protected(cham_rule_table,
+					 lockdep_is_held(&cham_config_lock));
+}
+
+static struct cham_rule_table *cham_rule_table_alloc(unsigned int count,
+						     gfp_t gfp)
+{
+	struct cham_rule_table *table;
+
+	table = kzalloc(struct_size(table, rules, count), gfp);
+	if (table)
+		table->count = count;
+	return table;
+}
+
+static void cham_rule_table_publish(struct cham_rule_table *table)
+{
+	struct cham_rule_table *old = cham_rule_table_locked();
+
+	rcu_assign_pointer(cham_rule_table, table);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/*
+ * Adds @rule (family, dst, prefix_len, l4_proto, ports, tenant filled in)
+ * and sets rule->id.
+ */
+int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
+{
+	struct cham_rule_table *old = cham_rule_table_locked(), *table;
+	unsigned int i, count = old ? old->count : 0;
+
+	lockdep_assert_held(&cham_config_lock);
+	cham_rule_make_mask(rule);
+	for (i = 0; i < count; i++) {
+		if (old->rules[i].tenant != rule->tenant &&
+		    cham_rules_overlap(&old->rules[i], rule)) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "rule overlaps rule %u of tenant %s",
+					   old->rules[i].id,
+					   old->rules[i].tenant->name);
+			return -EEXIST;
+		}
+	}
+
+	table = cham_rule_table_alloc(count + 1, GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	if (count)
+		memcpy(table->rules, old->rules, count * sizeof(*rule));
+	rule->id = cham_next_rule_id++;
+	table->rules[count] = *rule;
+	cham_rule_table_publish(table);
+	return 0;
+}
+
+/*
+ * Publishes the current table without the rules @drop selects. Removal must
+ * not fail (deleting a tenant cannot stop half-way), and the table only
+ * shrinks, so the allocation may wait for memory.
+ */
+static int cham_rules_remove(bool (*drop)(const struct cham_rule *rule,
+					  const void *arg),
+			     const void *arg)
+{
+	struct cham_rule_table *old = cham_rule_table_locked(), *table;
+	unsigned int i, kept = 0, count = old ? old->count : 0;
+
+	for (i = 0; i < count; i++)
+		kept += !drop(&old->rules[i], arg);
+	if (kept == count)
+		return -ENOENT;
+
+	table = kept ? cham_rule_table_alloc(kept, GFP_KERNEL | __GFP_NOFAIL) :
+		       NULL;
+	for (i = 0, kept = 0; i < count; i++)
+		if (!drop(&old->rules[i], arg))
+			table->rules[kept++] = old->rules[i];
+	cham_rule_table_publish(table);
+	return 0;
+}
+
+static bool cham_rule_has_id(const struct cham_rule *rule, const void *id)
+{
+	return rule->id == *(const u32 *)id;
+}
+
+static bool cham_rule_of_tenant(const struct cham_rule *rule,
+				const void *tenant)
+{
+	return rule->tenant == tenant;
+}
+
+int cham_rule_del(u32 id)
+{
+	lockdep_assert_held(&cham_config_lock);
+	return cham_rules_remove(cham_rule_has_id, &id);
+}
+
+void cham_rules_del_tenant(struct cham_tenant *tenant)
+{
+	lockdep_assert_held(&cham_config_lock);
+	cham_rules_remove(cham_rule_of_tenant, tenant);
+}
+
+bool cham_rule_get(unsigned int index, struct cham_rule *rule)
+{
+	struct cham_rule_table *table = cham_rule_table_locked();
+
+	if (!table || index >= table->count)
+		return false;
+	*rule = table->rules[index];
+	return true;
+}
+
+bool cham_rule_find(u32 id, struct cham_rule *rule)
+{
+	unsigned int i;
+
+	for (i = 0; cham_rule_get(i, rule); i++)
+		if (rule->id == id)
+			return true;
+	return false;
+}
+
+void cham_rules_exit(void)
+{
+	mutex_lock(&cham_config_lock);
+	cham_rule_table_publish(NULL);
+	mutex_unlock(&cham_config_lock);
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: the host-side checks, then the selftests inside the VM.
+# Prints TAP-style lines and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+deps=.deps
+passed=0
+failed=0
+
+count() { # count OUTPUT: add the ok / not ok lines of a test's output
+	local p f
+	p=$(grep -c '^ok ' <<<"$1")
+	f=$(grep -c '^not ok ' <<<"$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+echo "# host: YNL spec against the kernel's schema and uapi/linux/chamelio.h"
+out=$(python3 scripts/check-ynl-spec.py Documentation/netlink/specs/chamelio.yaml \
+	uapi/linux/chamelio.h "$deps/linux-source/Documentation/netlink" 2>&1)
+status=$?
+printf '%s\n' "$out"
+count "$out"
+if [ $status -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+	echo "not ok - YNL spec check exited with status $status"
+	failed=$((failed + 1))
+fi
+
+echo "# host: checkpatch on the module"
+if out=$(perl "$deps/linux-source/scripts/checkpatch.pl" --no-tree --terse -q -f \
+	$(ls kmod/*.c kmod/*.h | grep -v '\.mod\.c$') 2>&1); then
+	echo "ok - checkpatch: kmod/ is clean"
+	passed=$((passed + 1))
+else
+	echo "not ok - checkpatch: kmod/ has findings"
+	printf '%s\n' "$out" | sed 's/^/# /'
+	failed=$((failed + 1))
+fi
+
+echo "# vm: selftests/run.sh in QEMU"
+log=$deps/check-console.log
+scripts/vm.sh --timeout "${CHECK_TIMEOUT:-900}" --log "$log" -- selftests/run.sh |
+	tee "$deps/check-vm.out"
+vm_status=${PIPESTATUS[0]}
+summary=$(tr -d '\r' <"$deps/check-vm.out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1)
+if [ -n "$summary" ]; then
+	passed=$((passed + ${summary%% passed*}))
+	f=${summary#*, }
+	failed=$((failed + ${f%% failed}))
+fi
+# A run that ends without its summary, or with a kernel splat the runner
+# caught, is a failure however many checks passed before.
+if [ -z "$summary" ] || { [ "$vm_status" -ne 0 ] && [ "${f%% failed}" = 0 ]; }; then
+	echo "not ok - VM run failed (status $vm_status); console log: $log"
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the Chamelio selftests. Sourced by each test_*.sh, run
+# by busybox sh inside the VM (see scripts/vm.sh). Every check prints one
+# line, "ok - what" or "not ok - what"; run.sh numbers and counts them.
+
+set -u
+
+CHAM=${CHAM:-/chamelio}
+PATH=$CHAM/user:$CHAM/selftests:$PATH
+PIN=/sys/fs/bpf/chamelio
+BPF=$CHAM/bpf
+KO=$CHAM/kmod/chamelio.ko
+failures=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
+diag() { echo "# $*"; }
+
+# check DESCRIPTION COMMAND...: one check that a command succeeds.
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$what"
+	else
+		not_ok "$what"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 20
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: one check that a command fails.
+check_fails() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		not_ok "$what (unexpectedly succeeded)"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 5
+	else
+		ok "$what"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 2
+	fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected: $2"
+		diag "actual:   $3"
+	fi
+}
+
+# eventually DESCRIPTION COMMAND...: a check for a state the kernel reaches
+# asynchronously (a removed BPF link is released from a workqueue).
+eventually() {
+	local what=$1 i
+	shift
+	for i in $(seq 50); do
+		"$@" >/dev/null 2>&1 && { ok "$what"; return 0; }
+		sleep 0.1
+	done
+	not_ok "$what"
+}
+
+load_module() {
+	lsmod | grep -q '^chamelio ' || insmod "$KO"
+}
+
+# The module can be unloaded only once the maps and programs that reference
+# it are gone, and the BPF core frees those asynchronously: retry briefly.
+un# eventually DESCRIPTION COMMAND...: a check for a state the kernel reaches
+# asynchronously (a removed BPF link is released from a workqueue).
+eventually() {
+	local what=$1 i
+	shift
+	for i in $(seq 50); do
+		"$@" >/dev/null 2>&1 && { ok "$what"; return 0; }
+		sleep 0.1
+	done
+	not_ok "$what"
+}
+
+load_module() {
+	local i
+	for i in $(seq 50); do
+		rmmod chamelio 2>/dev/null && return 0
+		sleep 0.2
+	done
+	rmmod chamelio
+}
+
+# stat TENANT JQ-PATH: one counter of `chamctl -j stats TENANT`.
+stat() {
+	chamctl -j stats "$1" | jq -r "$2"
+}
+
+# check_accounting TENANT: every packet is in exactly one verdict counter,
+# every drop under exactly one reason.
+check_accounting() {
+	local j
+	j=$(chamctl -j stats "$1")
+	check_eq "$1: packets = sum of verdicts" \
+		"$(printf '%s' "$j" | jq .packets)" \
+		"$(printf '%s' "$j" | jq '[.verdicts[]] | add')"
+	check_eq "$1: drop verdicts = sum of drop reasons" \
+		"$(printf '%s' "$j" | jq .verdicts.drop)" \
+		"$(printf '%s' "$j" | jq '[.drops[]] | add')"
+}
+
+# The test network: the root namespace is the Chamelio host with port cham0
+# (10.77.0.1, fd00:77::1); namespace "cl" is a client behind veth cl0.
+HOST4=10.77.0.1
+HOST6=fd00:77::1
+CL4=10.77.0.2
+CL6=fd00:77::2
+
+setup_net() {
+	ip netns add cl
+	ip link add cham0 type veth peer name cl0
+	ip link set cl0 netns cl
+	ip addr add $HOST4/24 dev cham0
+	ip addr add $HOST6/64 dev cham0 nodad
+	ip link set cham0 up
+	ip -n cl addr add $CL4/24 dev cl0
+	ip -n cl addr add $CL6/64 dev cl0 nodad
+	ip -n cl link set cl0 up
+	ip -n cl link set lo up
+	# XDP_TX on veth delivers into the peer's NAPI, which needs GRO on.
+	ip netns exec cl ethtool -K cl0 gro on >/dev/null
+	# Static neighbours: no ARP or ND on the wire, so the counters the
+	# tests compare see only the tests' own frames.
+	ip neigh replace $CL4 lladdr "$(mac_of cl cl0)" dev cham0 nud permanent
+	ip neigh replace $CL6 lladdr "$(mac_of cl cl0)" dev cham0 nud permanent
+	ip -n cl neigh replace $HOST4 lladdr "$(mac_of "" cham0)" dev cl0 nud permanent
+	ip -n cl neigh replace $HOST6 lladdr "$(mac_of "" cham0)" dev cl0 nud permanent
+}
+
+# mac_of NETNS IFNAME ("" for the root namespace)
+mac_of() {
+	ip ${1:+-n "$1"} link show "$2" | awk '/link\/ether/ {print $2}'
+}
+
+cleanup_net() {
+	ip link del cham0 2>/dev/null
+	ip netns del cl 2>/dev/null
+	true
+}
+
+# udp_ask ADDR PORT MESSAGE: send one datagram from the client namespace
+# with the kernel's UDP socket and print the reply.
+udp_ask() {
+	printf '%s' "$3" |
+		ip netns exec cl socat -T2 - "UDP:[$1]:$2" 2>/dev/null
+}
+
+# Reset everything a test may leave behind, so tests are independent.
+reset_state() {
+	rm -rf "$PIN"
+	for t in $(chamctl -j tenant show 2>/dev/null | jq -r '.[].name'); do
+		chamctl tenant del "$t"
+	done
+	chamctl port detach cham0 >/dev/null 2>&1
+	cleanup_net
+}
+
+finish() {
+	[ "$failures" -eq 0 ]
+	exit $?
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Replacing and unregistering a tenant's protocol while traffic flows: no
+# crash, every packet accounted, the default verdict afterwards. Also the
+# verdicts a handler can get wrong.
+. ./lib.sh
+
+load_module
+reset_state
+setup_net
+mkdir -p "$PIN"
+chamctl port attach cham0 >/dev/null
+chamctl tenant add alpha id 1 default drop >/dev/null
+chamctl rule add alpha dst $HOST4 proto udp dport 7000 >/dev/null
+chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha >/dev/null
+
+# Traffic for the whole test: a client that keeps asking, and a flood of
+# datagrams that nobody waits for.
+(
+	while [ ! -e /tmp/stop_traffic ]; do
+		udp_ask $HOST4 7000 ping >/dev/null
+	done
+) &
+asker=$!
+ip netns exec cl socat -u -b 64 /dev/zero "UDP:$HOST4:7000" 2>/dev/null &
+flood=$!
+sleep 1
+
+gen=$(chamctl -j tenant show alpha | jq .proto.generation)
+i=0
+while [ $i -lt 6 ]; do
+	if [ $((i % 2)) -eq 0 ]; then obj=udp_upper; else obj=udp_echo; fi
+	check "replace with $obj under traffic (link update, round $i)" \
+		chamctl proto load "$BPF/$obj.bpf.o" tenant alpha
+	sleep 0.3
+	i=$((i + 1))
+done
+check_eq "each replacement bumped the generation" $((gen + 6)) \
+	"$(chamctl -j tenant show alpha | jq .proto.generation)"
+check_eq "the last replacement is the protocol in place" udp_echo \
+	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
+
+# A second registration (not a link update) replaces too.
+check "a second registration replaces the protocol (bpftool)" \
+	bpftool struct_ops register "$BPF/udp_upper.bpf.o" "$PIN"
+sleep 0.3
+check_eq "the new registration is in place" udp_upper \
+	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
+check "removing the displaced link leaves the new protocol alone" \
+	chamctl proto unload alpha
+sleep 0.5
+check_eq "still udp_upper after the old link went" udp_upper \
+	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
+check "unregister under traffic" rm "$PIN/udp_upper"
+eventually "no protocol after unregistering" \
+	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+default_before=$(stat alpha .drops.default)
+sleep 0.5
+check "under traffic, packets now take the default verdict (drop)" \
+	test "$(stat alpha .drops.default)" -gt "$default_before"
+
+touch /tmp/stop_traffic
+kill $flood 2>/dev/null
+wait $asker 2>/dev/null
+rm -f /tmp/stop_traffic
+sleep 0.2
+check "alpha handled traffic" test "$(stat alpha .handler_calls)" -gt 0
+check_accounting alpha
+check_accounting 0
+
+# A handler's mistakes are drops with a reason, never undefined behaviour.
+for case in punt:punt:"" bad:drop:bad_verdict noredirect:drop:bad_redirect; do
+	name=${case%%:*}
+	rest=${case#*:}
+	verdict=${rest%%:*}
+	reason=${rest#*:}
+	chamctl proto load "$CHAM/selftests/progs/fixed_$name.bpf.o" tenant alpha >/dev/null
+	before=$(chamctl -j stats alpha)
+	check_eq "fixed_$name: no answer" "" "$(udp_ask $HOST4 7000 x)"
+	check_eq "fixed_$name: counted as $verdict" \
+		$(( $(printf '%s' "$before" | jq .verdicts.$verdict) + 1 )) \
+		"$(stat alpha .verdicts.$verdict)"
+	if [ -n "$reason" ]; then
+		check_eq "fixed_$name: drop reason $reason" \
+			$(( $(printf '%s' "$before" | jq .drops.$reason) + 1 )) \
+			"$(stat alpha .drops.$reason)"
+	fi
+done
+check_accounting alpha
+reset_state
+finish

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Chamelio: a shared, tenant-programmable network stack at XDP.
+ *
+ * This header is the user-kernel ABI: the generic netlink family "chamelio"
+ * (described by Documentation/netlink/specs/chamelio.yaml) and the values
+ * shared by the module, the provider XDP program, tenant protocols and the
+ * tools. It has no dependencies beyond <linux/types.h>.
+ */
+#ifndef _UAPI_LINUX_CHAMELIO_H
+#define _UAPI_LINUX_CHAMELIO_H
+
+#include <linux/types.h>
+
+#define CHAM_GENL_NAME		"chamelio"
+#define CHAM_GENL_VERSION	1
+
+/* Longest tenant name, including the terminating NUL. */
+#define CHAM_NAME_LEN		32
+
+/**
+ * enum cham_verdict - what the fast path does with a packet
+ * @CHAM_VERDICT_PASS: hand it to the kernel network stack of the port
+ * @CHAM_VERDICT_DROP: drop it (a drop reason says why)
+ * @CHAM_VERDICT_TX: transmit it back out of the port it came in on
+ * @CHAM_VERDICT_REDIRECT: transmit it out of another Chamelio port, or
+ *	(later) deliver it to a guest; the target is set with a kfunc
+ * @CHAM_VERDICT_PUNT: hand it to the tenant's slow path; until the tenant
+ *	has a slow-path agent, punted packets are counted here and dropped
+ *
+ * Tenant handlers return one of these from &cham_proto_ops.rx. Each packet
+ * the fast path sees is counted under exactly one verdict, and each packet
+ * counted under CHAM_VERDICT_DROP under exactly one drop reason.
+ */
+enum cham_verdict {
+	CHAM_VERDICT_PASS,
+	CHAM_VERDICT_DROP,
+	CHAM_VERDICT_TX,
+	CHAM_VERDICT_REDIRECT,
+	CHAM_VERDICT_PUNT,
+	__CHAM_VERDICT_MAX,
+};
+
+/**
+ * enum cham_drop_reason - why the fast path dropped a packet
+ * @CHAM_DROP_HANDLER: the tenant's handler returned CHAM_VERDICT_DROP
+ * @CHAM_DROP_DEFAULT: the tenant has no protocol and its default is drop
+ * @CHAM_DROP_BAD_VERDICT: the handler returned a value that is no verdict
+ * @CHAM_DROP_BAD_REDIRECT: redirect to something that is not a Chamelio
+ *	port (or no target was set)
+ * @CHAM_DROP_OVER_BUDGET: the tenant was over its CPU budget (time
+ *	protection)
+ */
+enum cham_drop_reason {
+	CHAM_DROP_HANDLER,
+	CHAM_DROP_DEFAULT,
+	CHAM_DROP_BAD_VERDICT,
+	CHAM_DROP_BAD_REDIRECT,
+	CHAM_DROP_OVER_BUDGET,
+	__CHAM_DROP_MAX,
+};
+
+/**
+ * enum cham_parse_error - why a frame could not be classified
+ *
+ * Frames the parser cannot classify are passed to the kernel stack, which
+ * is the authority on malformed traffic, and counted here, in the
+ * statistics of the unclassified pseudo-tenant (id 0).
+ *
+ * @CHAM_PARSE_TRUNC_L2: shorter than an Ethernet header (or VLAN tags)
+ * @CHAM_PARSE_VLAN_DEPTH: more VLAN tags than the parser follows
+ * @CHAM_PARSE_TRUNC_L3: shorter than the IP header it announces
+ * @CHAM_PARSE_BAD_L3: IP version, header length or total length is wrong
+ * @CHAM_PARSE_EXT_DEPTH: more IPv6 extension headers than the parser follows
+ * @CHAM_PARSE_FRAGMENT: an IP fragment (reassembly is the kernel's job)
+ * @CHAM_PARSE_TRUNC_L4: shorter than the UDP/TCP header
+ * @CHAM_PARSE_NOT_IP: not IPv4 or IPv6 (ARP, LLDP, ...); not an error,
+ *	but counted so every unclassified frame has a reason
+ */
+enum cham_parse_error {
+	CHAM_PARSE_TRUNC_L2,
+	CHAM_PARSE_VLAN_DEPTH,
+	CHAM_PARSE_TRUNC_L3,
+	CHAM_PARSE_BAD_L3,
+	CHAM_PARSE_EXT_DEPTH,
+	CHAM_PARSE_FRAGMENT,
+	CHAM_PARSE_TRUNC_L4,
+	CHAM_PARSE_NOT_IP,
+	__CHAM_PARSE_MAX,
+};
+
+/* &cham_proto_ops.flags: none are defined yet; unknown bits are refused. */
+#define CHAM_PROTO_F_ALL	0U
+
+/*
+ * What the dispatch kfunc tells the provider XDP program besides the XDP
+ * action: the redirect target, because a redirect must be issued by the
+ * XDP program itself.
+ */
+struct cham_xdp_out {
+	__u32 redirect_ifindex;
+	__u32 reserved;
+};
+
+/* ---- tenant protocols (struct_ops) ------------------------------------- */
+
+/*
+ * These types are shared by the module and tenant BPF programs. The module's
+ * BTF is the authority; bpf/chamelio.bpf.h includes this header with
+ * preserve_access_index so tenant programs relocate against it (CO-RE).
+ */
+
+/**
+ * struct cham_ctx - a packet event handed to a tenant handler
+ * @tenant_id: the tenant the packet was steered to
+ * @ifindex: the Chamelio port the packet arrived on (rx) or leaves by (tx)
+ * @rx_queue: the receive queue of the port
+ * @len: bytes of packet data the handler can reach, from offset 0 (the
+ *	Ethernet header) to the end of the linear frame
+ * @l3_off: offset of the IPv4 or IPv6 header
+ * @l4_off: offset of the transport header (after IPv6 extension headers)
+ * @payload_off: offset of the transport payload
+ * @l4_len: transport header plus payload, as the IP header says (Ethernet
+ *	padding excluded)
+ * @l3_proto: ETH_P_IP or ETH_P_IPV6, host byte order
+ * @l4_proto: IPPROTO_UDP, IPPROTO_TCP, ...
+ * @vlan_depth: how many VLAN tags precede the IP header
+ *
+ * The handler reads these fields directly and reaches the packet bytes with
+ * bpf_cham_pkt_ptr(). Offsets are always within @len.
+ */
+struct cham_ctx {
+	__u32 tenant_id;
+	__u32 ifindex;
+	__u32 rx_queue;
+	__u32 len;
+	__u16 l3_off;
+	__u16 l4_off;
+	__u16 payload_off;
+	__u16 l4_len;
+	__u16 l3_proto;
+	__u8 l4_proto;
+	__u8 vlan_depth;
+};
+
+/**
+ * struct cham_timer_ctx - a tenant timer fired
+ * @tenant_id: the tenant
+ * @timer_id: the id the tenant armed the timer with
+ * @now_ns: CLOCK_MONOTONIC when the timer ran
+ * @cookie: the value the tenant armed the timer with
+ */
+struct cham_timer_ctx {
+	__u32 tenant_id;
+	__u32 timer_id;
+	__u64 now_ns;
+	__u64 cookie;
+};
+
+/**
+ * struct cham_flow_ctx - a flow of a tenant is set up or torn down
+ * @tenant_id: the tenant
+ * @flow_id: the module's handle for the flow, stable for its lifetime
+ * @family: AF_INET or AF_INET6
+ * @l4_proto: IPPROTO_TCP, ...
+ * @local_port: local transport port, host order
+ * @remote_port: remote transport port, host order
+ * @local_addr: local address (IPv4 in the first word), network order
+ * @remote_addr: remote address (IPv4 in the first word), network order
+ */
+struct cham_flow_ctx {
+	__u32 tenant_id;
+	__u32 flow_id;
+	__u8 family;
+	__u8 l4_proto;
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 reserved;
+	__u32 local_addr[4];
+	__u32 remote_addr[4];
+};
+
+/**
+ * struct cham_msg_ctx - a message from the tenant's slow-path agent
+ * @tenant_id: the tenant
+ * @type: the agent's message type (the tenant's own numbering)
+ * @len: message length in bytes
+ * @flow_id: the flow the message is about, 0 for none
+ */
+struct cham_msg_ctx {
+	__u32 tenant_id;
+	__u32 type;
+	__u32 len;
+	__u32 flow_id;
+};
+
+/**
+ * struct cham_proto_ops - a tenant's protocol fast path
+ *
+ * A tenant implements its protocol as an instance of this struct_ops type
+ * and registers it (bpftool struct_ops register, or chamctl proto load).
+ * The registration binds to the tenant named in @tenant, which the admin
+ * must have created; it fails with ENOENT otherwise. Registering again for
+ * the same tenant replaces its protocol atomically; removing the link
+ * returns the tenant to its default verdict. Handlers run in softirq
+ * context, run to completion and must not sleep (sleepable programs are
+ * refused). Their cycles are measured and charged to the tenant.
+ *
+ * Only @rx is called by this version of the module; the other operations
+ * are part of the contract so protocols can be written against it now.
+ */
+struct cham_proto_ops {
+	/**
+	 * @rx: a packet steered to the tenant arrived on a port.
+	 *
+	 * The handler may read and rewrite the packet in place (length is
+	 * fixed) and returns an &enum cham_verdict. Returning
+	 * CHAM_VERDICT_REDIRECT needs a target set with
+	 * bpf_cham_redirect_port(). Any other return value drops the packet
+	 * with reason CHAM_DROP_BAD_VERDICT.
+	 */
+	int (*rx)(struct cham_ctx *ctx);
+
+	/**
+	 * @tx: a guest of the tenant sent a packet (AF_XDP).
+	 *
+	 * Same contract as @rx; CHAM_VERDICT_TX sends it out of the port the
+	 * tenant's traffic uses, CHAM_VERDICT_PASS hands it to the host
+	 * stack. Not called yet.
+	 */
+	int (*tx)(struct cham_ctx *ctx);
+
+	/**
+	 * @timer: a timer armed by the tenant fired (retransmission, delayed
+	 * ACK, ...). Runs in softirq context on the CPU that armed it. Not
+	 * called yet.
+	 */
+	void (*timer)(struct cham_timer_ctx *ctx);
+
+	/**
+	 * @flow_open: the slow path set up a flow (e.g. a TCP connection after
+	 * its handshake) and hands it to the fast path. Return 0 to accept
+	 * it, a negative errno to refuse it. Not called yet.
+	 */
+	int (*flow_open)(struct cham_flow_ctx *ctx);
+
+	/**
+	 * @flow_close: a flow is torn down, by the slow path or because the
+	 * protocol is unregistered; per-flow state must be released. Not
+	 * called yet.
+	 */
+	void (*flow_close)(struct cham_flow_ctx *ctx);
+
+	/**
+	 * @slowpath_msg: the tenant's slow-path agent sent a message to the
+	 * fast path (e.g. new congestion-control rates). Return 0 or a
+	 * negative errno that is reported back to the agent. Not called yet.
+	 */
+	int (*slowpath_msg)(struct cham_msg_ctx *ctx);
+
+	/** @name: the protocol's name, shown to the admin (optional). */
+	char name[CHAM_NAME_LEN];
+
+	/** @tenant: the name of the tenant this protocol serves (required). */
+	char tenant[CHAM_NAME_LEN];
+
+	/** @flags: CHAM_PROTO_F_*; unknown bits are refused. */
+	__u32 flags;
+};
+
+/* ---- generic netlink -------------------------------------------------- */
+
+enum cham_cmd {
+	CHAM_CMD_UNSPEC,
+	CHAM_CMD_TENANT_NEW,	/* create: ID, NAME, [OWNER], [DEFAULT_VERDICT] */
+	CHAM_CMD_TENANT_DEL,	/* ID or NAME; deletes its rules too */
+	CHAM_CMD_TENANT_GET,	/* ID or NAME, or dump */
+	CHAM_CMD_RULE_NEW,	/* TENANT_ID or TENANT_NAME, RULE_* */
+	CHAM_CMD_RULE_DEL,	/* RULE_ID */
+	CHAM_CMD_RULE_GET,	/* RULE_ID, or dump */
+	CHAM_CMD_PORT_NEW,	/* PORT_IFINDEX: a port the XDP program serves */
+	CHAM_CMD_PORT_DEL,	/* PORT_IFINDEX */
+	CHAM_CMD_PORT_GET,	/* dump */
+	CHAM_CMD_STATS_GET,	/* TENANT_ID or TENANT_NAME, or dump (id 0 too) */
+	__CHAM_CMD_MAX,
+};
+#define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
+
+enum cham_attr {
+	CHAM_A_UNSPEC,
+	CHAM_A_TENANT_ID,		/* u32, 1..CHAM_TENANT_ID_MAX */
+	CHAM_A_TENANT_NAME,		/* string, < CHAM_NAME_LEN */
+	CHAM_A_TENANT_OWNER,		/* u32 uid of the tenant's agent */
+	CHAM_A_TENANT_DEFAULT_VERDICT,	/* u8: CHAM_VERDICT_PASS or _DROP */
+	CHAM_A_TENANT_PROTO,		/* nest: CHAM_A_PROTO_* (get only) */
+	CHAM_A_RULE_ID,			/* u32, chosen by the kernel */
+	CHAM_A_RULE_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	CHAM_A_RULE_DST,		/* binary: 4 or 16 bytes */
+	CHAM_A_RULE_PREFIX_LEN,		/* u8: 0..32 or 0..128 */
+	CHAM_A_RULE_L4_PROTO,		/* u8: IPPROTO_*, 0 = any */
+	CHAM_A_RULE_PORT_MIN,		/* u16, host order */
+	CHAM_A_RULE_PORT_MAX,		/* u16, host order */
+	CHAM_A_PORT_IFINDEX,		/* u32 */
+	CHAM_A_PORT_IFNAME,		/* string (get only) */
+	CHAM_A_STATS,			/* nest: CHAM_A_STAT_* (get only) */
+	CHAM_A_PAD,
+	__CHAM_A_MAX,
+};
+#define CHAM_A_MAX (__CHAM_A_MAX - 1)
+
+#define CHAM_TENANT_ID_MAX	0xffff
+
+enum cham_proto_attr {
+	CHAM_A_PROTO_UNSPEC,
+	CHAM_A_PROTO_NAME,		/* string: the struct_ops map name */
+	CHAM_A_PROTO_FLAGS,		/* u32 */
+	CHAM_A_PROTO_GENERATION,	/* u32: bumped on each (re)registration */
+	__CHAM_A_PROTO_MAX,
+};
+#define CHAM_A_PROTO_MAX (__CHAM_A_PROTO_MAX - 1)
+
+enum cham_stat_attr {
+	CHAM_A_STAT_UNSPEC,
+	CHAM_A_STAT_PAD,
+	CHAM_A_STAT_PACKETS,		/* u64: packets classified here */
+	CHAM_A_STAT_BYTES,		/* u64 */
+	CHAM_A_STAT_VERDICTS,		/* nest: u64 per cham_verdict, type = verdict + 1 */
+	CHAM_A_STAT_DROPS,		/* nest: u64 per cham_drop_reason, type = reason + 1 */
+	CHAM_A_STAT_PARSE_ERRORS,	/* nest: u64 per cham_parse_error, type = error + 1 */
+	CHAM_A_STAT_HANDLER_CALLS,	/* u64 */
+	CHAM_A_STAT_HANDLER_CYCLES,	/* u64: cycles spent in the handler */
+	CHAM_A_STAT_HANDLER_MAX_CYCLES,	/* u64: most cycles of one call */
+	__CHAM_A_STAT_MAX,
+};
+#define CHAM_A_STAT_MAX (__CHAM_A_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_CHAMELIO_H */
