@@ -35,7 +35,8 @@ CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
 SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
-		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o
+		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
+		   selftests/progs/xdp_pass.bpf.o
 
 .PHONY: all deps module bpf user selftests check demo install clean bench
 
@@ -58,14 +59,14 @@ bpf/%.bpf.o: bpf/%.bpf.c bpf/chamelio.bpf.h uapi/linux/chamelio.h $(DEPS_READY)
 user/cham_xdp.skel.h: bpf/cham_xdp.bpf.o
 	$(BPFTOOL) gen skeleton $< name cham_xdp > $@
 
-user: user/chamctl
+user: user/chamctl/chamctl
 
-user/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h uapi/linux/chamelio.h
+user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h uapi/linux/chamelio.h
 	$(CC) $(USER_CFLAGS) -o $@ $(CHAMCTL_SRCS) $(USER_LDLIBS)
 
 selftests: $(SELFTEST_BINS) $(SELFTEST_BPF)
 
-selftests/progs/sleepable.bpf.o: selftests/progs/sleepable.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
+selftests/progs/%.bpf.o: selftests/progs/%.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
 	$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
 selftests/progs/fixed_%.bpf.o: selftests/progs/fixed_verdict.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
@@ -90,7 +91,7 @@ bench: all
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	install -D -m 0755 user/chamctl $(DESTDIR)$(PREFIX)/sbin/chamctl
+	install -D -m 0755 user/chamctl/chamctl $(DESTDIR)$(PREFIX)/sbin/chamctl
 	install -d $(DESTDIR)$(PREFIX)/lib/chamelio/bpf $(DESTDIR)$(PREFIX)/include/chamelio/linux
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/chamelio/bpf/
 	install -m 0644 bpf/chamelio.bpf.h $(DESTDIR)$(PREFIX)/include/chamelio/
@@ -98,4 +99,4 @@ install: all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -f bpf/*.o user/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF)
+	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF)

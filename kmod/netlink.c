@@ -5,6 +5,7 @@
  * chamelio.yaml describes it. Every attribute has a policy, every refusal
  * an extack message, and every change needs CAP_NET_ADMIN.
  */
+#include <linux/ctype.h>
 #include <linux/in.h>
 #include <linux/rtnetlink.h>
 #include <linux/socket.h>
@@ -15,8 +16,14 @@
 
 static struct genl_family cham_genl_family;
 
+/* Wider than the s16 bounds of NLA_POLICY_RANGE(). */
+static const struct netlink_range_validation cham_tenant_id_range = {
+	.min = 1,
+	.max = CHAM_TENANT_ID_MAX,
+};
+
 static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
-	[CHAM_A_TENANT_ID] = NLA_POLICY_RANGE(NLA_U32, 1, CHAM_TENANT_ID_MAX),
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
 	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
 				 .len = CHAM_NAME_LEN - 1 },
 	[CHAM_A_TENANT_OWNER] = { .type = NLA_U32 },
@@ -118,6 +125,23 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * Names appear in bpffs pins (which refuse '.') and on command lines, where
+ * an all-digit name would read as an id.
+ */
+static bool cham_tenant_name_valid(const char *name)
+{
+	bool all_digits = true;
+	const char *c;
+
+	for (c = name; *c; c++) {
+		if (!isalnum(*c) && *c != '_' && *c != '-')
+			return false;
+		all_digits &= !!isdigit(*c);
+	}
+	return c != name && !all_digits;
+}
+
 static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -128,10 +152,9 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	if (CHAM_NL_REQUIRE(info, CHAM_A_TENANT_ID, "tenant id is required") ||
 	    CHAM_NL_REQUIRE(info, CHAM_A_TENANT_NAME, "tenant name is required"))
 		return -EINVAL;
-	if (!nla_len(attrs[CHAM_A_TENANT_NAME]) ||
-	    !*(char *)nla_data(attrs[CHAM_A_TENANT_NAME])) {
+	if (!cham_tenant_name_valid(nla_data(attrs[CHAM_A_TENANT_NAME]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_TENANT_NAME],
-				    "tenant name is empty");
+				    "tenant name must be letters, digits, '_' or '-', and not all digits");
 		return -EINVAL;
 	}
 	if (attrs[CHAM_A_TENANT_OWNER])
@@ -226,6 +249,13 @@ static int cham_nl_fill_rule(struct sk_buff *skb, const struct cham_rule *rule,
 	return 0;
 }
 
+/* Protocol 0 is any protocol, of which those with ports can match ports. */
+static bool cham_l4_has_ports(u8 l4_proto)
+{
+	return !l4_proto || l4_proto == IPPROTO_UDP || l4_proto == IPPROTO_TCP ||
+	       l4_proto == IPPROTO_SCTP;
+}
+
 static int cham_nl_parse_rule(struct genl_info *info, struct cham_rule *rule)
 {
 	struct nlattr **attrs = info->attrs;
@@ -272,6 +302,12 @@ static int cham_nl_parse_rule(struct genl_info *info, struct cham_rule *rule)
 	if (rule->port_min > rule->port_max) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_RULE_PORT_MAX],
 				    "port range is empty");
+		return -EINVAL;
+	}
+	if (!cham_l4_has_ports(rule->l4_proto) &&
+	    (rule->port_min || rule->port_max != U16_MAX)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_RULE_L4_PROTO],
+				    "this transport protocol has no ports");
 		return -EINVAL;
 	}
 	return 0;
@@ -449,7 +485,8 @@ static int cham_nl_put_counters(struct sk_buff *skb, int attr,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < count; i++)
-		if (nla_put_u64_64bit(skb, i + 1, counters[i], CHAM_A_STAT_PAD))
+		if (nla_put_u64_64bit(skb, i + CHAM_COUNTER_BASE, counters[i],
+				      CHAM_COUNTER_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

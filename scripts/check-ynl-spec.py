@@ -20,9 +20,7 @@ failed = False
 def check(ok, what, diags=()):
     global failed
     failed |= not ok
-    print(('ok' if ok else 'not ok') + ' - ' + what)
-    for d in diags:
-        print('# ' + d)
+    print('\n# '.join([('ok' if ok else 'not ok') + ' - ' + what, *diags]))
 
 
 def c_upper(name):
@@ -53,8 +51,7 @@ def parse_header(path):
         if m[1]:
             names[m[1]] = evaluate(m[2], names)
             continue
-        names['enum ' + m[3]] = True
-        val = -1
+        names['enum ' + m[3]], val = True, -1
         for member in filter(None, (s.strip() for s in m[4].split(','))):
             name, _, init = member.partition('=')
             val = evaluate(init, names) if init.strip() else val + 1
@@ -73,23 +70,20 @@ def numbered(items, start):
 
 def spec_names(spec):
     """Yield (group, C name, value) for each C name the spec implies."""
-    fam = spec['name']
+    fam, ops = spec['name'], spec['operations']
     yield 'family', c_upper(spec.get('c-family-name', fam + '-family-name')), fam
     yield 'family', c_upper(spec.get('c-version-name', fam + '-family-version')), \
         spec.get('version', 1)
     for d in spec.get('definitions', []):
         group = 'definition ' + d['name']
         if d['type'] == 'const':
-            name = d['name'] if 'header' in d else f"{fam}-{d['name']}"
-            yield group, c_upper(name), d['value']
+            yield group, c_upper(d['name'] if 'header' in d else f"{fam}-{d['name']}"), d['value']
             continue
-        pfx, val = d.get('name-prefix', f"{fam}-{d['name']}-"), d.get('value-start', 0)
-        for e, val in numbered(d['entries'], val):
+        pfx = d.get('name-prefix', f"{fam}-{d['name']}-")
+        for e, val in numbered(d['entries'], d.get('value-start', 0)):
             yield group, c_upper(pfx + e['name']), val if d['type'] == 'enum' else 1 << val
         if d.get('render-max') and d['type'] == 'enum':
             yield group, '__' + c_upper(pfx + 'max'), val + 1
-        if d.get('enum-name'):
-            yield group, 'enum ' + d['enum-name'].replace('-', '_'), True
     for s in spec['attribute-sets']:
         if 'subset-of' in s:
             continue
@@ -99,16 +93,33 @@ def spec_names(spec):
             yield group, c_upper(a.get('name-prefix', pfx) + a['name']), val
         yield group, c_upper(s.get('attr-cnt-name', '__' + pfx + 'max')), val + 1
         yield group, c_upper(s.get('attr-max-name', pfx + 'max')), val
-        if s.get('enum-name'):
-            yield group, 'enum ' + s['enum-name'].replace('-', '_'), True
-    ops = spec['operations']
     pfx = ops.get('name-prefix', f"{fam}-cmd-")
     for op, val in numbered(ops['list'], 1):
         yield 'operations', c_upper(pfx + op['name']), val
     yield 'operations', c_upper(spec.get('cmd-cnt-name', '__' + pfx + 'max')), val + 1
     yield 'operations', c_upper(spec.get('cmd-max-name', pfx + 'max')), val
-    if ops.get('enum-name'):
-        yield 'operations', 'enum ' + ops['enum-name'].replace('-', '_'), True
+    for group, x in ([('operations', ops)] + [('set ' + s['name'], s) for s in spec['attribute-sets']]
+                     + [('definition ' + d['name'], d) for d in spec.get('definitions', [])]):
+        if x.get('enum-name'):
+            yield group, 'enum ' + x['enum-name'].replace('-', '_'), True
+
+
+def check_counters(spec, group, aset, enum, header):
+    """A counter nest has no C names: each u64 counter's type is its enum
+    value + the const *counter-base (default 1); pads have type *counter-pad."""
+    consts = {d['name']: d['value'] for d in spec['definitions'] if d['type'] == 'const'}
+    base = next((v for n, v in consts.items() if n.endswith('counter-base')), 1)
+    pad = next((v for n, v in consts.items() if n.endswith('counter-pad')), None)
+    pfx, diags = c_upper(enum['name-prefix']), []
+    for a, v in numbered(aset['attributes'], 1):
+        cname = pfx + c_upper(a['name'])
+        if a['type'] == 'pad' and pad is not None and v != pad:
+            diags.append(f"{a['name']}: type {v} is not the counter pad {pad}")
+        elif a['type'] not in ('pad', 'u64'):
+            diags.append(f"{a['name']} is {a['type']}, not u64")
+        elif a['type'] == 'u64' and header.get(cname) != v - base:
+            diags.append(f"{a['name']}: type {v} is not {cname} + {base}")
+    check(not diags, f"{group}: counter types are {enum['name']} + {base}", diags)
 
 
 def main(spec_path, header_path, schema_dir):
@@ -124,9 +135,9 @@ def main(spec_path, header_path, schema_dir):
 
     sets = {s['name']: s for s in spec['attribute-sets']}
     enums = {d['name']: d for d in spec.get('definitions', []) if d['type'] != 'const'}
-    bad = [f"{s}.{a['name']}: no such {key} {a[key]}"
-           for s in sets for a in sets[s]['attributes'] for key, known in
-           (('nested-attributes', sets), ('enum', enums)) if key in a and a[key] not in known]
+    bad = [f"{s}.{a['name']}: no such {key} {a[key]}" for s in sets for a in sets[s]['attributes']
+           for key, known in (('nested-attributes', sets), ('enum', enums))
+           if key in a and a[key] not in known]
     for op in spec['operations']['list']:
         known = {a['name'] for a in sets.get(op.get('attribute-set'), {}).get('attributes', [])}
         bad += [f"{op['name']} {mode} {msg}: no such attribute {a}"
@@ -135,23 +146,16 @@ def main(spec_path, header_path, schema_dir):
     check(not bad, 'references to sets, enums and attributes resolve', bad)
 
     # Spec -> header: each C name exists in the header with the same value.
-    header = parse_header(header_path)
-    groups = {}
+    header, groups = parse_header(header_path), {}
     for group, cname, val in spec_names(spec):
         groups.setdefault(group, []).append((cname, val))
     for group, names in groups.items():
         aset = sets.get(group[4:]) if group.startswith('set ') else None
-        enum = aset and next((e for e in enums.values() if [a['name'] for a in aset['attributes']]
-                              == [x['name'] for x, _ in numbered(e['entries'], 0)]), None)
+        counted = aset and [a['name'] for a in aset['attributes'] if a['type'] != 'pad']
+        enum = aset and next((e for e in enums.values() if counted ==
+                              [x['name'] for x, _ in numbered(e['entries'], 0)]), None)
         if enum and not any(n in header for n, _ in names):
-            # A counter nest: attribute type is the enum value + 1, each u64.
-            pfx = c_upper(enum['name-prefix'])
-            diags = [f"{a['name']}: type {v} is not {pfx}{c_upper(a['name'])} + 1"
-                     for a, v in numbered(aset['attributes'], 1)
-                     if header.get(pfx + c_upper(a['name'])) != v - 1]
-            diags += [f"{a['name']} is {a['type']}, not u64"
-                      for a in aset['attributes'] if a['type'] != 'u64']
-            check(not diags, f"{group}: types are {enum['name']} + 1 (no C names)", diags)
+            check_counters(spec, group, aset, enum, header)
             continue
         diags = [f"{n} = {v!r} is not in the header" if n not in header else
                  f"{n} is {v!r} in the spec, {header[n]!r} in the header"

@@ -21,7 +21,7 @@
 # power_off. The host finds the command's status in the console line
 # "CHAMELIO-VM-EXIT=<status>"; a run without that line is a failed run.
 
-export PATH=/chamelio/user:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/chamelio/user/chamctl:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 export TERM="${TERM:-linux}"
 

@@ -776,13 +776,12 @@ static int cmd_testrun(uint32_t prog_id, uint32_t repeat)
 
 static int cmd_expect(void)
 {
-	unsigned int counts[__CHAM_PARSE_MAX] = { 0 };
+	unsigned int counts[CLASSIFIED + 1] = { 0 };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(frames); i++)
-		if (frames[i].reason < __CHAM_PARSE_MAX)
-			counts[frames[i].reason]++;
-	for (i = 0; i < __CHAM_PARSE_MAX; i++)
+		counts[frames[i].reason]++;
+	for (i = 0; i <= CLASSIFIED; i++)
 		printf("%s %u\n", reason_names[i], counts[i]);
 	return 0;
 }

@@ -407,7 +407,8 @@ static void tenant_unknown_attr(struct nlmsghdr *nlh)
 static void tenant_with_stats(struct nlmsghdr *nlh)
 {
 	tenant_spare(nlh);
-	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, CHAM_A_STATS));
+	/* Without NLA_F_NESTED, so that the policy's reject message answers. */
+	mnl_attr_put(nlh, CHAM_A_STATS, 0, NULL);
 }
 
 static void rule_unknown_tenant_name(struct nlmsghdr *nlh)

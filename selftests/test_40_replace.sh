@@ -31,7 +31,7 @@ gen=$(chamctl -j tenant show alpha | jq .proto.generation)
 i=0
 while [ $i -lt 6 ]; do
 	if [ $((i % 2)) -eq 0 ]; then obj=udp_upper; else obj=udp_echo; fi
-	check "replace with $obj under traffic (link update, round $i)" \
+	check "replace with $obj under traffic (chamctl, round $i)" \
 		chamctl proto load "$BPF/$obj.bpf.o" tenant alpha
 	sleep 0.3
 	i=$((i + 1))
@@ -40,19 +40,30 @@ check_eq "each replacement bumped the generation" $((gen + 6)) \
 	"$(chamctl -j tenant show alpha | jq .proto.generation)"
 check_eq "the last replacement is the protocol in place" udp_echo \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
+check_eq "answers come from udp_echo" "lower case" "$(udp_ask $HOST4 7000 'lower case')"
 
-# A second registration (not a link update) replaces too.
-check "a second registration replaces the protocol (bpftool)" \
-	bpftool struct_ops register "$BPF/udp_upper.bpf.o" "$PIN"
-sleep 0.3
-check_eq "the new registration is in place" udp_upper \
+# The same replacement through bpf_link_update() on one link (the
+# struct_ops .update path), as libbpf's own loaders do it, under traffic.
+gen=$(chamctl -j tenant show alpha | jq .proto.generation)
+check "register then update one link (proto_update)" proto_update \
+	"$BPF/udp_echo.bpf.o" "$CHAM/selftests/progs/fixed_punt.bpf.o" "$PIN/updated"
+check_eq "the link update put fixed_punt in place" fixed_punt \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
-check "removing the displaced link leaves the new protocol alone" \
-	chamctl proto unload alpha
+check_eq "registration and update each bumped the generation" $((gen + 2)) \
+	"$(chamctl -j tenant show alpha | jq .proto.generation)"
+check "removing the updated link" rm "$PIN/updated"
+eventually "no protocol once the updated link is gone" \
+	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+
+# Another registration (bpftool, udp_echo names tenant alpha) replaces too.
+chamctl proto load "$BPF/udp_upper.bpf.o" tenant alpha >/dev/null
+check "bpftool registration displaces chamctl's" \
+	bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
+check "removing the displaced link (chamctl's)" chamctl proto unload alpha
 sleep 0.5
-check_eq "still udp_upper after the old link went" udp_upper \
+check_eq "the new protocol stays after the displaced link went" udp_echo \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
-check "unregister under traffic" rm "$PIN/udp_upper"
+check "unregister under traffic" rm "$PIN/udp_echo"
 eventually "no protocol after unregistering" \
 	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
 default_before=$(stat alpha .drops.default)

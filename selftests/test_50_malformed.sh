@@ -9,9 +9,9 @@ load_module
 reset_state
 setup_net
 chamctl port attach cham0 >/dev/null
-# A tenant owning the frames' destination, so that a frame the parser got
-# wrong would be visibly steered to it.
-chamctl tenant add alpha id 1 default drop >/dev/null
+# A tenant owning the frames' destination: the well-formed edge cases (IP
+# options, VLAN tags, IPv6 extension headers, ICMP) must all reach it.
+chamctl tenant add alpha id 1 default pass >/dev/null
 chamctl rule add alpha dst 10.77.0.0/24 proto any >/dev/null
 chamctl rule add alpha dst fd00:77::/64 proto any >/dev/null
 
@@ -21,6 +21,7 @@ expected() { printf '%s\n' "$expect" | awk -v r="$1" '$1 == r {print $2}'; }
 parse_errors() { chamctl -j stats 0 | jq -c .parse_errors; }
 
 before=$(chamctl -j stats 0)
+alpha_before=$(stat alpha .packets)
 check "frames sent through the veth port" \
 	ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)"
 sleep 0.5
@@ -29,13 +30,19 @@ for r in $reasons; do
 		$(( $(stat 0 .parse_errors.$r) - $(printf '%s' "$before" | jq .parse_errors.$r) ))
 done
 
+check_eq "port: well-formed edge cases steered to the tenant" \
+	"$(expected classified)" $(( $(stat alpha .packets) - alpha_before ))
+
 prog=$(chamctl -j port show | jq -r '.[] | select(.ifname == "cham0") | .xdp_prog_id')
 before=$(chamctl -j stats 0)
+alpha_before=$(stat alpha .packets)
 cham_frames testrun "$prog"
 for r in $reasons; do
 	check_eq "BPF_PROG_TEST_RUN: $r counted" "$(expected $r)" \
 		$(( $(stat 0 .parse_errors.$r) - $(printf '%s' "$before" | jq .parse_errors.$r) ))
 done
+check_eq "BPF_PROG_TEST_RUN: well-formed edge cases steered to the tenant" \
+	"$(expected classified)" $(( $(stat alpha .packets) - alpha_before ))
 check_accounting 0
 check_accounting alpha
 check "the host still answers after the malformed frames" \

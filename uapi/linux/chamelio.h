@@ -289,7 +289,7 @@ enum cham_cmd {
 enum cham_attr {
 	CHAM_A_UNSPEC,
 	CHAM_A_TENANT_ID,		/* u32, 1..CHAM_TENANT_ID_MAX */
-	CHAM_A_TENANT_NAME,		/* string, < CHAM_NAME_LEN */
+	CHAM_A_TENANT_NAME,		/* string, < CHAM_NAME_LEN: [A-Za-z0-9_-], not all digits */
 	CHAM_A_TENANT_OWNER,		/* u32 uid of the tenant's agent */
 	CHAM_A_TENANT_DEFAULT_VERDICT,	/* u8: CHAM_VERDICT_PASS or _DROP */
 	CHAM_A_TENANT_PROTO,		/* nest: CHAM_A_PROTO_* (get only) */
@@ -312,7 +312,7 @@ enum cham_attr {
 
 enum cham_proto_attr {
 	CHAM_A_PROTO_UNSPEC,
-	CHAM_A_PROTO_NAME,		/* string: the struct_ops map name */
+	CHAM_A_PROTO_NAME,		/* string: cham_proto_ops.name, may be empty */
 	CHAM_A_PROTO_FLAGS,		/* u32 */
 	CHAM_A_PROTO_GENERATION,	/* u32: bumped on each (re)registration */
 	__CHAM_A_PROTO_MAX,
@@ -324,14 +324,22 @@ enum cham_stat_attr {
 	CHAM_A_STAT_PAD,
 	CHAM_A_STAT_PACKETS,		/* u64: packets classified here */
 	CHAM_A_STAT_BYTES,		/* u64 */
-	CHAM_A_STAT_VERDICTS,		/* nest: u64 per cham_verdict, type = verdict + 1 */
-	CHAM_A_STAT_DROPS,		/* nest: u64 per cham_drop_reason, type = reason + 1 */
-	CHAM_A_STAT_PARSE_ERRORS,	/* nest: u64 per cham_parse_error, type = error + 1 */
+	CHAM_A_STAT_VERDICTS,		/* nest: u64 per cham_verdict */
+	CHAM_A_STAT_DROPS,		/* nest: u64 per cham_drop_reason */
+	CHAM_A_STAT_PARSE_ERRORS,	/* nest: u64 per cham_parse_error */
 	CHAM_A_STAT_HANDLER_CALLS,	/* u64 */
 	CHAM_A_STAT_HANDLER_CYCLES,	/* u64: cycles spent in the handler */
 	CHAM_A_STAT_HANDLER_MAX_CYCLES,	/* u64: most cycles of one call */
 	__CHAM_A_STAT_MAX,
 };
 #define CHAM_A_STAT_MAX (__CHAM_A_STAT_MAX - 1)
+
+/*
+ * In the counter nests (CHAM_A_STAT_VERDICTS, _DROPS, _PARSE_ERRORS) the
+ * attribute type of a counter is its enum value + CHAM_COUNTER_BASE, and
+ * CHAM_COUNTER_PAD pads u64 values where the architecture needs it.
+ */
+#define CHAM_COUNTER_PAD	1
+#define CHAM_COUNTER_BASE	2
 
 #endif /* _UAPI_LINUX_CHAMELIO_H */

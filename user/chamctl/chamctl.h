@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * chamctl: what the command files share. Each object (tenant, rule, ...)
+ * is a table of commands; main.c finds the command, handles help, and runs
+ * it with the arguments that follow the command word.
+ */
+#ifndef CHAMCTL_H
+#define CHAMCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/chamelio.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes: the kernel or the system refused (1), the command line (2). */
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+struct chamctl_cmd {
+	/* The command word; NULL for an object that has none (stats). */
+	const char *name;
+	/* The full syntax, without "chamctl ". */
+	const char *usage;
+	/* One line: what the command does. */
+	const char *summary;
+	/* Details for --help: the arguments, one per line. */
+	const char *details;
+	/* Runs with the arguments after the command word; an exit code. */
+	int (*run)(const struct chamctl_cmd *cmd, int argc, char **argv);
+};
+
+struct chamctl_object {
+	const char *name;
+	const struct chamctl_cmd *cmds;
+	size_t n_cmds;
+};
+
+extern const struct chamctl_object tenant_object;
+extern const struct chamctl_object rule_object;
+extern const struct chamctl_object port_object;
+extern const struct chamctl_object stats_object;
+extern const struct chamctl_object proto_object;
+
+/* Global options. */
+extern bool opt_json;
+extern bool opt_verbose;
+
+/* Prints "chamctl: MSG" and the command's usage, and exits with EXIT_USAGE. */
+__attribute__((noreturn, format(printf, 2, 3)))
+void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...);
+
+/* Prints "chamctl: MSG" to stderr; returns EXIT_FAIL. */
+__attribute__((format(printf, 1, 2)))
+int fail(const char *fmt, ...);
+
+/* Prints "chamctl: MSG: strerror(err)"; err is a positive or negative errno. */
+__attribute__((format(printf, 2, 3)))
+int fail_errno(int err, const char *fmt, ...);
+
+/*
+ * The value after the keyword at argv[*i]: advances *i past both, or
+ * refuses the command line when the value is missing.
+ */
+const char *keyword_value(const struct chamctl_cmd *cmd, int argc, char **argv,
+			  int *i);
+
+bool is_all_digits(const char *s);
+
+/* Strict decimal: no sign, no spaces, no trailing junk, at most @max. */
+bool parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * A tenant on the command line: all digits is an id, anything else a name.
+ * Names that are all digits are refused when a tenant is created, so every
+ * tenant can be named both ways.
+ */
+struct tenant_ref {
+	bool by_id;
+	uint32_t id;
+	const char *name;
+};
+
+void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
+		      struct tenant_ref *ref);
+
+/*
+ * The name of tenant @id, asked of the kernel (after nl_open()).
+ * Returns 0 or a negative errno, as nl_transact().
+ */
+int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN]);
+
+/*
+ * libbpf prints warnings only (they explain a refused program), everything
+ * with --verbose.
+ */
+void setup_libbpf_logging(void);
+
+/* Grows *array (of *cap elements of @size) to hold at least @need. */
+void *grow_array(void *array, size_t *cap, size_t need, size_t size);
+
+#endif /* CHAMCTL_H */

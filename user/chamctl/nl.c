@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink over libmnl. Replies are walked here rather than with
+ * mnl_cb_run() because its error handling drops the extended ack, and the
+ * kernel's message is the most useful part of a refusal.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "nl.h"
+
+/* Large enough for any dump skb: the kernel caps those at 32 KiB. */
+#define NL_RECV_SIZE	32768
+#define NL_SEND_SIZE	8192
+
+static struct mnl_socket *nl_sock;
+static unsigned int nl_portid;
+static unsigned int nl_seq;
+static uint16_t nl_family;
+static char nl_send_buf[NL_SEND_SIZE] __attribute__((aligned(8)));
+static char nl_recv_buf[NL_RECV_SIZE] __attribute__((aligned(8)));
+static char nl_ext_ack_msg[256];
+
+const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1] = {
+	[CHAM_A_TENANT_ID] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_NAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_TENANT_OWNER] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_DEFAULT_VERDICT] = MNL_TYPE_U8,
+	[CHAM_A_TENANT_PROTO] = MNL_TYPE_NESTED,
+	[CHAM_A_RULE_ID] = MNL_TYPE_U32,
+	[CHAM_A_RULE_FAMILY] = MNL_TYPE_U8,
+	[CHAM_A_RULE_DST] = MNL_TYPE_BINARY,
+	[CHAM_A_RULE_PREFIX_LEN] = MNL_TYPE_U8,
+	[CHAM_A_RULE_L4_PROTO] = MNL_TYPE_U8,
+	[CHAM_A_RULE_PORT_MIN] = MNL_TYPE_U16,
+	[CHAM_A_RULE_PORT_MAX] = MNL_TYPE_U16,
+	[CHAM_A_PORT_IFINDEX] = MNL_TYPE_U32,
+	[CHAM_A_PORT_IFNAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_STATS] = MNL_TYPE_NESTED,
+};
+
+static struct nlmsghdr *nl_start(uint16_t type, uint8_t cmd, uint8_t version,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl_send_buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl_seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+struct nlmsghdr *nl_request(uint8_t cmd, bool dump)
+{
+	/* A dump ends with NLMSG_DONE; anything else is acked. */
+	return nl_start(nl_family, cmd, CHAM_GENL_VERSION,
+			dump ? NLM_F_DUMP : NLM_F_ACK);
+}
+
+const char *nl_ext_ack(void)
+{
+	return nl_ext_ack_msg[0] ? nl_ext_ack_msg : NULL;
+}
+
+int nl_fail(int err, const char *what_fmt, ...)
+{
+	va_list ap;
+
+	fputs("chamctl: ", stderr);
+	va_start(ap, what_fmt);
+	vfprintf(stderr, what_fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
+	if (nl_ext_ack())
+		fprintf(stderr, " (%s)", nl_ext_ack());
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+/* The TLVs of an extended ack start at @offset into the payload. */
+static void nl_parse_ext_ack(const struct nlmsghdr *nlh, size_t offset)
+{
+	const struct nlattr *attr;
+	uint32_t missing = 0;
+
+	if (offset > mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_for_each(attr, nlh, offset) {
+		switch (mnl_attr_get_type(attr)) {
+		case NLMSGERR_ATTR_MSG:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(nl_ext_ack_msg, sizeof(nl_ext_ack_msg),
+					 "%s", mnl_attr_get_str(attr));
+			break;
+		case NLMSGERR_ATTR_MISS_TYPE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				missing = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	/* A required attribute is reported by type, without a message. */
+	if (!nl_ext_ack_msg[0] && missing)
+		snprintf(nl_ext_ack_msg, sizeof(nl_ext_ack_msg),
+			 "attribute %u is missing", missing);
+}
+
+/* An ack (0) or a refusal (negative errno). */
+static int nl_handle_error(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	size_t offset = sizeof(*err);
+	int error;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+		return -EBADMSG;
+	error = err->error < 0 ? err->error : -err->error;
+	if (!error)
+		return 0;
+	/* Without NETLINK_CAP_ACK the request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (err->msg.nlmsg_len < sizeof(err->msg))
+			return error;
+		offset += err->msg.nlmsg_len - sizeof(err->msg);
+	}
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		nl_parse_ext_ack(nlh, offset);
+	return error;
+}
+
+/* The end of a dump carries the error that cut it short, if any. */
+static int nl_handle_done(const struct nlmsghdr *nlh)
+{
+	int error;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(error))
+		return 0;
+	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+	if (error >= 0)
+		return 0;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		nl_parse_ext_ack(nlh, sizeof(error));
+	return error;
+}
+
+/* Returns 1 while more replies are due, else 0 or a negative errno. */
+static int nl_handle_replies(const void *buf, size_t len, unsigned int seq,
+			     nl_reply_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh = buf;
+	int remaining = len, err;
+
+	for (; mnl_nlmsg_ok(nlh, remaining);
+	     nlh = mnl_nlmsg_next(nlh, &remaining)) {
+		/* Leftovers of a request that was abandoned midway. */
+		if (!mnl_nlmsg_portid_ok(nlh, nl_portid) ||
+		    nlh->nlmsg_seq != seq)
+			continue;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			continue;
+		case NLMSG_ERROR:
+			return nl_handle_error(nlh);
+		case NLMSG_DONE:
+			return nl_handle_done(nlh);
+		case NLMSG_OVERRUN:
+			return -ENOBUFS;
+		}
+		if (cb) {
+			err = cb(nlh, data);
+			if (err)
+				return err;
+		}
+	}
+	return 1;
+}
+
+int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data)
+{
+	unsigned int seq = nlh->nlmsg_seq;
+	ssize_t len;
+	int ret;
+
+	nl_ext_ack_msg[0] = '\0';
+	if (mnl_socket_sendto(nl_sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(nl_sock, nl_recv_buf,
+					  sizeof(nl_recv_buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		ret = nl_handle_replies(nl_recv_buf, len, seq, cb, data);
+	} while (ret > 0);
+	return ret;
+}
+
+static void nl_parse_into(const struct nlattr *attr,
+			  const enum mnl_attr_data_type *types,
+			  unsigned int max, const struct nlattr **tb)
+{
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (type > max)
+		return;
+	if (types[type] != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate(attr, types[type]) < 0)
+		return;
+	tb[type] = attr;
+}
+
+void nl_parse(const struct nlmsghdr *nlh,
+	      const enum mnl_attr_data_type *types, unsigned int max,
+	      const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
+		nl_parse_into(attr, types, max, tb);
+}
+
+void nl_parse_nested(const struct nlattr *nest,
+		     const enum mnl_attr_data_type *types, unsigned int max,
+		     const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_for_each_nested(attr, nest)
+		nl_parse_into(attr, types, max, tb);
+}
+
+void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref)
+{
+	if (ref->by_id)
+		mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, ref->id);
+	else
+		mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, ref->name);
+}
+
+static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			*(uint16_t *)data = mnl_attr_get_u16(attr);
+	}
+	return 0;
+}
+
+int nl_open(void)
+{
+	struct nlmsghdr *nlh;
+	int one = 1, err;
+
+	if (nl_family)
+		return 0;	/* opened already */
+	nl_sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl_sock)
+		return fail_errno(errno, "opening a generic netlink socket");
+	if (mnl_socket_bind(nl_sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = errno;
+		mnl_socket_close(nl_sock);
+		nl_sock = NULL;
+		return fail_errno(err, "binding the netlink socket");
+	}
+	nl_portid = mnl_socket_get_portid(nl_sock);
+	nl_seq = time(NULL);
+	/*
+	 * Ask for the kernel's reason with every refusal, and not for our own
+	 * request back: it is of no use and could crowd out the reason.
+	 * Kernels without these options still work, less helpfully.
+	 */
+	mnl_socket_setsockopt(nl_sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl_sock, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh = nl_start(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CHAM_GENL_NAME);
+	err = nl_transact(nlh, nl_family_id_cb, &nl_family);
+	if (err == -ENOENT)
+		return fail("the kernel has no \"%s\" netlink family; is the module loaded? (modprobe chamelio)",
+			    CHAM_GENL_NAME);
+	if (err)
+		return nl_fail(err, "resolving the \"%s\" netlink family",
+			       CHAM_GENL_NAME);
+	if (!nl_family)
+		return fail("the kernel did not say which id the \"%s\" family has",
+			    CHAM_GENL_NAME);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink conversation with the "chamelio" family: one socket,
+ * one request at a time, and the kernel's extended ack kept so a refusal
+ * can be explained.
+ */
+#ifndef CHAMCTL_NL_H
+#define CHAMCTL_NL_H
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "chamctl.h"
+
+/*
+ * Opens the socket and resolves the family; prints why on failure.
+ * Returns 0 or EXIT_FAIL.
+ */
+int nl_open(void);
+
+/*
+ * Starts a request for @cmd in a buffer owned by nl.c, valid until the next
+ * request. @dump asks for every object instead of one.
+ */
+struct nlmsghdr *nl_request(uint8_t cmd, bool dump);
+
+/* Called for each reply message; returns 0 or a negative errno to stop. */
+typedef int (*nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
+
+/*
+ * Sends @nlh and reads replies until the ack (or the end of a dump).
+ * Returns 0 or a negative errno; the kernel's message, if it gave one, is
+ * then available from nl_ext_ack().
+ */
+int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data);
+
+/* The kernel's explanation of the last refusal, or NULL. */
+const char *nl_ext_ack(void);
+
+/*
+ * Prints "chamctl: WHAT: strerror (extack message)" for a refusal of
+ * nl_transact() and returns EXIT_FAIL.
+ */
+__attribute__((format(printf, 2, 3)))
+int nl_fail(int err, const char *what_fmt, ...);
+
+/*
+ * Attribute parsing: @types gives the payload type of each attribute of a
+ * set (MNL_TYPE_UNSPEC: any length). Attributes whose payload does not
+ * match are left out of @tb, so users of @tb need no further checks.
+ */
+void nl_parse(const struct nlmsghdr *nlh,
+	      const enum mnl_attr_data_type *types, unsigned int max,
+	      const struct nlattr **tb);
+void nl_parse_nested(const struct nlattr *nest,
+		     const enum mnl_attr_data_type *types, unsigned int max,
+		     const struct nlattr **tb);
+
+/* The payload types of the top-level attributes (enum cham_attr). */
+extern const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1];
+
+/* Adds a tenant, by id or by name, to a request. */
+void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref);
+
+#endif /* CHAMCTL_NL_H */

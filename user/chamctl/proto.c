@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chamctl proto: tenant protocols. A protocol is a cham_proto_ops
+ * struct_ops map in a BPF object; registering it creates a struct_ops link,
+ * which names its tenant. The link is pinned at DIR/<tenant> so that it
+ * outlives chamctl, and removing the pin unregisters the protocol.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "nl.h"
+#include "output.h"
+
+/*
+ * struct_ops links came with Linux 6.4, and the installed <linux/bpf.h> may
+ * be older: what chamctl needs of them is spelled out here, as the kernel's
+ * ABI has it.
+ */
+#ifndef BPF_F_LINK
+#define BPF_F_LINK	(1U << 13)
+#endif
+
+/* The start of struct bpf_link_info, as a struct_ops link fills it in. */
+struct struct_ops_link_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t prog_id;
+	union {
+		struct {
+			uint32_t map_id;
+		} struct_ops;
+		uint64_t align;	/* 8-byte aligned, as the kernel has it */
+	};
+};
+
+#define PIN_DIR_DEFAULT		"/sys/fs/bpf/chamelio"
+#define PROTO_OPS_TYPE		"cham_proto_ops"
+
+/* ---- the pin directory ------------------------------------------------- */
+
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+	char *p;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int prepare_pin_dir(const char *dir)
+{
+	struct statfs fs;
+	int err;
+
+	err = mkdir_p(dir);
+	if (err)
+		return fail_errno(err, "creating %s", dir);
+	if (statfs(dir, &fs))
+		return fail_errno(errno, "%s", dir);
+	if (fs.f_type != BPF_FS_MAGIC)
+		return fail("%s is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)",
+			    dir);
+	return 0;
+}
+
+/* The tenant name becomes a file name: keep it to one plain component. */
+static bool pin_name_ok(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
+static int pin_path(char *path, size_t size, const char *dir,
+		    const char *name)
+{
+	if (snprintf(path, size, "%s/%s", dir, name) >= (int)size)
+		return fail("pin path %s/%s is too long", dir, name);
+	return 0;
+}
+
+/*
+ * Opens the struct_ops link pinned at @path. Returns its fd, -ENOENT when
+ * nothing is pinned there, or another negative errno (-EBADF: something
+ * that is not a struct_ops link is pinned there).
+ */
+static int pinned_link_open(const char *path,
+			    struct struct_ops_link_info *info)
+{
+	char fd_path[64], target[64];
+	uint32_t len = sizeof(*info);
+	ssize_t n;
+	int fd;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * Maps and programs answer a link info query too, with their own
+	 * layout: only the file behind the fd tells the kinds apart.
+	 */
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	n = readlink(fd_path, target, sizeof(target) - 1);
+	if (n < 0)
+		goto not_ours;
+	target[n] = '\0';
+	/* The kernel spells it both ways, depending on how the fd was made. */
+	if (strcmp(target, "anon_inode:bpf-link") &&
+	    strcmp(target, "anon_inode:bpf_link"))
+		goto not_ours;
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len) ||
+	    info->type != BPF_LINK_TYPE_STRUCT_OPS)
+		goto not_ours;
+	return fd;
+
+not_ours:
+	close(fd);
+	return -EBADF;
+}
+
+/* ---- the protocol object ----------------------------------------------- */
+
+struct proto_object {
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	char name[CHAM_NAME_LEN];	/* the protocol's, for messages */
+	char tenant[CHAM_NAME_LEN];
+};
+
+static struct bpf_map *find_struct_ops_map(const char *path,
+					   struct bpf_object *obj)
+{
+	struct bpf_map *map, *found = NULL;
+	unsigned int count = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		found = map;
+		count++;
+	}
+	if (count != 1) {
+		fail("%s has %u struct_ops maps; a protocol object has exactly one",
+		     path, count);
+		return NULL;
+	}
+	return found;
+}
+
+/* Where member @name of struct @t is, in bytes. */
+static int struct_member(const struct btf *btf, const struct btf_type *t,
+			 const char *name, uint32_t *offset, uint32_t *size)
+{
+	const struct btf_member *member = btf_members(t);
+	unsigned int i;
+	int64_t msize;
+
+	for (i = 0; i < btf_vlen(t); i++, member++) {
+		if (strcmp(btf__name_by_offset(btf, member->name_off), name))
+			continue;
+		if (btf_member_bit_offset(t, i) % 8)
+			return -EINVAL;
+		msize = btf__resolve_size(btf, member->type);
+		if (msize < 0)
+			return msize;
+		*offset = btf_member_bit_offset(t, i) / 8;
+		*size = msize;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The char array member @member of the struct_ops data: libbpf keeps the
+ * data in the object's own BTF layout until load, so the object's BTF says
+ * where it is.
+ */
+static char *ops_string_member(const char *path, struct bpf_object *obj,
+			       struct bpf_map *map, const char *member,
+			       uint32_t *size)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+	uint32_t offset = 0;
+	size_t data_size;
+	char *data;
+	int err;
+
+	t = btf ? btf__type_by_id(btf, bpf_map__btf_value_type_id(map)) : NULL;
+	data = bpf_map__initial_value(map, &data_size);
+	if (!t || !btf_is_struct(t) || !data) {
+		fail("%s: the struct_ops map %s has no type information", path,
+		     bpf_map__name(map));
+		return NULL;
+	}
+	err = struct_member(btf, t, member, &offset, size);
+	if (err || *size == 0 || offset + *size > data_size ||
+	    offset + *size > t->size) {
+		fail("%s: struct %s has no usable member '%s'", path,
+		     btf__name_by_offset(btf, t->name_off), member);
+		return NULL;
+	}
+	return data + offset;
+}
+
+/* Opens @path and names its tenant, overridden by @tenant if not NULL. */
+static int proto_object_open(struct proto_object *po, const char *path,
+			     const char *tenant)
+{
+	const struct btf *btf;
+	const struct btf_type *t;
+	const char *type_name;
+	char *field;
+	uint32_t size;
+
+	memset(po, 0, sizeof(*po));
+	po->obj = bpf_object__open_file(path, NULL);
+	if (!po->obj)
+		return fail_errno(errno, "opening %s", path);
+	po->map = find_struct_ops_map(path, po->obj);
+	if (!po->map)
+		return EXIT_FAIL;
+
+	btf = bpf_object__btf(po->obj);
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(po->map));
+	type_name = t ? btf__name_by_offset(btf, t->name_off) : "?";
+	if (strcmp(type_name, PROTO_OPS_TYPE))
+		return fail("%s: %s is a struct %s, not a struct %s", path,
+			    bpf_map__name(po->map), type_name, PROTO_OPS_TYPE);
+	/* Without a link, nothing could be pinned, and it would not last. */
+	if (!(bpf_map__map_flags(po->map) & BPF_F_LINK))
+		return fail("%s: %s must be in section \".struct_ops.link\"",
+			    path, bpf_map__name(po->map));
+
+	field = ops_string_member(path, po->obj, po->map,
+				  "tenant", &size);
+	if (!field)
+		return EXIT_FAIL;
+	if (tenant) {
+		if (strlen(tenant) >= size || strlen(tenant) >= CHAM_NAME_LEN)
+			return fail("tenant name '%s' is too long", tenant);
+		memset(field, 0, size);
+		memcpy(field, tenant, strlen(tenant));
+	}
+	snprintf(po->tenant, sizeof(po->tenant), "%.*s", (int)size, field);
+	if (!po->tenant[0])
+		return fail("%s names no tenant; give one with 'tenant NAME'",
+			    path);
+	if (!pin_name_ok(po->tenant))
+		return fail("tenant name '%s' cannot be a pin file name",
+			    po->tenant);
+
+	field = ops_string_member(path, po->obj, po->map,
+				  "name", &size);
+	if (field && field[0])
+		snprintf(po->name, sizeof(po->name), "%.*s", (int)size, field);
+	else
+		snprintf(po->name, sizeof(po->name), "%s",
+			 bpf_map__name(po->map));
+	return 0;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+static int registration_failed(int err, const struct proto_object *po)
+{
+	if (err == -ENOENT)
+		return fail("registering protocol %s: no tenant %s? create it with chamctl tenant add",
+			    po->name, po->tenant);
+	return fail_errno(err, "registering protocol %s for tenant %s",
+			  po->name, po->tenant);
+}
+
+/*
+ * Registers the protocol with a new link and pins it at @path, replacing
+ * whatever stale link is pinned there in one rename(), so the path never
+ * goes missing.
+ */
+static int attach_and_pin(const struct proto_object *po, const char *dir,
+			  const char *path)
+{
+	char tmp_path[PATH_MAX];
+	struct bpf_link *link;
+	int err;
+
+	/*
+	 * '~' is in no tenant name, so this is no tenant's pin (and bpffs
+	 * refuses names with a '.').
+	 */
+	if (snprintf(tmp_path, sizeof(tmp_path), "%s/~%s", dir,
+		     po->tenant) >= (int)sizeof(tmp_path))
+		return fail("pin path %s is too long", path);
+	link = bpf_map__attach_struct_ops(po->map);
+	if (!link)
+		return registration_failed(-errno, po);
+	unlink(tmp_path);
+	err = bpf_link__pin(link, tmp_path);
+	if (!err && rename(tmp_path, path)) {
+		err = -errno;
+		unlink(tmp_path);
+	}
+	/* Closes our fd; the pin keeps the link, or it goes away with it. */
+	bpf_link__destroy(link);
+	if (err)
+		return fail_errno(err, "pinning the link at %s", path);
+	return 0;
+}
+
+static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	const char *object_path, *tenant_arg = NULL, *dir = PIN_DIR_DEFAULT;
+	char tenant_name[CHAM_NAME_LEN], path[PATH_MAX];
+	bool have_dir = false;
+	struct proto_object po = {};
+	struct struct_ops_link_info info;
+	struct tenant_ref ref = {};
+	int i, fd, err, ret = EXIT_FAIL;
+
+	if (!argc)
+		usage_error(cmd, "missing the OBJECT file");
+	object_path = argv[0];
+	for (i = 1; i < argc;) {
+		if (!strcmp(argv[i], "tenant")) {
+			if (tenant_arg)
+				usage_error(cmd, "'tenant' is given twice");
+			tenant_arg = keyword_value(cmd, argc, argv, &i);
+			parse_tenant_ref(cmd, tenant_arg, &ref);
+		} else if (!strcmp(argv[i], "pin")) {
+			if (have_dir)
+				usage_error(cmd, "'pin' is given twice");
+			dir = keyword_value(cmd, argc, argv, &i);
+			have_dir = true;
+		} else {
+			usage_error(cmd, "unknown argument '%s'", argv[i]);
+		}
+	}
+
+	/* Registration needs the module; say so plainly if it is missing. */
+	if (nl_open())
+		return EXIT_FAIL;
+	if (tenant_arg && ref.by_id) {
+		err = tenant_name_lookup(ref.id, tenant_name);
+		if (err)
+			return nl_fail(err, "looking up tenant %u", ref.id);
+		tenant_arg = tenant_name;
+	}
+	setup_libbpf_logging();
+
+	if (proto_object_open(&po, object_path, tenant_arg))
+		goto out;
+	err = bpf_object__load(po.obj);
+	if (err) {
+		fail_errno(err, "loading %s", object_path);
+		goto out;
+	}
+	if (prepare_pin_dir(dir) ||
+	    pin_path(path, sizeof(path), dir, po.tenant))
+		goto out;
+
+	/*
+	 * Loading over a pinned link: the new registration replaces the
+	 * tenant's protocol in one pointer swap (see kmod/proto.c), and the
+	 * rename in attach_and_pin() drops the displaced link.
+	 * bpf_link_update() would need the new map updated first, which
+	 * libbpf does only for links it created itself.
+	 */
+	fd = pinned_link_open(path, &info);
+	if (fd >= 0 || fd == -ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		if (attach_and_pin(&po, dir, path))
+			goto out;
+	} else if (fd == -EBADF) {
+		fail("%s is not a struct_ops link; not replacing it", path);
+		goto out;
+	} else {
+		fail_errno(fd, "opening %s", path);
+		goto out;
+	}
+
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("proto", po.name);
+		json_string("tenant", po.tenant);
+		json_string("pin", path);
+		json_object_end();
+	} else {
+		printf("protocol %s loaded for tenant %s (pinned at %s)\n",
+		       po.name, po.tenant, path);
+	}
+	ret = 0;
+out:
+	/* The link holds what it needs of the object. */
+	bpf_object__close(po.obj);
+	return ret;
+}
+
+/* TENANT on the command line, as the name its pin has. */
+static int tenant_pin_name(const struct chamctl_cmd *cmd, const char *arg,
+			   char name[CHAM_NAME_LEN])
+{
+	struct tenant_ref ref;
+	int err;
+
+	parse_tenant_ref(cmd, arg, &ref);
+	if (!ref.by_id) {
+		if (!pin_name_ok(ref.name))
+			usage_error(cmd, "'%s' cannot be a tenant's pin", arg);
+		snprintf(name, CHAM_NAME_LEN, "%s", ref.name);
+		return 0;
+	}
+	if (nl_open())
+		return EXIT_FAIL;
+	err = tenant_name_lookup(ref.id, name);
+	if (err)
+		return nl_fail(err, "looking up tenant %u", ref.id);
+	return 0;
+}
+
+static const char *parse_pin_option(const struct chamctl_cmd *cmd, int argc,
+				    char **argv, int first)
+{
+	const char *dir = PIN_DIR_DEFAULT;
+	int i = first;
+
+	if (i < argc) {
+		if (strcmp(argv[i], "pin"))
+			usage_error(cmd, "unknown argument '%s'", argv[i]);
+		dir = keyword_value(cmd, argc, argv, &i);
+	}
+	if (i < argc)
+		usage_error(cmd, "unknown argument '%s'", argv[i]);
+	return dir;
+}
+
+static int proto_unload(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	char name[CHAM_NAME_LEN], path[PATH_MAX];
+	struct struct_ops_link_info info;
+	const char *dir;
+	int fd;
+
+	if (!argc)
+		usage_error(cmd, "missing the TENANT");
+	dir = parse_pin_option(cmd, argc, argv, 1);
+	if (tenant_pin_name(cmd, argv[0], name) ||
+	    pin_path(path, sizeof(path), dir, name))
+		return EXIT_FAIL;
+
+	fd = pinned_link_open(path, &info);
+	if (fd == -ENOENT)
+		return fail("no protocol is pinned for tenant %s (%s)", name,
+			    path);
+	if (fd == -EBADF)
+		return fail("%s is not a struct_ops link; not removing it",
+			    path);
+	if (fd < 0)
+		return fail_errno(fd, "opening %s", path);
+	/*
+	 * Unregistration happens when the last reference goes: this pin, our
+	 * fd, and whatever else holds the link.
+	 */
+	if (unlink(path)) {
+		close(fd);
+		return fail_errno(errno, "removing %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+struct pinned_proto {
+	char tenant[NAME_MAX + 1];
+	uint32_t link_id;
+	uint32_t map_id;	/* 0: the link was detached */
+};
+
+static int compare_pinned(const void *a, const void *b)
+{
+	const struct pinned_proto *pa = a, *pb = b;
+
+	return strcmp(pa->tenant, pb->tenant);
+}
+
+static const struct table_column proto_columns[] = {
+	{ "TENANT", ALIGN_LEFT },
+	{ "LINK_ID", ALIGN_RIGHT },
+	{ "MAP_ID", ALIGN_RIGHT },
+};
+
+static void proto_print(const struct pinned_proto *protos, size_t count)
+{
+	struct table *table;
+	size_t i;
+
+	if (opt_json) {
+		json_array_begin(NULL);
+		for (i = 0; i < count; i++) {
+			json_object_begin(NULL);
+			json_string("tenant", protos[i].tenant);
+			json_uint("link_id", protos[i].link_id);
+			if (protos[i].map_id)
+				json_uint("map_id", protos[i].map_id);
+			else
+				json_null("map_id");
+			json_object_end();
+		}
+		json_array_end();
+		return;
+	}
+	table = table_new(proto_columns, ARRAY_SIZE(proto_columns));
+	for (i = 0; i < count; i++) {
+		table_row(table);
+		table_cell(table, "%s", protos[i].tenant);
+		table_cell(table, "%u", protos[i].link_id);
+		if (protos[i].map_id)
+			table_cell(table, "%u", protos[i].map_id);
+		else
+			table_cell(table, "-");
+	}
+	table_print(table);
+}
+
+static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	struct pinned_proto *protos = NULL;
+	size_t count = 0, cap = 0;
+	char path[PATH_MAX];
+	struct struct_ops_link_info info;
+	const struct dirent *entry;
+	const char *dir;
+	DIR *d;
+	int fd;
+
+	dir = parse_pin_option(cmd, argc, argv, 0);
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return fail_errno(errno, "reading %s", dir);
+	while (d && (entry = readdir(d))) {
+		/* Dot files are ours in passing (or not ours at all). */
+		if (entry->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir,
+			     entry->d_name) >= (int)sizeof(path))
+			continue;
+		fd = pinned_link_open(path, &info);
+		if (fd < 0)
+			continue;
+		close(fd);
+		protos = grow_array(protos, &cap, count + 1, sizeof(*protos));
+		snprintf(protos[count].tenant, sizeof(protos[count].tenant),
+			 "%s", entry->d_name);
+		protos[count].link_id = info.id;
+		protos[count].map_id = info.struct_ops.map_id;
+		count++;
+	}
+	if (d)
+		closedir(d);
+	if (count)
+		qsort(protos, count, sizeof(*protos), compare_pinned);
+	proto_print(protos, count);
+	free(protos);
+	return 0;
+}
+
+static const struct chamctl_cmd proto_cmds[] = {
+	{
+		.name = "load",
+		.usage = "proto load OBJECT.bpf.o [tenant NAME] [pin DIR]",
+		.summary = "register a tenant protocol, replacing the tenant's current one",
+		.details =
+"  OBJECT  a BPF object with one struct cham_proto_ops in section\n"
+"          \".struct_ops.link\"\n"
+"  tenant  the tenant to serve, instead of the one the object names\n"
+"  pin     where the protocol's link is pinned, as DIR/TENANT\n"
+"          (" PIN_DIR_DEFAULT " by default)\n"
+"  The tenant must exist (chamctl tenant add). A protocol already pinned\n"
+"  for the tenant is replaced atomically.\n",
+		.run = proto_load,
+	}, {
+		.name = "unload",
+		.usage = "proto unload TENANT [pin DIR]",
+		.summary = "unregister a tenant's protocol (remove its pin)",
+		.details =
+"  The tenant returns to its default verdict once nothing else holds the\n"
+"  protocol's link.\n",
+		.run = proto_unload,
+	}, {
+		.name = "show",
+		.usage = "proto show [pin DIR]",
+		.summary = "list pinned protocol links",
+		.details =
+"  Columns: TENANT, LINK_ID and MAP_ID (the struct_ops map the link\n"
+"  uses; - once the link was detached).\n",
+		.run = proto_show,
+	},
+};
+
+const struct chamctl_object proto_object = {
+	.name = "proto",
+	.cmds = proto_cmds,
+	.n_cmds = ARRAY_SIZE(proto_cmds),
+};

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chamctl stats: per-tenant counters. Id 0 is the unclassified
+ * pseudo-tenant: traffic no rule matched, and frames that did not parse.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "nl.h"
+#include "output.h"
+
+struct stats_info {
+	uint32_t id;
+	char name[CHAM_NAME_LEN];
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t verdicts[__CHAM_VERDICT_MAX];
+	uint64_t drops[__CHAM_DROP_MAX];
+	uint64_t parse_errors[__CHAM_PARSE_MAX];
+	uint64_t handler_calls;
+	uint64_t handler_cycles;
+	uint64_t handler_max_cycles;
+};
+
+struct stats_list {
+	struct stats_info *entries;
+	size_t count, cap;
+};
+
+static const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
+	[CHAM_A_STAT_PACKETS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_BYTES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_VERDICTS] = MNL_TYPE_NESTED,
+	[CHAM_A_STAT_DROPS] = MNL_TYPE_NESTED,
+	[CHAM_A_STAT_PARSE_ERRORS] = MNL_TYPE_NESTED,
+	[CHAM_A_STAT_HANDLER_CALLS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_HANDLER_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_HANDLER_MAX_CYCLES] = MNL_TYPE_U64,
+};
+
+static uint64_t get_u64(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u64(attr) : 0;
+}
+
+/* A nest of u64 counters, attribute type = index + CHAM_COUNTER_BASE. */
+static void parse_counters(const struct nlattr *nest, uint64_t *counters,
+			   unsigned int count)
+{
+	const struct nlattr *attr;
+	unsigned int type;
+
+	if (!nest)
+		return;
+	mnl_attr_for_each_nested(attr, nest) {
+		type = mnl_attr_get_type(attr);
+		if (type >= CHAM_COUNTER_BASE &&
+		    type - CHAM_COUNTER_BASE < count &&
+		    mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			counters[type - CHAM_COUNTER_BASE] = mnl_attr_get_u64(attr);
+	}
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CHAM_A_MAX + 1], *stb[CHAM_A_STAT_MAX + 1];
+	struct stats_list *list = data;
+	struct stats_info *s;
+
+	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
+	if (!tb[CHAM_A_TENANT_ID] || !tb[CHAM_A_STATS])
+		return -EPROTO;
+	list->entries = grow_array(list->entries, &list->cap, list->count + 1,
+				   sizeof(*list->entries));
+	s = &list->entries[list->count++];
+	memset(s, 0, sizeof(*s));
+	s->id = mnl_attr_get_u32(tb[CHAM_A_TENANT_ID]);
+	if (tb[CHAM_A_TENANT_NAME])
+		snprintf(s->name, sizeof(s->name), "%s",
+			 mnl_attr_get_str(tb[CHAM_A_TENANT_NAME]));
+
+	nl_parse_nested(tb[CHAM_A_STATS], stat_attr_types, CHAM_A_STAT_MAX,
+			stb);
+	s->packets = get_u64(stb[CHAM_A_STAT_PACKETS]);
+	s->bytes = get_u64(stb[CHAM_A_STAT_BYTES]);
+	parse_counters(stb[CHAM_A_STAT_VERDICTS], s->verdicts,
+		       __CHAM_VERDICT_MAX);
+	parse_counters(stb[CHAM_A_STAT_DROPS], s->drops, __CHAM_DROP_MAX);
+	parse_counters(stb[CHAM_A_STAT_PARSE_ERRORS], s->parse_errors,
+		       __CHAM_PARSE_MAX);
+	s->handler_calls = get_u64(stb[CHAM_A_STAT_HANDLER_CALLS]);
+	s->handler_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_CYCLES]);
+	s->handler_max_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_MAX_CYCLES]);
+	return 0;
+}
+
+static void counters_json(const char *key, const uint64_t *counters,
+			  unsigned int count, const char *(*name)(unsigned int))
+{
+	unsigned int i;
+
+	json_object_begin(key);
+	for (i = 0; i < count; i++)
+		json_uint(name(i), counters[i]);
+	json_object_end();
+}
+
+static void stats_json(const struct stats_info *s)
+{
+	json_object_begin(NULL);
+	json_uint("id", s->id);
+	json_string("name", s->name);
+	json_uint("packets", s->packets);
+	json_uint("bytes", s->bytes);
+	counters_json("verdicts", s->verdicts, __CHAM_VERDICT_MAX,
+		      verdict_name);
+	counters_json("drops", s->drops, __CHAM_DROP_MAX, drop_reason_name);
+	counters_json("parse_errors", s->parse_errors, __CHAM_PARSE_MAX,
+		      parse_error_name);
+	json_uint("handler_calls", s->handler_calls);
+	json_uint("handler_cycles", s->handler_cycles);
+	json_uint("handler_max_cycles", s->handler_max_cycles);
+	json_object_end();
+}
+
+/* "LABEL: name=N name=N" for the non-zero counters, if there are any. */
+static void counters_note(struct table *table, const char *label,
+			  const uint64_t *counters, unsigned int count,
+			  const char *(*name)(unsigned int))
+{
+	char line[512];
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < count && len < sizeof(line); i++)
+		if (counters[i])
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s=%llu", name(i),
+					(unsigned long long)counters[i]);
+	if (len)
+		table_note(table, "%s:%s", label, line);
+}
+
+static const struct table_column stats_columns[] = {
+	{ "ID", ALIGN_RIGHT },
+	{ "NAME", ALIGN_LEFT },
+	{ "PACKETS", ALIGN_RIGHT },
+	{ "BYTES", ALIGN_RIGHT },
+	{ "PASS", ALIGN_RIGHT },
+	{ "DROP", ALIGN_RIGHT },
+	{ "TX", ALIGN_RIGHT },
+	{ "REDIRECT", ALIGN_RIGHT },
+	{ "PUNT", ALIGN_RIGHT },
+	{ "CALLS", ALIGN_RIGHT },
+	{ "AVG_CYCLES", ALIGN_RIGHT },
+	{ "MAX_CYCLES", ALIGN_RIGHT },
+};
+
+static void stats_table(const struct stats_info *entries, size_t count)
+{
+	struct table *table = table_new(stats_columns,
+					ARRAY_SIZE(stats_columns));
+	unsigned int v;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		const struct stats_info *s = &entries[i];
+
+		table_row(table);
+		table_cell(table, "%u", s->id);
+		table_cell(table, "%s", s->name);
+		table_cell(table, "%llu", (unsigned long long)s->packets);
+		table_cell(table, "%llu", (unsigned long long)s->bytes);
+		for (v = 0; v < __CHAM_VERDICT_MAX; v++)
+			table_cell(table, "%llu",
+				   (unsigned long long)s->verdicts[v]);
+		table_cell(table, "%llu", (unsigned long long)s->handler_calls);
+		table_cell(table, "%llu", (unsigned long long)
+			   (s->handler_calls ?
+			    s->handler_cycles / s->handler_calls : 0));
+		table_cell(table, "%llu",
+			   (unsigned long long)s->handler_max_cycles);
+		counters_note(table, "drops", s->drops, __CHAM_DROP_MAX,
+			      drop_reason_name);
+		counters_note(table, "parse errors", s->parse_errors,
+			      __CHAM_PARSE_MAX, parse_error_name);
+	}
+	table_print(table);
+}
+
+static int stats_run(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	struct stats_list list = {};
+	const struct stats_info *one = NULL;
+	struct tenant_ref ref = {};
+	struct nlmsghdr *nlh;
+	bool dump;
+	size_t i;
+	int err;
+
+	if (argc > 1)
+		usage_error(cmd, "unknown argument '%s'", argv[1]);
+	if (argc)
+		parse_tenant_ref(cmd, argv[0], &ref);
+	/* The unclassified pseudo-tenant is only in a dump. */
+	dump = !argc || (ref.by_id && ref.id == 0);
+
+	if (nl_open())
+		return EXIT_FAIL;
+	nlh = nl_request(CHAM_CMD_STATS_GET, dump);
+	if (!dump)
+		nl_put_tenant_ref(nlh, &ref);
+	err = nl_transact(nlh, stats_cb, &list);
+	if (err) {
+		free(list.entries);
+		if (argc)
+			return nl_fail(err, "reading the statistics of tenant %s",
+				       argv[0]);
+		return nl_fail(err, "reading statistics");
+	}
+
+	if (argc) {
+		for (i = 0; i < list.count && !one; i++)
+			if (!dump || list.entries[i].id == 0)
+				one = &list.entries[i];
+		if (!one) {
+			free(list.entries);
+			return fail("the kernel sent no statistics for tenant %s",
+				    argv[0]);
+		}
+		if (opt_json)
+			stats_json(one);
+		else
+			stats_table(one, 1);
+	} else if (opt_json) {
+		json_array_begin(NULL);
+		for (i = 0; i < list.count; i++)
+			stats_json(&list.entries[i]);
+		json_array_end();
+	} else {
+		stats_table(list.entries, list.count);
+	}
+	free(list.entries);
+	return 0;
+}
+
+static const struct chamctl_cmd stats_cmds[] = {
+	{
+		.usage = "stats [TENANT]",
+		.summary = "show packet, verdict and handler counters",
+		.details =
+"  TENANT  a tenant's name or id; 0 is the unclassified traffic. Every\n"
+"          tenant, unclassified first, when not given.\n"
+"  Columns: packets and bytes steered to the tenant, packets per verdict,\n"
+"  handler calls and their cycles. Drop reasons and parse errors that\n"
+"  are not zero follow on a line of their own.\n",
+		.run = stats_run,
+	},
+};
+
+const struct chamctl_object stats_object = {
+	.name = "stats",
+	.cmds = stats_cmds,
+	.n_cmds = ARRAY_SIZE(stats_cmds),
+};
