@@ -25,7 +25,7 @@ int BPF_PROG(udp_echo_rx, struct cham_ctx *pkt)
 	return CHAM_VERDICT_TX;
 }
 
-/* The tenant name can be overridden: chamctl proto load --tenant NAME. */
+/* The tenant name can be overridden: chamctl proto load OBJ tenant NAME. */
 SEC(".struct_ops.link")
 struct cham_proto_ops udp_echo = {
 	.rx = (void *)udp_echo_rx,

@@ -224,6 +224,8 @@ __bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
 {
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
 	void *l4 = rx->xdp->data + ctx->l4_off;
+	const struct ipv6hdr *ip6h;
+	const struct iphdr *iph;
 	u32 len = ctx->l4_len;
 	__sum16 *check;
 	__wsum sum;
@@ -234,19 +236,17 @@ __bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
 		check = &((struct tcphdr *)l4)->check;
 	else
 		return -EINVAL;
+	iph = ctx->l3_proto == ETH_P_IP ? cham_ipv4_header(rx) : NULL;
+	if (ctx->l3_proto == ETH_P_IP && !iph)
+		return -EINVAL;
 
 	*check = 0;
 	sum = csum_partial(l4, len, 0);
-	if (ctx->l3_proto == ETH_P_IP) {
-		struct iphdr *iph = cham_ipv4_header(rx);
-
-		if (!iph)
-			return -EINVAL;
+	if (iph) {
 		*check = csum_tcpudp_magic(iph->saddr, iph->daddr, len,
 					   ctx->l4_proto, sum);
 	} else {
-		struct ipv6hdr *ip6h = rx->xdp->data + ctx->l3_off;
-
+		ip6h = rx->xdp->data + ctx->l3_off;
 		*check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
 					 ctx->l4_proto, sum);
 	}

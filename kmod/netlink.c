@@ -225,12 +225,12 @@ static int cham_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 /* ---- rules ------------------------------------------------------------- */
 
 static int cham_nl_fill_rule(struct sk_buff *skb, const struct cham_rule *rule,
-			     u32 portid, u32 seq, int flags)
+			     u32 portid, u32 seq, int flags, u8 cmd)
 {
 	int addr_len = rule->family == AF_INET ? 4 : 16;
 	void *hdr;
 
-	hdr = cham_nl_put_header(skb, portid, seq, flags, CHAM_CMD_RULE_GET);
+	hdr = cham_nl_put_header(skb, portid, seq, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, CHAM_A_RULE_ID, rule->id) ||
@@ -337,7 +337,7 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	err = cham_rule_add(&rule, info->extack);
 	if (!err)
 		err = cham_nl_fill_rule(msg, &rule, info->snd_portid,
-					info->snd_seq, 0);
+					info->snd_seq, 0, CHAM_CMD_RULE_NEW);
 out:
 	mutex_unlock(&cham_config_lock);
 	if (err) {
@@ -377,7 +377,7 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&cham_config_lock);
 	if (cham_rule_find(nla_get_u32(info->attrs[CHAM_A_RULE_ID]), &rule))
 		err = cham_nl_fill_rule(msg, &rule, info->snd_portid,
-					info->snd_seq, 0);
+					info->snd_seq, 0, CHAM_CMD_RULE_GET);
 	mutex_unlock(&cham_config_lock);
 	if (err) {
 		if (err == -ENOENT)
@@ -399,7 +399,8 @@ static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&cham_config_lock);
 	for (; cham_rule_get(index, &rule); index++) {
 		err = cham_nl_fill_rule(skb, &rule, NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					CHAM_CMD_RULE_GET);
 		if (err)
 			break;
 	}
@@ -655,7 +656,6 @@ static struct genl_family cham_genl_family __ro_after_init = {
 	.pre_doit = cham_nl_pre_doit,
 	.ops = cham_genl_ops,
 	.n_ops = ARRAY_SIZE(cham_genl_ops),
-	.resv_start_op = CHAM_CMD_STATS_GET + 1,
 	.module = THIS_MODULE,
 };
 

@@ -84,11 +84,13 @@ static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
 					 lockdep_is_held(&cham_config_lock));
 }
 
+/* The generation counts registrations, so the admin can see replacements. */
 static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops)
 {
 	rcu_assign_pointer(tenant->ops, ops);
-	tenant->proto_generation++;
+	if (ops)
+		tenant->proto_generation++;
 }
 
 /*
