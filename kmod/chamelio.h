@@ -91,7 +91,6 @@ struct cham_pkt {
 	union cham_addr daddr;
 };
 
-bool cham_parse(const void *data, const void *data_end, struct cham_pkt *pkt);
 
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack);
 int cham_rule_del(u32 id);

@@ -19,6 +19,7 @@
 #include <asm/timex.h>
 
 #include "chamelio.h"
+#include "parse.h"
 
 /* A handler's context and what only the module may see of the packet. */
 struct cham_rx {

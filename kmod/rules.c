@@ -10,6 +10,7 @@
 #include <linux/in.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <net/ipv6.h>
 
 #include "chamelio.h"
 
@@ -28,10 +29,7 @@ static bool cham_addr_match(u8 family, const union cham_addr *addr,
 {
 	if (family == AF_INET)
 		return (addr->v4 & mask->v4) == dst->v4;
-	return ((addr->v6.s6_addr32[0] & mask->v6.s6_addr32[0]) ^ dst->v6.s6_addr32[0]) == 0 &&
-	       ((addr->v6.s6_addr32[1] & mask->v6.s6_addr32[1]) ^ dst->v6.s6_addr32[1]) == 0 &&
-	       ((addr->v6.s6_addr32[2] & mask->v6.s6_addr32[2]) ^ dst->v6.s6_addr32[2]) == 0 &&
-	       ((addr->v6.s6_addr32[3] & mask->v6.s6_addr32[3]) ^ dst->v6.s6_addr32[3]) == 0;
+	return !ipv6_masked_addr_cmp(&addr->v6, &mask->v6, &dst->v6);
 }
 
 static bool cham_rule_covers_all_ports(const struct cham_rule *rule)

@@ -8,10 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 mkdir -p scripts/bench/frames scripts/bench/results
-# One UDP datagram to 10.77.0.1:7000 that is its own echo (same addresses,
-# ports and MACs both ways), so every repetition of BPF_PROG_TEST_RUN, which
-# reuses the rewritten buffer, does identical work.
-python3 - scripts/bench/frames/udp4_echo.bin <<'PY'
+# UDP datagrams to 10.77.0.1 that are their own echo (same addresses, ports
+# and MACs both ways), so every repetition of BPF_PROG_TEST_RUN, which
+# reuses the rewritten buffer, does identical work. One per port that
+# fastpath-vm.sh steers differently.
+python3 - scripts/bench/frames <<'PY'
 import struct, sys
 
 def csum(b):
@@ -19,19 +20,24 @@ def csum(b):
     s = (s & 0xffff) + (s >> 16)
     return ~((s & 0xffff) + (s >> 16)) & 0xffff
 
-payload = b'x' * 18
-addr = bytes([10, 77, 0, 1])
-mac = bytes.fromhex('020000000001')
-udp = struct.pack('!HHHH', 7000, 7000, 8 + len(payload), 0) + payload
-ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, addr, addr)
-ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-open(sys.argv[1], 'wb').write(mac + mac + b'\x08\x00' + ip + udp)
+def frame(port):
+    payload = b'x' * 18
+    addr = bytes([10, 77, 0, 1])
+    mac = bytes.fromhex('020000000001')
+    udp = struct.pack('!HHHH', port, port, 8 + len(payload), 0) + payload
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                     addr, addr)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    return mac + mac + b'\x08\x00' + ip + udp
+
+for port in (7000, 7001, 7002, 9):
+    open('%s/udp4_%d.bin' % (sys.argv[1], port), 'wb').write(frame(port))
 PY
 
 out=scripts/bench/results/fastpath.json
 log=.deps/bench-console.log
 scripts/vm.sh --timeout "${BENCH_TIMEOUT:-1800}" --log "$log" -- \
-	"REPEAT=${REPEAT:-200000} ROUNDS=${ROUNDS:-7} scripts/bench/fastpath-vm.sh" |
+	"REPEAT=${REPEAT:-200000} ROUNDS=${ROUNDS:-9} scripts/bench/fastpath-vm.sh" |
 	tee .deps/bench-vm.out
 tr -d '\r' <.deps/bench-vm.out |
 	sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$out"

@@ -1,10 +1,16 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The fast path's frame parser: finds the headers steering needs and the
  * offsets a tenant handler is given. Every read is checked against the end
  * of the frame; what cannot be parsed gets a reason (enum cham_parse_error)
  * and is left to the kernel stack.
+ *
+ * It runs for every packet, so it is inlined into the dispatch kfunc: a
+ * call and return per header would cost more than the parsing.
  */
+#ifndef _CHAMELIO_PARSE_H
+#define _CHAMELIO_PARSE_H
+
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/in.h>
@@ -21,22 +27,26 @@
 #define CHAM_MAX_VLAN_TAGS	2
 #define CHAM_MAX_IPV6_EXTS	8
 
-static bool cham_parse_fail(struct cham_pkt *pkt, enum cham_parse_error error)
+static __always_inline bool cham_parse_fail(struct cham_pkt *pkt,
+					    enum cham_parse_error error)
 {
 	pkt->error = error;
 	return false;
 }
 
-static const void *cham_header(const void *data, const void *data_end,
-			       unsigned int off, unsigned int len)
+static __always_inline const void *cham_header(const void *data,
+					       const void *data_end,
+					       unsigned int off,
+					       unsigned int len)
 {
 	if (off + len > data_end - data)
 		return NULL;
 	return data + off;
 }
 
-static bool cham_parse_ipv4(const void *data, const void *data_end,
-			   struct cham_pkt *pkt)
+static __always_inline bool cham_parse_ipv4(const void *data,
+					    const void *data_end,
+					    struct cham_pkt *pkt)
 {
 	unsigned int avail = data_end - data - pkt->l3_off;
 	const struct iphdr *iph;
@@ -62,8 +72,9 @@ static bool cham_parse_ipv4(const void *data, const void *data_end,
 	return true;
 }
 
-static bool cham_parse_ipv6(const void *data, const void *data_end,
-			   struct cham_pkt *pkt)
+static __always_inline bool cham_parse_ipv6(const void *data,
+					    const void *data_end,
+					    struct cham_pkt *pkt)
 {
 	unsigned int avail = data_end - data - pkt->l3_off;
 	unsigned int off, end, i;
@@ -115,8 +126,9 @@ static bool cham_parse_ipv6(const void *data, const void *data_end,
 	}
 }
 
-static bool cham_parse_l4(const void *data, const void *data_end,
-			 struct cham_pkt *pkt)
+static __always_inline bool cham_parse_l4(const void *data,
+					  const void *data_end,
+					  struct cham_pkt *pkt)
 {
 	unsigned int hdr_len;
 	const __be16 *ports;
@@ -153,7 +165,9 @@ static bool cham_parse_l4(const void *data, const void *data_end,
 }
 
 /* Returns false, with pkt->error set, for a frame it cannot classify. */
-bool cham_parse(const void *data, const void *data_end, struct cham_pkt *pkt)
+static __always_inline bool cham_parse(const void *data,
+				       const void *data_end,
+				       struct cham_pkt *pkt)
 {
 	const struct ethhdr *eth;
 	__be16 proto;
@@ -187,3 +201,5 @@ bool cham_parse(const void *data, const void *data_end, struct cham_pkt *pkt)
 		ok = cham_parse_fail(pkt, CHAM_PARSE_NOT_IP);
 	return ok && cham_parse_l4(data, data_end, pkt);
 }
+
+#endif /* _CHAMELIO_PARSE_H */
