@@ -78,7 +78,10 @@ FIXED_VERDICT_bad := 42
 FIXED_VERDICT_noredirect := CHAM_VERDICT_REDIRECT
 
 selftests/%: selftests/%.c uapi/linux/chamelio.h $(DEPS_READY)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDLIBS)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^) $(USER_LDLIBS)
+
+# The frame table labels frames with chamctl's names for the counters.
+selftests/cham_frames: user/chamctl/names.c
 
 check: all
 	scripts/check.sh

@@ -99,6 +99,26 @@ static __always_inline int cham_reply_l3(struct cham_ctx *ctx, __u8 ttl)
 	return -1;
 }
 
+/*
+ * Turn a UDP or TCP packet into its reply in place: swap the MAC and IP
+ * addresses and the transport ports, and set a fresh TTL. Returns 0, or -1
+ * (packet untouched) when a header is out of reach.
+ */
+static __always_inline int cham_reply(struct cham_ctx *pkt, __u8 ttl)
+{
+	struct ethhdr *eth = cham_hdr(pkt, 0, struct ethhdr);
+	__be16 *ports = (__be16 *)bpf_cham_pkt_ptr(pkt, pkt->l4_off, 4);
+	__be16 port;
+
+	if (!eth || !ports || cham_reply_l3(pkt, ttl))
+		return -1;
+	cham_swap_mac(eth);
+	port = ports[0];
+	ports[0] = ports[1];
+	ports[1] = port;
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
 
 #endif /* __CHAMELIO_BPF_H */

@@ -12,18 +12,12 @@
 SEC("struct_ops/udp_upper_rx")
 int BPF_PROG(udp_upper_rx, struct cham_ctx *pkt)
 {
-	struct ethhdr *eth = cham_hdr(pkt, 0, struct ethhdr);
 	__u32 i, len;
-	struct udphdr *udp;
-	__be16 port;
 
-	if (!eth || pkt->l4_proto != IPPROTO_UDP)
-		return CHAM_VERDICT_PASS;
-	udp = cham_hdr(pkt, pkt->l4_off, struct udphdr);
-	if (!udp || cham_reply_l3(pkt, 64))
+	if (pkt->l4_proto != IPPROTO_UDP || pkt->l4_len < sizeof(struct udphdr))
 		return CHAM_VERDICT_PASS;
 
-	len = pkt->l4_len - sizeof(*udp);
+	len = pkt->l4_len - sizeof(struct udphdr);
 	for (i = 0; i < UDP_UPPER_MAX && i < len; i++) {
 		__u8 *c = bpf_cham_pkt_ptr(pkt, pkt->payload_off + i, 1);
 
@@ -31,11 +25,7 @@ int BPF_PROG(udp_upper_rx, struct cham_ctx *pkt)
 			*c -= 'a' - 'A';
 	}
 
-	cham_swap_mac(eth);
-	port = udp->source;
-	udp->source = udp->dest;
-	udp->dest = port;
-	if (bpf_cham_csum_l4_update(pkt))
+	if (cham_reply(pkt, 64) || bpf_cham_csum_l4_update(pkt))
 		return CHAM_VERDICT_DROP;
 	return CHAM_VERDICT_TX;
 }

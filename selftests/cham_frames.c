@@ -47,22 +47,17 @@
 #include <bpf/bpf.h>
 #include <linux/chamelio.h>
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "chamctl/chamctl.h"
+#include "chamctl/names.h"
 
 /* Well-formed frames are labelled with this instead of a parse error. */
 #define CLASSIFIED	__CHAM_PARSE_MAX
 
-static const char *const reason_names[] = {
-	[CHAM_PARSE_TRUNC_L2] = "trunc_l2",
-	[CHAM_PARSE_VLAN_DEPTH] = "vlan_depth",
-	[CHAM_PARSE_TRUNC_L3] = "trunc_l3",
-	[CHAM_PARSE_BAD_L3] = "bad_l3",
-	[CHAM_PARSE_EXT_DEPTH] = "ext_depth",
-	[CHAM_PARSE_FRAGMENT] = "fragment",
-	[CHAM_PARSE_TRUNC_L4] = "trunc_l4",
-	[CHAM_PARSE_NOT_IP] = "not_ip",
-	[CLASSIFIED] = "classified",
-};
+/* chamctl's names, so the labels match the counters it prints. */
+static const char *reason_name(unsigned int reason)
+{
+	return reason == CLASSIFIED ? "classified" : parse_error_name(reason);
+}
 
 #define FRAME_MAX	256
 /*
@@ -782,7 +777,7 @@ static int cmd_expect(void)
 	for (i = 0; i < ARRAY_SIZE(frames); i++)
 		counts[frames[i].reason]++;
 	for (i = 0; i <= CLASSIFIED; i++)
-		printf("%s %u\n", reason_names[i], counts[i]);
+		printf("%s %u\n", reason_name(i), counts[i]);
 	return 0;
 }
 
@@ -793,7 +788,7 @@ static int cmd_dump(void)
 
 	for (i = 0; i < ARRAY_SIZE(frames); i++) {
 		build(&frames[i], &f);
-		printf("%s %s ", frames[i].label, reason_names[frames[i].reason]);
+		printf("%s %s ", frames[i].label, reason_name(frames[i].reason));
 		for (j = 0; j < f.len; j++)
 			printf("%02x", frame_data(&f)[j]);
 		putchar('\n');
