@@ -13,6 +13,9 @@
 #include <linux/types.h>
 #include <linux/chamelio.h>
 
+struct bpf_link;
+struct bpf_prog;
+
 /*
  * Every configuration change (tenants, rules, ports, protocol registration)
  * holds this mutex; the fast path only reads RCU-protected state.
@@ -44,6 +47,7 @@ struct cham_tenant {
 	u8 default_verdict;
 	/* The registered protocol; NULL gives the default verdict. */
 	struct cham_proto_ops __rcu *ops;
+	struct bpf_link *proto_link;	/* only compared, never dereferenced */
 	u32 proto_generation;
 	struct cham_stats __percpu *stats;
 	struct rcu_head rcu;
@@ -86,6 +90,7 @@ struct cham_pkt {
 	u8 family;
 	u8 vlan_depth;
 	bool has_ports;
+	bool ipv6_routing_header;
 	u8 error;		/* enum cham_parse_error, when parsing failed */
 	u16 dport;
 	union cham_addr daddr;
@@ -110,6 +115,7 @@ void cham_ports_exit(void);
 
 /* Tenant protocols. */
 int cham_proto_init(void);
+int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void cham_proto_unbind_tenant(struct cham_tenant *tenant);
 
 int cham_dispatch_init(void);

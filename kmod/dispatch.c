@@ -26,6 +26,7 @@ struct cham_rx {
 	struct cham_ctx ctx;
 	struct xdp_buff *xdp;
 	u32 redirect_ifindex;
+	bool ipv6_routing_header;
 };
 
 static const u32 cham_xdp_action[__CHAM_VERDICT_MAX] = {
@@ -74,7 +75,8 @@ static enum cham_verdict cham_run_tenant(const struct cham_tenant *tenant,
 	struct cham_rx rx;
 	int verdict;
 
-	ops = rcu_dereference(tenant->ops);
+	/* Native XDP runs with BH disabled, not always under rcu_read_lock(). */
+	ops = rcu_dereference_check(tenant->ops, rcu_read_lock_bh_held());
 	if (!ops) {
 		if (tenant->default_verdict == CHAM_VERDICT_DROP)
 			cham_count_drop(stats, CHAM_DROP_DEFAULT);
@@ -96,6 +98,7 @@ static enum cham_verdict cham_run_tenant(const struct cham_tenant *tenant,
 	};
 	rx.xdp = xdp;
 	rx.redirect_ifindex = 0;
+	rx.ipv6_routing_header = pkt->ipv6_routing_header;
 
 	verdict = cham_call_rx(ops, &rx, stats);
 	switch (verdict) {
@@ -172,7 +175,8 @@ __bpf_kfunc u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, u32 offset,
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
 	u32 len = rx->xdp->data_end - rx->xdp->data;
 
-	if (offset > len || rdwr_buf_size > len - offset)
+	/* A size of 0 would give the handler one read-only byte (6.12). */
+	if (!rdwr_buf_size || offset > len || rdwr_buf_size > len - offset)
 		return NULL;
 	return rx->xdp->data + offset;
 }
@@ -219,7 +223,9 @@ __bpf_kfunc int bpf_cham_csum_l3_update(struct cham_ctx *ctx)
  * whole transport segment, so it is correct after any rewrite of addresses,
  * ports or payload.
  *
- * Return: 0, or -EINVAL for other transports or an invalid IPv4 header.
+ * Return: 0, -EINVAL for other transports or an invalid IPv4 header, or
+ * -EOPNOTSUPP behind an IPv6 routing header (the pseudo-header would need
+ * the final destination).
  */
 __bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
 {
@@ -240,6 +246,8 @@ __bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
 	iph = ctx->l3_proto == ETH_P_IP ? cham_ipv4_header(rx) : NULL;
 	if (ctx->l3_proto == ETH_P_IP && !iph)
 		return -EINVAL;
+	if (rx->ipv6_routing_header)
+		return -EOPNOTSUPP;
 
 	*check = 0;
 	sum = csum_partial(l4, len, 0);
@@ -268,7 +276,9 @@ __bpf_kfunc int bpf_cham_redirect_port(struct cham_ctx *ctx, u32 ifindex)
 {
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
 
-	if (!cham_port_exists(ifindex))
+	/* Ports are interfaces of init_net, the namespace chamctl serves. */
+	if (!net_eq(dev_net(rx->xdp->rxq->dev), &init_net) ||
+	    !cham_port_exists(ifindex))
 		return -ENODEV;
 	rx->redirect_ifindex = ifindex;
 	return 0;
@@ -295,6 +305,7 @@ BTF_KFUNCS_END(cham_proto_kfunc_ids)
 static const struct btf_kfunc_id_set cham_proto_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &cham_proto_kfunc_ids,
+	.filter = cham_proto_kfunc_filter,
 };
 
 int cham_dispatch_init(void)

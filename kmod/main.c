@@ -8,6 +8,7 @@
 
 #include "chamelio.h"
 
+/* Serialises every configuration change; see chamelio.h. */
 DEFINE_MUTEX(cham_config_lock);
 
 bool cham_cycle_accounting = true;

@@ -48,10 +48,11 @@ static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
 
 /* A missing attribute gets its type and a message in the extack. */
 #define CHAM_NL_REQUIRE(info, attr, msg) ({				\
-	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
+	struct genl_info *__cham_info = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__cham_info, attr);	\
 									\
 	if (__missing)							\
-		NL_SET_ERR_MSG((info)->extack, msg);			\
+		NL_SET_ERR_MSG(__cham_info->extack, msg);		\
 	__missing;							\
 })
 
@@ -335,9 +336,11 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	rule.tenant = tenant;
 	err = cham_rule_add(&rule, info->extack);
+	/* One rule always fits: the rule is in place, report success. */
 	if (!err)
-		err = cham_nl_fill_rule(msg, &rule, info->snd_portid,
-					info->snd_seq, 0, CHAM_CMD_RULE_NEW);
+		WARN_ON_ONCE(cham_nl_fill_rule(msg, &rule, info->snd_portid,
+					       info->snd_seq, 0,
+					       CHAM_CMD_RULE_NEW));
 out:
 	mutex_unlock(&cham_config_lock);
 	if (err) {
@@ -390,21 +393,28 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Resumes after the last rule id sent, not at an index: rules deleted
+ * between two parts of the dump shift the table. Ids only grow, and the
+ * table keeps them in order.
+ */
 static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned int index = cb->args[0];
 	struct cham_rule rule;
+	unsigned int index;
 	int err = 0;
 
 	mutex_lock(&cham_config_lock);
-	for (; cham_rule_get(index, &rule); index++) {
+	for (index = 0; cham_rule_get(index, &rule); index++) {
+		if (rule.id <= cb->args[0])
+			continue;
 		err = cham_nl_fill_rule(skb, &rule, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					CHAM_CMD_RULE_GET);
 		if (err)
 			break;
+		cb->args[0] = rule.id;
 	}
-	cb->args[0] = index;
 	mutex_unlock(&cham_config_lock);
 	return err && !skb->len ? err : skb->len;
 }
@@ -573,8 +583,10 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		err = cham_nl_fill_stats(skb, 0, CHAM_UNCLASSIFIED_NAME,
 					 cham_unclassified_stats, portid, seq,
 					 NLM_F_MULTI);
-		if (!err)
-			cb->args[0] = id = 1;
+		if (!err) {
+			id = 1;
+			cb->args[0] = id;
+		}
 	}
 	while (!err && (tenant = cham_tenant_next(&id))) {
 		err = cham_nl_fill_stats(skb, tenant->id, tenant->name,

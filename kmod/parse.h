@@ -99,8 +99,10 @@ static __always_inline bool cham_parse_ipv6(const void *data,
 		unsigned int len;
 
 		switch (nexthdr) {
-		case NEXTHDR_HOP:
 		case NEXTHDR_ROUTING:
+			pkt->ipv6_routing_header = true;
+			break;
+		case NEXTHDR_HOP:
 		case NEXTHDR_DEST:
 		case NEXTHDR_AUTH:
 			break;

@@ -13,8 +13,31 @@
 
 #include "chamelio.h"
 
+/* Where the tenant kfuncs' filter finds the type its callers must serve. */
+static const struct btf *cham_proto_btf;
+BTF_ID_LIST_SINGLE(cham_proto_ops_btf_id, struct, cham_proto_ops)
+
+/* Member indexes, as a struct_ops program's expected_attach_type. */
+#define CHAM_PROTO_RX	0
+
 static int cham_proto_init_btf(struct btf *btf)
 {
+	BUILD_BUG_ON(offsetof(struct cham_proto_ops, rx) != 0);
+	cham_proto_btf = btf;
+	return 0;
+}
+
+/*
+ * The packet kfuncs take a struct cham_ctx that only the rx handler is
+ * given; keep every other program, of any struct_ops type, away from them.
+ */
+int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
+	    prog->aux->attach_btf != cham_proto_btf ||
+	    prog->aux->attach_btf_id != cham_proto_ops_btf_id[0] ||
+	    prog->expected_attach_type != CHAM_PROTO_RX)
+		return -EACCES;
 	return 0;
 }
 
@@ -35,9 +58,14 @@ static int cham_proto_check_member(const struct btf_type *t,
 				   const struct btf_member *member,
 				   const struct bpf_prog *prog)
 {
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
 	/* Handlers run in softirq context on the packet path. */
 	if (prog->sleepable)
 		return -EINVAL;
+	/* The other operations are specified but not called yet: say so. */
+	if (moff != offsetof(struct cham_proto_ops, rx))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -84,11 +112,15 @@ static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
 					 lockdep_is_held(&cham_config_lock));
 }
 
-/* The generation counts registrations, so the admin can see replacements. */
+/*
+ * The link is kept to tell registrations of one map apart. The generation
+ * counts registrations, so the admin can see replacements.
+ */
 static void cham_proto_publish(struct cham_tenant *tenant,
-			       struct cham_proto_ops *ops)
+			       struct cham_proto_ops *ops, struct bpf_link *link)
 {
 	rcu_assign_pointer(tenant->ops, ops);
+	tenant->proto_link = link;
 	if (ops)
 		tenant->proto_generation++;
 }
@@ -113,9 +145,10 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 		goto out;
 	}
 	if (cham_tenant_ops(tenant))
-		pr_info("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
-			tenant->name, ops->name, cham_tenant_ops(tenant)->name);
-	cham_proto_publish(tenant, ops);
+		pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
+				    tenant->name, ops->name,
+				    cham_tenant_ops(tenant)->name);
+	cham_proto_publish(tenant, ops, link);
 out:
 	mutex_unlock(&cham_config_lock);
 	return err;
@@ -129,8 +162,9 @@ static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
 	/* Only if it was not replaced meanwhile, nor the tenant recreated. */
-	if (tenant && cham_tenant_ops(tenant) == ops)
-		cham_proto_publish(tenant, NULL);
+	if (tenant && cham_tenant_ops(tenant) == ops &&
+	    tenant->proto_link == link)
+		cham_proto_publish(tenant, NULL, NULL);
 	mutex_unlock(&cham_config_lock);
 }
 
@@ -146,10 +180,11 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 		return -EINVAL;
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
-	if (!tenant || cham_tenant_ops(tenant) != old)
+	if (!tenant || cham_tenant_ops(tenant) != old ||
+	    tenant->proto_link != link)
 		err = -ENOENT;
 	else
-		cham_proto_publish(tenant, ops);
+		cham_proto_publish(tenant, ops, link);
 	mutex_unlock(&cham_config_lock);
 	return err;
 }
@@ -165,6 +200,7 @@ void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 {
 	lockdep_assert_held(&cham_config_lock);
 	RCU_INIT_POINTER(tenant->ops, NULL);
+	tenant->proto_link = NULL;
 }
 
 /* The BPF core needs a callable stub per member for CFI and arg info. */

@@ -43,7 +43,7 @@ struct cham_tenant *cham_steer(const struct cham_pkt *pkt)
 	const struct cham_rule_table *table;
 	unsigned int i;
 
-	table = rcu_dereference(cham_rule_table);
+	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
 	if (!table)
 		return NULL;
 	for (i = 0; i < table->count; i++) {
@@ -131,7 +131,7 @@ static void cham_rule_table_publish(struct cham_rule_table *table)
 
 /*
  * Adds @rule (family, dst, prefix_len, l4_proto, ports, tenant filled in)
- * and sets rule->id.
+ * and sets rule->id. The table stays in id order (dumps rely on it).
  */
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 {

@@ -8,6 +8,9 @@
 
 #include "chamelio.h"
 
+/* Counters are read without u64_stats_sync: only 64-bit reads are whole. */
+static_assert(BITS_PER_LONG == 64, "chamelio needs a 64-bit kernel");
+
 /* Traffic that no rule steers to a tenant, shown as tenant id 0. */
 struct cham_stats __percpu *cham_unclassified_stats;
 

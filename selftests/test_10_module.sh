@@ -34,6 +34,8 @@ check "no link is left behind" test ! -e "$PIN/udp_echo"
 chamctl tenant add alpha id 1 >/dev/null
 check_fails "a sleepable handler is refused" \
 	chamctl proto load "$CHAM/selftests/progs/sleepable.bpf.o" tenant alpha
+check_fails "a handler for an operation not wired yet (tx) is refused" \
+	chamctl proto load "$CHAM/selftests/progs/unwired_tx.bpf.o" tenant alpha
 check "a protocol registers for an existing tenant (bpftool)" \
 	bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
 check_eq "chamctl shows the tenant's protocol" "udp_echo" \

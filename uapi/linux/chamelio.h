@@ -30,7 +30,10 @@
  *
  * Tenant handlers return one of these from &cham_proto_ops.rx. Each packet
  * the fast path sees is counted under exactly one verdict, and each packet
- * counted under CHAM_VERDICT_DROP under exactly one drop reason.
+ * counted under CHAM_VERDICT_DROP under exactly one drop reason. A packet
+ * counted as TX or REDIRECT can still be dropped by the driver afterwards
+ * (full TX ring, target without XDP transmit); the kernel's XDP statistics
+ * and tracepoints see those, Chamelio's counters do not.
  */
 enum cham_verdict {
 	CHAM_VERDICT_PASS,
