@@ -36,7 +36,8 @@ SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
 		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
-		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_tx.bpf.o
+		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_tx.bpf.o \
+		   selftests/progs/relay.bpf.o
 
 .PHONY: all deps module bpf user selftests check demo install clean bench
 

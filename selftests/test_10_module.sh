@@ -45,5 +45,13 @@ check "bpftool struct_ops show works for the module's type" \
 check "removing the link unregisters the protocol" rm "$PIN/udp_echo"
 eventually "tenant is back to no protocol" \
 	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+
+check "registers again (bpftool)" \
+	bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
+check "bpftool struct_ops unregister detaches the link" \
+	bpftool struct_ops unregister name udp_echo
+eventually "after bpftool unregister, no protocol" \
+	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+rm -f "$PIN/udp_echo"
 chamctl tenant del alpha
 finish

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# CHAM_VERDICT_REDIRECT: a tenant relays its traffic out of a second
+# Chamelio port to a server namespace, and only to Chamelio ports.
+. ./lib.sh
+
+load_module
+reset_state
+setup_net
+# The server: namespace sv behind port cham1, with the address the client
+# sends to, so the relayed datagram is its own.
+ip netns add sv
+ip link add cham1 type veth peer name sv0
+ip link set sv0 netns sv
+ip link set cham1 up
+ip -n sv addr add $HOST4/24 dev sv0
+ip -n sv link set sv0 up
+ip -n sv link set dev sv0 xdpdrv obj "$CHAM/selftests/progs/xdp_pass.bpf.o" sec xdp
+
+chamctl port attach cham0 >/dev/null
+chamctl tenant add alpha id 1 >/dev/null
+chamctl rule add alpha dst $HOST4 proto udp dport 7100 >/dev/null
+check "relay protocol loads" chamctl proto load "$CHAM/selftests/progs/relay.bpf.o"
+
+# relay_target: the port's ifindex (u32, little endian), then the server's
+# MAC and cham1's MAC as destination and source.
+hex_mac() { echo "$1" | tr ':' ' '; }
+set_target() { # set_target IFINDEX DEST_MAC SOURCE_MAC
+	bpftool map update name relay_target key hex 00 00 00 00 value hex \
+		$(printf '%02x %02x %02x %02x' $(($1 & 255)) $((($1 >> 8) & 255)) \
+			$((($1 >> 16) & 255)) $((($1 >> 24) & 255))) \
+		$(hex_mac "$2") $(hex_mac "$3")
+}
+cham1=$(cat /sys/class/net/cham1/ifindex)
+set_target "$cham1" "$(mac_of sv sv0)" "$(mac_of "" cham1)"
+
+ip netns exec sv socat -u UDP4-RECV:7100 OPEN:/tmp/relayed,creat,trunc &
+server=$!
+sleep 0.3
+printf 'relayed by a tenant' | ip netns exec cl socat -u - UDP:$HOST4:7100
+sleep 0.5
+check_eq "to a port that is not a Chamelio port yet: dropped by the handler" \
+	1 "$(stat alpha .drops.handler)"
+
+check "cham1 becomes a Chamelio port" chamctl port attach cham1
+printf 'relayed by a tenant' | ip netns exec cl socat -u - UDP:$HOST4:7100
+sleep 0.5
+check_eq "the server behind cham1 got the datagram" "relayed by a tenant" \
+	"$(cat /tmp/relayed 2>/dev/null)"
+check_eq "counted as redirected" 1 "$(stat alpha .verdicts.redirect)"
+kill $server 2>/dev/null
+
+# A target outside the port table, here the loopback device.
+set_target 1 "$(mac_of sv sv0)" "$(mac_of "" cham1)"
+printf 'x' | ip netns exec cl socat -u - UDP:$HOST4:7100
+sleep 0.5
+check_eq "to the loopback device: refused, dropped by the handler" \
+	2 "$(stat alpha .drops.handler)"
+check_accounting alpha
+
+chamctl port detach cham1 >/dev/null
+ip link del cham1
+ip netns del sv
+rm -f /tmp/relayed
+reset_state
+finish
