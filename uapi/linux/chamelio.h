@@ -209,8 +209,10 @@ struct cham_msg_ctx {
  * context, run to completion and must not sleep (sleepable programs are
  * refused). Their cycles are measured and charged to the tenant.
  *
- * Only @rx is called by this version of the module; the other operations
- * are part of the contract so protocols can be written against it now.
+ * Only @rx is called by this version of the module. The other operations
+ * are specified now so that protocols can be designed against them, but a
+ * handler for one of them is refused (EOPNOTSUPP) until the module calls
+ * it, rather than silently never run.
  */
 struct cham_proto_ops {
 	/**
