@@ -42,15 +42,26 @@ if [ -z "${KVER:-}" ] || [ ! -d "/usr/src/linux-headers-$KVER" ] || [ ! -f "/boo
 	need_apt=1
 fi
 
+# The archive can fail a request now and then; CI must not fail with it.
+retry() {
+	local i
+	for i in 1 2 3; do
+		"$@" && return 0
+		log "'$*' failed, attempt $i of 3"
+		sleep $((i * 10))
+	done
+	return 1
+}
+
 export DEBIAN_FRONTEND=noninteractive
 if [ "$need_apt" = 1 ]; then
 	log "installing Debian packages"
-	apt-get update -qq
+	retry apt-get update -qq
 	if [ -z "${KVER:-}" ]; then
 		KVER=$(newest_kver)
 		[ -n "$KVER" ] || { log "no linux-headers-6.12.*-cloud-amd64 in apt"; exit 1; }
 	fi
-	apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" \
+	retry apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" \
 		"linux-headers-$KVER" "linux-image-$KVER" >"$DEPS/apt.log" 2>&1 ||
 		{ tail -n 30 "$DEPS/apt.log" >&2; exit 1; }
 fi
@@ -63,7 +74,7 @@ if [ ! -f "$src_stamp" ]; then
 	log "extracting linux-source-6.12 (tools only)"
 	rm -rf "$DEPS/src-deb" "$src"
 	mkdir -p "$DEPS/src-deb" "$src"
-	(cd "$DEPS/src-deb" && apt-get download -qq linux-source-6.12 >/dev/null)
+	(cd "$DEPS/src-deb" && retry apt-get download -qq linux-source-6.12 >/dev/null)
 	dpkg -x "$DEPS"/src-deb/linux-source-6.12_*.deb "$DEPS/src-deb/x"
 	tar -C "$src" --strip-components=1 -xJf "$DEPS"/src-deb/x/usr/src/linux-source-6.12.tar.xz \
 		--wildcards 'linux-source-6.12/tools' 'linux-source-6.12/include/uapi' \
