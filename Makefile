@@ -94,7 +94,8 @@ bench: all
 	scripts/bench/fastpath.sh
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	install -D -m 0755 user/chamctl/chamctl $(DESTDIR)$(PREFIX)/sbin/chamctl
 	install -d $(DESTDIR)$(PREFIX)/lib/chamelio/bpf $(DESTDIR)$(PREFIX)/include/chamelio/linux
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/chamelio/bpf/
