@@ -37,26 +37,23 @@ set_target "$cham1" "$(mac_of sv sv0)" "$(mac_of "" cham1)"
 
 ip netns exec sv socat -u UDP4-RECV:7100 OPEN:/tmp/relayed,creat,trunc &
 server=$!
-sleep 0.3
+wait_udp_listener sv 7100
 printf 'relayed by a tenant' | ip netns exec cl socat -u - UDP:$HOST4:7100
-sleep 0.5
-check_eq "to a port that is not a Chamelio port yet: dropped by the handler" \
-	1 "$(stat alpha .drops.handler)"
+check_eventually_eq "to a port that is not a Chamelio port yet: dropped by the handler" \
+	1 counter alpha .drops.handler
 
 check "cham1 becomes a Chamelio port" chamctl port attach cham1
 printf 'relayed by a tenant' | ip netns exec cl socat -u - UDP:$HOST4:7100
-sleep 0.5
-check_eq "the server behind cham1 got the datagram" "relayed by a tenant" \
-	"$(cat /tmp/relayed 2>/dev/null)"
-check_eq "counted as redirected" 1 "$(stat alpha .verdicts.redirect)"
+check_eventually_eq "the server behind cham1 got the datagram" \
+	"relayed by a tenant" cat /tmp/relayed
+check_eq "counted as redirected" 1 "$(counter alpha .verdicts.redirect)"
 kill $server 2>/dev/null
 
 # A target outside the port table, here the loopback device.
 set_target 1 "$(mac_of sv sv0)" "$(mac_of "" cham1)"
 printf 'x' | ip netns exec cl socat -u - UDP:$HOST4:7100
-sleep 0.5
-check_eq "to the loopback device: refused, dropped by the handler" \
-	2 "$(stat alpha .drops.handler)"
+check_eventually_eq "to the loopback device: refused, dropped by the handler" \
+	2 counter alpha .drops.handler
 check_accounting alpha
 
 chamctl port detach cham1 >/dev/null

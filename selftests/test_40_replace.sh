@@ -25,7 +25,10 @@ chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha >/dev/null
 asker=$!
 ip netns exec cl socat -u -b 64 /dev/zero "UDP:$HOST4:7000" 2>/dev/null &
 flood=$!
-sleep 1
+# However this test ends, the traffic must not run into the next one.
+trap 'touch /tmp/stop_traffic; kill $flood 2>/dev/null' EXIT
+eventually "traffic reaches the tenant" \
+	sh -c '[ "$(chamctl -j stats alpha | jq .handler_calls)" -gt 10 ]'
 
 gen=$(chamctl -j tenant show alpha | jq .proto.generation)
 i=0
@@ -59,24 +62,26 @@ eventually "no protocol once the updated link is gone" \
 chamctl proto load "$BPF/udp_upper.bpf.o" tenant alpha >/dev/null
 check "bpftool registration displaces chamctl's" \
 	bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
+displaced=$(chamctl -j proto show | jq '.[] | select(.tenant == "alpha") | .link_id')
 check "removing the displaced link (chamctl's)" chamctl proto unload alpha
-sleep 0.5
+# Link release is asynchronous: judge only once the link is gone.
+eventually "the displaced link is released" sh -c "! bpftool link show id $displaced"
 check_eq "the new protocol stays after the displaced link went" udp_echo \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
 check "unregister under traffic" rm "$PIN/udp_echo"
 eventually "no protocol after unregistering" \
 	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
-default_before=$(stat alpha .drops.default)
-sleep 0.5
-check "under traffic, packets now take the default verdict (drop)" \
-	test "$(stat alpha .drops.default)" -gt "$default_before"
+default_before=$(counter alpha .drops.default)
+eventually "under traffic, packets now take the default verdict (drop)" \
+	sh -c "[ \$(chamctl -j stats alpha | jq .drops.default) -gt $default_before ]"
 
 touch /tmp/stop_traffic
 kill $flood 2>/dev/null
 wait $asker 2>/dev/null
+wait $flood 2>/dev/null
 rm -f /tmp/stop_traffic
-sleep 0.2
-check "alpha handled traffic" test "$(stat alpha .handler_calls)" -gt 0
+trap - EXIT
+check "alpha handled traffic" test "$(counter alpha .handler_calls)" -gt 0
 check_accounting alpha
 check_accounting 0
 
@@ -91,11 +96,11 @@ for case in punt:punt:"" bad:drop:bad_verdict noredirect:drop:bad_redirect; do
 	check_eq "fixed_$name: no answer" "" "$(udp_ask $HOST4 7000 x)"
 	check_eq "fixed_$name: counted as $verdict" \
 		$(( $(printf '%s' "$before" | jq .verdicts.$verdict) + 1 )) \
-		"$(stat alpha .verdicts.$verdict)"
+		"$(counter alpha .verdicts.$verdict)"
 	if [ -n "$reason" ]; then
 		check_eq "fixed_$name: drop reason $reason" \
 			$(( $(printf '%s' "$before" | jq .drops.$reason) + 1 )) \
-			"$(stat alpha .drops.$reason)"
+			"$(counter alpha .drops.$reason)"
 	fi
 done
 check_accounting alpha

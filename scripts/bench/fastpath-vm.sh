@@ -44,7 +44,7 @@ measure() {
 
 configs="standalone on off unclassified no_protocol noop_handler"
 for c in $configs; do : >"/tmp/$c"; done
-calls_before=$(stat alpha .handler_calls)
+calls_before=$(counter alpha .handler_calls)
 i=0
 while [ $i -lt "$ROUNDS" ]; do
 	measure standalone bench_standalone 7000 3
@@ -56,7 +56,7 @@ while [ $i -lt "$ROUNDS" ]; do
 	i=$((i + 1))
 done
 echo 1 >"$ACCOUNTING"
-calls=$(( $(stat alpha .handler_calls) - calls_before ))
+calls=$(( $(counter alpha .handler_calls) - calls_before ))
 if [ "$calls" -ne $((2 * ROUNDS * REPEAT)) ]; then
 	echo "bench: handler ran $calls times, expected $((2 * ROUNDS * REPEAT))" >&2
 	exit 1

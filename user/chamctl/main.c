@@ -151,7 +151,21 @@ static int run_object(const struct chamctl_object *object, int argc,
 	return run_command(cmd, argc - 1, argv + 1);
 }
 
+static int run_chamctl(int argc, char **argv);
+
+/* Output that never reached its reader is a failure too. */
 int main(int argc, char **argv)
+{
+	int status = run_chamctl(argc, argv);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "chamctl: writing the output failed\n");
+		return EXIT_FAIL;
+	}
+	return status;
+}
+
+static int run_chamctl(int argc, char **argv)
 {
 	const struct chamctl_object *object;
 	bool help;

@@ -315,16 +315,25 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 	link = bpf_map__attach_struct_ops(po->map);
 	if (!link)
 		return registration_failed(-errno, po);
+	/*
+	 * From here the tenant runs the new protocol: a failure must say
+	 * where that leaves it.
+	 */
 	unlink(tmp_path);
 	err = bpf_link__pin(link, tmp_path);
-	if (!err && rename(tmp_path, path)) {
-		err = -errno;
-		unlink(tmp_path);
+	if (err) {
+		bpf_link__destroy(link);
+		return fail_errno(err, "pinning the link at %s (tenant %s is left without a protocol)",
+				  tmp_path, po->tenant);
 	}
-	/* Closes our fd; the pin keeps the link, or it goes away with it. */
+	if (rename(tmp_path, path)) {
+		err = -errno;
+		bpf_link__destroy(link);
+		return fail_errno(err, "moving the pin %s to %s (the protocol runs, pinned at %s)",
+				  tmp_path, path, tmp_path);
+	}
+	/* Closes our fd; the pin keeps the link. */
 	bpf_link__destroy(link);
-	if (err)
-		return fail_errno(err, "pinning the link at %s", path);
 	return 0;
 }
 
@@ -550,6 +559,7 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	struct struct_ops_link_info info;
 	const struct dirent *entry;
 	const char *dir;
+	bool failed = false;
 	DIR *d;
 	int fd;
 
@@ -558,15 +568,20 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	if (!d && errno != ENOENT)
 		return fail_errno(errno, "reading %s", dir);
 	while (d && (entry = readdir(d))) {
-		/* Dot files are ours in passing (or not ours at all). */
-		if (entry->d_name[0] == '.')
+		/* '.' and '..'; '~' marks a pin attach_and_pin() is moving. */
+		if (entry->d_name[0] == '.' || entry->d_name[0] == '~')
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir,
 			     entry->d_name) >= (int)sizeof(path))
 			continue;
 		fd = pinned_link_open(path, &info);
-		if (fd < 0)
+		if (fd == -EBADF || fd == -ENOENT)
+			continue;	/* not a link, or gone meanwhile */
+		if (fd < 0) {
+			fail_errno(fd, "reading %s", path);
+			failed = true;
 			continue;
+		}
 		close(fd);
 		protos = grow_array(protos, &cap, count + 1, sizeof(*protos));
 		snprintf(protos[count].tenant, sizeof(protos[count].tenant),
@@ -581,7 +596,7 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 		qsort(protos, count, sizeof(*protos), compare_pinned);
 	proto_print(protos, count);
 	free(protos);
-	return 0;
+	return failed ? EXIT_FAIL : 0;
 }
 
 static const struct chamctl_cmd proto_cmds[] = {

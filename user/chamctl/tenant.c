@@ -47,7 +47,7 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 
 	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
 	if (!tb[CHAM_A_TENANT_ID])
-		return 0;
+		return -EPROTO;
 	list->tenants = grow_array(list->tenants, &list->cap, list->count + 1,
 				   sizeof(*list->tenants));
 	t = &list->tenants[list->count++];
