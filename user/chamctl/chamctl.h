@@ -7,6 +7,7 @@
 #ifndef CHAMCTL_H
 #define CHAMCTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@ int fail(const char *fmt, ...);
 /* Prints "chamctl: MSG: strerror(err)"; err is a positive or negative errno. */
 __attribute__((format(printf, 2, 3)))
 int fail_errno(int err, const char *fmt, ...);
+/* The same with a va_list, and an optional detail (an extack) after it. */
+int vfail_errno(int err, const char *detail, const char *fmt, va_list ap);
 
 /*
  * The value after the keyword at argv[*i]: advances *i past both, or

@@ -73,14 +73,9 @@ int nl_fail(int err, const char *what_fmt, ...)
 {
 	va_list ap;
 
-	fputs("chamctl: ", stderr);
 	va_start(ap, what_fmt);
-	vfprintf(stderr, what_fmt, ap);
+	vfail_errno(err, nl_ext_ack(), what_fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
-	if (nl_ext_ack())
-		fprintf(stderr, " (%s)", nl_ext_ack());
-	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 

@@ -36,15 +36,24 @@ int fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
+int vfail_errno(int err, const char *detail, const char *fmt, va_list ap)
+{
+	fputs("chamctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
+	if (detail)
+		fprintf(stderr, " (%s)", detail);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
 int fail_errno(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("chamctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail_errno(err, NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
 	return EXIT_FAIL;
 }
 
