@@ -30,7 +30,7 @@ USER_LDLIBS	:= $(LIBBPF_A) -lmnl -lelf -lz
 
 # Tenant protocols and provider programs.
 BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/udp_echo.bpf.o bpf/udp_upper.bpf.o \
-		   bpf/udp_echo_standalone.bpf.o
+		   bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o
 CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
 SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).

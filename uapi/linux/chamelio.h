@@ -14,6 +14,8 @@
 
 #define CHAM_GENL_NAME		"chamelio"
 #define CHAM_GENL_VERSION	1
+/* Multicast group of notifications (CHAM_CMD_PROTO_EJECTED). */
+#define CHAM_GENL_MCGRP_EVENTS	"events"
 
 /* Longest tenant name, including the terminating NUL. */
 #define CHAM_NAME_LEN		32
@@ -92,6 +94,20 @@ enum cham_parse_error {
 	__CHAM_PARSE_MAX,
 };
 
+/*
+ * The handlers of &struct cham_proto_ops, in member order, as the admin
+ * sees them (CHAM_A_HANDLER_INDEX).
+ */
+enum cham_proto_handler {
+	CHAM_PROTO_HANDLER_RX,
+	CHAM_PROTO_HANDLER_TX,
+	CHAM_PROTO_HANDLER_TIMER,
+	CHAM_PROTO_HANDLER_FLOW_OPEN,
+	CHAM_PROTO_HANDLER_FLOW_CLOSE,
+	CHAM_PROTO_HANDLER_SLOWPATH_MSG,
+	__CHAM_PROTO_HANDLER_MAX,
+};
+
 /* &cham_proto_ops.flags: none are defined yet; unknown bits are refused. */
 #define CHAM_PROTO_F_ALL	0U
 
@@ -144,7 +160,38 @@ struct cham_ctx {
 	__u16 l3_proto;
 	__u8 l4_proto;
 	__u8 vlan_depth;
+	__u8 flags;
 };
+
+/*
+ * &cham_ctx.flags. CHAM_CTX_F_BUDGET_LOW: the tenant's CPU budget on this
+ * CPU is below its signal threshold (see &enum cham_budget_policy). The
+ * module has already applied the tenant's policy to the packet; a transport
+ * may also react on its own (e.g. shrink its advertised window).
+ */
+#define CHAM_CTX_F_BUDGET_LOW	(1U << 0)
+
+/**
+ * enum cham_budget_policy - how time protection treats a tenant's traffic
+ * @CHAM_BUDGET_DROP: run packets while the tenant has budget; once it has
+ *	none and the CPU is contended, drop them (reason
+ *	CHAM_DROP_OVER_BUDGET) before the handler runs
+ * @CHAM_BUDGET_ECN: as DROP, and while the budget is below the tenant's
+ *	ECN threshold, mark ECN-capable packets Congestion Experienced before
+ *	the handler sees them, so that senders slow down before drops start
+ *
+ * A later transport-aware policy (advertise a zero window, hold
+ * transmissions) takes the next value; handlers see the same signal as
+ * CHAM_CTX_F_BUDGET_LOW.
+ */
+enum cham_budget_policy {
+	CHAM_BUDGET_DROP,
+	CHAM_BUDGET_ECN,
+	__CHAM_BUDGET_MAX,
+};
+
+/* Shares are in parts of CHAM_SHARE_SCALE of one CPU (basis points). */
+#define CHAM_SHARE_SCALE	10000
 
 /**
  * struct cham_timer_ctx - a tenant timer fired
@@ -271,6 +318,17 @@ struct cham_proto_ops {
 
 	/** @flags: CHAM_PROTO_F_*; unknown bits are refused. */
 	__u32 flags;
+
+#ifdef __KERNEL__
+	/*
+	 * Filled in by the module when the instance is created, from the
+	 * programs the registration names; invisible to tenant programs
+	 * (libbpf leaves members they do not declare zero, and nonzero
+	 * values are refused). Indexed by enum cham_proto_handler.
+	 */
+	__u32 prog_id[__CHAM_PROTO_HANDLER_MAX];
+	__u32 verified_insns[__CHAM_PROTO_HANDLER_MAX];
+#endif
 };
 
 /* ---- generic netlink -------------------------------------------------- */
@@ -287,6 +345,10 @@ enum cham_cmd {
 	CHAM_CMD_PORT_DEL,	/* PORT_IFINDEX */
 	CHAM_CMD_PORT_GET,	/* dump */
 	CHAM_CMD_STATS_GET,	/* TENANT_ID or TENANT_NAME, or dump (id 0 too) */
+	CHAM_CMD_TENANT_SET,	/* ID or NAME, and the time-protection knobs to change */
+	CHAM_CMD_CONFIG_GET,	/* global settings */
+	CHAM_CMD_CONFIG_SET,	/* CFG_*: global settings to change */
+	CHAM_CMD_PROTO_EJECTED,	/* notification: TENANT_ID, TENANT_NAME, TENANT_PROTO */
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -309,6 +371,22 @@ enum cham_attr {
 	CHAM_A_PORT_IFNAME,		/* string (get only) */
 	CHAM_A_STATS,			/* nest: CHAM_A_STAT_* (get only) */
 	CHAM_A_PAD,
+	/* Time protection of a tenant (TENANT_NEW, TENANT_SET, TENANT_GET). */
+	CHAM_A_TENANT_SHARE,		/* u32: of CHAM_SHARE_SCALE, 1..CHAM_SHARE_SCALE */
+	CHAM_A_TENANT_BURST_US,		/* u32: budget cap, microseconds of CPU time */
+	CHAM_A_TENANT_POLICY,		/* u8: enum cham_budget_policy */
+	CHAM_A_TENANT_ECN_THRESHOLD,	/* u8: percent of the burst, 0..100 */
+	CHAM_A_TENANT_ACCOUNTING,	/* u8: 0 or 1 */
+	CHAM_A_TENANT_ENFORCEMENT,	/* u8: 0 or 1 */
+	CHAM_A_TENANT_CEILING_NS,	/* u32: most one handler call may cost, 0 = none */
+	CHAM_A_TENANT_EJECT_AFTER,	/* u32: ceiling violations that eject, 0 = never */
+	CHAM_A_TENANT_INSN_LIMIT,	/* u32: most verified insns per handler, 0 = none */
+	CHAM_A_TENANT_EJECTIONS,	/* u32: protocols ejected so far (get only) */
+	/* Global settings (CONFIG_GET, CONFIG_SET). */
+	CHAM_A_CFG_ACCOUNTING,		/* u8: 0 or 1 */
+	CHAM_A_CFG_ENFORCEMENT,		/* u8: 0 or 1 */
+	CHAM_A_CFG_CONTENTION_US,	/* u32: how recent other work contends, 1..1000000 */
+	CHAM_A_CFG_TSC_KHZ,		/* u32: cycle counter rate (get only) */
 	__CHAM_A_MAX,
 };
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)
@@ -320,9 +398,20 @@ enum cham_proto_attr {
 	CHAM_A_PROTO_NAME,		/* string: cham_proto_ops.name, may be empty */
 	CHAM_A_PROTO_FLAGS,		/* u32 */
 	CHAM_A_PROTO_GENERATION,	/* u32: bumped on each (re)registration */
+	CHAM_A_PROTO_HANDLER,		/* nest, one per handler: CHAM_A_HANDLER_* */
 	__CHAM_A_PROTO_MAX,
 };
 #define CHAM_A_PROTO_MAX (__CHAM_A_PROTO_MAX - 1)
+
+enum cham_handler_attr {
+	CHAM_A_HANDLER_UNSPEC,
+	CHAM_A_HANDLER_INDEX,		/* u32: enum cham_proto_handler */
+	CHAM_A_HANDLER_NAME,		/* string: "rx", "tx", ... */
+	CHAM_A_HANDLER_PROG_ID,		/* u32: the BPF program */
+	CHAM_A_HANDLER_VERIFIED_INSNS,	/* u32: instructions the verifier processed */
+	__CHAM_A_HANDLER_MAX,
+};
+#define CHAM_A_HANDLER_MAX (__CHAM_A_HANDLER_MAX - 1)
 
 enum cham_stat_attr {
 	CHAM_A_STAT_UNSPEC,
@@ -335,6 +424,10 @@ enum cham_stat_attr {
 	CHAM_A_STAT_HANDLER_CALLS,	/* u64 */
 	CHAM_A_STAT_HANDLER_CYCLES,	/* u64: cycles spent in the handler */
 	CHAM_A_STAT_HANDLER_MAX_CYCLES,	/* u64: most cycles of one call */
+	CHAM_A_STAT_INFRA_CYCLES,	/* u64: parsing and steering charged to the tenant */
+	CHAM_A_STAT_ECN_MARKS,		/* u64: packets marked CE by the ECN policy */
+	CHAM_A_STAT_CEILING_VIOLATIONS,	/* u64: handler calls above the ceiling */
+	CHAM_A_STAT_TIMESTAMP,		/* u64: cycle counter when these were read */
 	__CHAM_A_STAT_MAX,
 };
 #define CHAM_A_STAT_MAX (__CHAM_A_STAT_MAX - 1)
