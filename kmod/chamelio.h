@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <linux/chamelio.h>
 
+#include "budget.h"
+
 struct bpf_link;
 struct bpf_prog;
 
@@ -32,6 +34,9 @@ struct cham_stats {
 	u64 handler_calls;
 	u64 handler_cycles;
 	u64 handler_max_cycles;
+	u64 infra_cycles;	/* parsing and steering, charged to the tenant */
+	u64 ecn_marks;
+	u64 ceiling_violations;
 };
 
 struct cham_stats __percpu *cham_stats_alloc(void);
@@ -39,6 +44,29 @@ void cham_stats_free(struct cham_stats __percpu *stats);
 void cham_stats_fold(const struct cham_stats __percpu *stats,
 		     struct cham_stats *sum);
 extern struct cham_stats __percpu *cham_unclassified_stats;
+
+/*
+ * A tenant's time-protection settings, as the admin set them and converted
+ * to the cycles the fast path works in. Replaced whole on every change, so
+ * a packet sees one consistent set.
+ */
+struct cham_limits {
+	u32 share;		/* of CHAM_SHARE_SCALE */
+	u32 burst_us;
+	u32 ceiling_ns;		/* 0: no ceiling */
+	u32 eject_after;	/* ceiling violations; 0: never eject */
+	u32 insn_limit;		/* verified insns per handler; 0: none */
+	u8 policy;		/* enum cham_budget_policy */
+	u8 ecn_threshold;	/* percent of the burst */
+	bool accounting;
+	bool enforcement;
+	struct cham_budget_cfg budget;
+	u64 ceiling;		/* cycles; 0: no ceiling */
+	struct rcu_head rcu;
+};
+
+void cham_limits_init(struct cham_limits *limits);
+void cham_limits_derive(struct cham_limits *limits);
 
 struct cham_tenant {
 	u32 id;
@@ -49,6 +77,11 @@ struct cham_tenant {
 	struct cham_proto_ops __rcu *ops;
 	struct bpf_link *proto_link;	/* only compared, never dereferenced */
 	u32 proto_generation;
+	/* Ceiling violations of the current protocol, and ejections ever. */
+	atomic_t violations;
+	atomic_t ejections;
+	struct cham_limits __rcu *limits;
+	struct cham_budget __percpu *budget;
 	struct cham_stats __percpu *stats;
 	struct rcu_head rcu;
 };
@@ -57,8 +90,11 @@ int cham_tenants_init(void);
 void cham_tenants_exit(void);
 struct cham_tenant *cham_tenant_find(u32 id, const char *name);
 int cham_tenant_add(u32 id, const char *name, u32 owner, u8 default_verdict,
+		    const struct cham_limits *limits,
 		    struct netlink_ext_ack *extack);
 int cham_tenant_del(struct cham_tenant *tenant);
+void cham_tenant_set_limits(struct cham_tenant *tenant,
+			    struct cham_limits *limits);
 struct cham_tenant *cham_tenant_next(unsigned long *id);
 
 /* Steering. */
@@ -117,13 +153,29 @@ void cham_ports_exit(void);
 int cham_proto_init(void);
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void cham_proto_unbind_tenant(struct cham_tenant *tenant);
+void cham_proto_eject(struct cham_tenant *tenant,
+		      const struct cham_proto_ops *ops, u32 violations);
+extern const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX];
 
 int cham_dispatch_init(void);
 
 int cham_netlink_init(void);
 void cham_netlink_exit(void);
+void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
+				 const struct cham_proto_ops *ops,
+				 u32 violations);
 
-/* Module parameter: measure handler cycles (the benchmark turns it off). */
+/*
+ * Global time-protection switches (netlink CONFIG_SET; accounting is also
+ * the module parameter cycle_accounting). Each tenant has its own switches
+ * too; both must be on.
+ */
 extern bool cham_cycle_accounting;
+extern bool cham_enforcement;
+extern u32 cham_contention_us;
+extern u64 cham_contention_cycles;
+
+u64 cham_ns_to_cycles(u64 ns);
+void cham_budget_init(void);
 
 #endif /* _CHAMELIO_H */

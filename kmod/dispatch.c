@@ -14,6 +14,8 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
 #include <net/ip6_checksum.h>
 #include <net/xdp.h>
 #include <asm/timex.h>
@@ -44,34 +46,123 @@ static void cham_count_drop(struct cham_stats __percpu *stats,
 	this_cpu_inc(stats->drops[reason]);
 }
 
-static int cham_call_rx(const struct cham_proto_ops *ops, struct cham_rx *rx,
-			struct cham_stats __percpu *stats)
+/* The tenants that recently worked within budget, per CPU (budget.h). */
+static DEFINE_PER_CPU(struct cham_recent, cham_recent);
+
+/*
+ * The ECN policy's signal: Congestion Experienced on an ECN-capable packet
+ * (the parser has checked the IP header is within the frame).
+ */
+static bool cham_mark_ce(struct xdp_buff *xdp, const struct cham_pkt *pkt)
 {
-	u64 start, cycles;
-	int verdict;
+	void *l3 = xdp->data + pkt->l3_off;
+	u8 dsfield;
 
-	this_cpu_inc(stats->handler_calls);
-	if (!READ_ONCE(cham_cycle_accounting))
-		return ops->rx(&rx->ctx);
+	if (pkt->l3_proto == ETH_P_IP) {
+		dsfield = ((struct iphdr *)l3)->tos;
+		if (INET_ECN_is_not_ect(dsfield) || INET_ECN_is_ce(dsfield))
+			return false;
+		return IP_ECN_set_ce(l3);
+	}
+	dsfield = ipv6_get_dsfield(l3);
+	if (INET_ECN_is_not_ect(dsfield) || INET_ECN_is_ce(dsfield))
+		return false;
+	ipv6_change_dsfield(l3, INET_ECN_MASK, INET_ECN_CE);
+	return true;
+}
 
-	start = get_cycles();
-	verdict = ops->rx(&rx->ctx);
-	cycles = get_cycles() - start;
+/* Time protection's measurements of one handler call. */
+struct cham_timing {
+	u64 start;		/* entry into the fast path: 0 when not measured */
+	u64 admitted;		/* the intervention point */
+	enum cham_admit admit;
+};
+
+/*
+ * The intervention point, before the handler runs. Returns false when the
+ * packet must be refused. Measures nothing unless accounting is on both
+ * globally (timing->start) and for the tenant.
+ */
+static bool cham_admit_packet(struct cham_tenant *tenant,
+			      const struct cham_limits *limits,
+			      struct cham_rx *rx, const struct cham_pkt *pkt,
+			      struct cham_timing *timing)
+{
+	struct cham_budget *budget;
+
+	if (!timing->start || !limits->accounting) {
+		timing->start = 0;
+		return true;
+	}
+	budget = this_cpu_ptr(tenant->budget);
+	timing->admitted = get_cycles();
+	timing->admit = cham_budget_admit(budget, &limits->budget,
+					  this_cpu_ptr(&cham_recent), tenant->id,
+					  timing->admitted,
+					  READ_ONCE(cham_contention_cycles));
+	if (!limits->enforcement || !READ_ONCE(cham_enforcement))
+		return true;
+
+	switch (timing->admit) {
+	case CHAM_ADMIT_REFUSE:
+		/* The refusal's parse and steer are the tenant's cost too. */
+		cham_budget_charge(budget, &limits->budget, timing->admit,
+				   timing->admitted - timing->start);
+		this_cpu_add(tenant->stats->infra_cycles,
+			     timing->admitted - timing->start);
+		return false;
+	case CHAM_ADMIT_SIGNAL:
+		rx->ctx.flags |= CHAM_CTX_F_BUDGET_LOW;
+		if (limits->policy == CHAM_BUDGET_ECN &&
+		    cham_mark_ce(rx->xdp, pkt))
+			this_cpu_inc(tenant->stats->ecn_marks);
+		return true;
+	default:
+		return true;
+	}
+}
+
+/*
+ * After the handler: charge the tenant, and hold its protocol to the
+ * ceiling on the cost of one call.
+ */
+static void cham_charge_packet(struct cham_tenant *tenant,
+			       const struct cham_limits *limits,
+			       const struct cham_proto_ops *ops,
+			       const struct cham_timing *timing)
+{
+	struct cham_stats __percpu *stats = tenant->stats;
+	u64 end = get_cycles(), cycles = end - timing->admitted;
+	u32 violations;
+
 	this_cpu_add(stats->handler_cycles, cycles);
+	this_cpu_add(stats->infra_cycles, timing->admitted - timing->start);
 	/* Racing with a softirq on this CPU can lose one maximum; harmless. */
 	if (cycles > this_cpu_read(stats->handler_max_cycles))
 		this_cpu_write(stats->handler_max_cycles, cycles);
-	return verdict;
+	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
+			   timing->admit, end - timing->start);
+
+	if (!limits->ceiling || cycles <= limits->ceiling)
+		return;
+	this_cpu_inc(stats->ceiling_violations);
+	if (!limits->eject_after)
+		return;
+	violations = atomic_inc_return(&tenant->violations);
+	if (violations >= limits->eject_after)
+		cham_proto_eject(tenant, ops, violations);
 }
 
 /* Runs the tenant's protocol, or applies its default, and checks the verdict. */
-static enum cham_verdict cham_run_tenant(const struct cham_tenant *tenant,
+static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 					 struct xdp_buff *xdp,
 					 const struct cham_pkt *pkt,
-					 struct cham_xdp_out *out)
+					 struct cham_xdp_out *out,
+					 struct cham_timing *timing)
 {
 	struct cham_stats __percpu *stats = tenant->stats;
 	const struct cham_proto_ops *ops;
+	const struct cham_limits *limits;
 	struct cham_rx rx;
 	int verdict;
 
@@ -82,6 +173,7 @@ static enum cham_verdict cham_run_tenant(const struct cham_tenant *tenant,
 			cham_count_drop(stats, CHAM_DROP_DEFAULT);
 		return tenant->default_verdict;
 	}
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
 
 	rx.ctx = (struct cham_ctx) {
 		.tenant_id = tenant->id,
@@ -100,7 +192,15 @@ static enum cham_verdict cham_run_tenant(const struct cham_tenant *tenant,
 	rx.redirect_ifindex = 0;
 	rx.ipv6_routing_header = pkt->ipv6_routing_header;
 
-	verdict = cham_call_rx(ops, &rx, stats);
+	if (!cham_admit_packet(tenant, limits, &rx, pkt, timing)) {
+		cham_count_drop(stats, CHAM_DROP_OVER_BUDGET);
+		return CHAM_VERDICT_DROP;
+	}
+	this_cpu_inc(stats->handler_calls);
+	verdict = ops->rx(&rx.ctx);
+	if (timing->start)
+		cham_charge_packet(tenant, limits, ops, timing);
+
 	switch (verdict) {
 	case CHAM_VERDICT_PASS:
 	case CHAM_VERDICT_TX:
@@ -136,10 +236,14 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 {
 	struct xdp_buff *xdp = (struct xdp_buff *)xdp_md;
 	struct cham_stats __percpu *stats = cham_unclassified_stats;
-	const struct cham_tenant *tenant;
+	struct cham_timing timing = {};
+	struct cham_tenant *tenant;
 	enum cham_verdict verdict;
 	struct cham_pkt pkt;
 
+	/* Parsing and steering are charged to the tenant the packet is for. */
+	if (READ_ONCE(cham_cycle_accounting))
+		timing.start = get_cycles();
 	if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
 		this_cpu_inc(stats->parse_errors[pkt.error]);
 		verdict = CHAM_VERDICT_PASS;
@@ -147,7 +251,8 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 		tenant = cham_steer(&pkt);
 		if (tenant) {
 			stats = tenant->stats;
-			verdict = cham_run_tenant(tenant, xdp, &pkt, out);
+			verdict = cham_run_tenant(tenant, xdp, &pkt, out,
+						  &timing);
 		} else {
 			verdict = CHAM_VERDICT_PASS;
 		}

@@ -20,6 +20,7 @@ static int __init cham_init(void)
 {
 	int err;
 
+	cham_budget_init();
 	err = cham_tenants_init();
 	if (err)
 		return err;

@@ -11,6 +11,8 @@
 #include <linux/socket.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <asm/timex.h>
+#include <asm/tsc.h>
 
 #include "chamelio.h"
 
@@ -20,6 +22,20 @@ static struct genl_family cham_genl_family;
 static const struct netlink_range_validation cham_tenant_id_range = {
 	.min = 1,
 	.max = CHAM_TENANT_ID_MAX,
+};
+
+static const struct netlink_range_validation cham_burst_us_range = {
+	.min = 1,
+	.max = USEC_PER_SEC,
+};
+
+static const struct netlink_range_validation cham_ceiling_ns_range = {
+	.max = NSEC_PER_SEC,
+};
+
+static const struct netlink_range_validation cham_contention_us_range = {
+	.min = 1,
+	.max = USEC_PER_SEC,
 };
 
 static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
@@ -44,6 +60,33 @@ static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
 				 .reject_message = "use the interface index" },
 	[CHAM_A_STATS] = { .type = NLA_REJECT,
 			   .reject_message = "statistics are read-only" },
+	[CHAM_A_TENANT_SHARE] = NLA_POLICY_RANGE(NLA_U32, 1, CHAM_SHARE_SCALE),
+	[CHAM_A_TENANT_BURST_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_burst_us_range),
+	[CHAM_A_TENANT_POLICY] = NLA_POLICY_MAX(NLA_U8, __CHAM_BUDGET_MAX - 1),
+	[CHAM_A_TENANT_ECN_THRESHOLD] = NLA_POLICY_MAX(NLA_U8, 100),
+	[CHAM_A_TENANT_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_TENANT_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_TENANT_CEILING_NS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_ceiling_ns_range),
+	[CHAM_A_TENANT_EJECT_AFTER] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_EJECTIONS] = { .type = NLA_REJECT,
+				      .reject_message = "ejections are counted by the module" },
+	[CHAM_A_CFG_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_CFG_CONTENTION_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_contention_us_range),
+	[CHAM_A_CFG_TSC_KHZ] = { .type = NLA_REJECT,
+				 .reject_message = "the cycle counter rate is read-only" },
+};
+
+enum cham_nl_mcgrp {
+	CHAM_NL_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group cham_nl_mcgrps[] = {
+	[CHAM_NL_MCGRP_EVENTS] = { .name = CHAM_GENL_MCGRP_EVENTS },
 };
 
 /* A missing attribute gets its type and a message in the extack. */
@@ -89,11 +132,65 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 
 /* ---- tenants ----------------------------------------------------------- */
 
+static const struct cham_limits *cham_nl_limits(const struct cham_tenant *tenant)
+{
+	return rcu_dereference_protected(tenant->limits,
+					 lockdep_is_held(&cham_config_lock));
+}
+
+static int cham_nl_put_limits(struct sk_buff *skb,
+			      const struct cham_limits *limits)
+{
+	if (nla_put_u32(skb, CHAM_A_TENANT_SHARE, limits->share) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_BURST_US, limits->burst_us) ||
+	    nla_put_u8(skb, CHAM_A_TENANT_POLICY, limits->policy) ||
+	    nla_put_u8(skb, CHAM_A_TENANT_ECN_THRESHOLD,
+		       limits->ecn_threshold) ||
+	    nla_put_u8(skb, CHAM_A_TENANT_ACCOUNTING, limits->accounting) ||
+	    nla_put_u8(skb, CHAM_A_TENANT_ENFORCEMENT, limits->enforcement) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_CEILING_NS, limits->ceiling_ns) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_EJECT_AFTER, limits->eject_after) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_INSN_LIMIT, limits->insn_limit))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The protocol nest: its identity and, per handler, its program and size. */
+static int cham_nl_put_proto(struct sk_buff *skb,
+			     const struct cham_proto_ops *ops, u32 generation,
+			     bool handlers)
+{
+	struct nlattr *nest, *handler;
+	int i;
+
+	nest = nla_nest_start(skb, CHAM_A_TENANT_PROTO);
+	if (!nest ||
+	    nla_put_string(skb, CHAM_A_PROTO_NAME, ops->name) ||
+	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
+	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, generation))
+		return -EMSGSIZE;
+	for (i = 0; handlers && i < __CHAM_PROTO_HANDLER_MAX; i++) {
+		if (!ops->prog_id[i])
+			continue;
+		handler = nla_nest_start(skb, CHAM_A_PROTO_HANDLER);
+		if (!handler ||
+		    nla_put_u32(skb, CHAM_A_HANDLER_INDEX, i) ||
+		    nla_put_string(skb, CHAM_A_HANDLER_NAME,
+				   cham_proto_handler_names[i]) ||
+		    nla_put_u32(skb, CHAM_A_HANDLER_PROG_ID, ops->prog_id[i]) ||
+		    nla_put_u32(skb, CHAM_A_HANDLER_VERIFIED_INSNS,
+				ops->verified_insns[i]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, handler);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 			       u32 portid, u32 seq, int flags)
 {
 	const struct cham_proto_ops *ops;
-	struct nlattr *nest;
 	void *hdr;
 
 	hdr = cham_nl_put_header(skb, portid, seq, flags, CHAM_CMD_TENANT_GET);
@@ -103,27 +200,53 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, tenant->name) ||
 	    nla_put_u32(skb, CHAM_A_TENANT_OWNER, tenant->owner) ||
 	    nla_put_u8(skb, CHAM_A_TENANT_DEFAULT_VERDICT,
-		       tenant->default_verdict))
+		       tenant->default_verdict) ||
+	    cham_nl_put_limits(skb, cham_nl_limits(tenant)) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_EJECTIONS,
+			atomic_read(&tenant->ejections)))
 		goto cancel;
 
 	ops = rcu_dereference_protected(tenant->ops,
 					lockdep_is_held(&cham_config_lock));
-	if (ops) {
-		nest = nla_nest_start(skb, CHAM_A_TENANT_PROTO);
-		if (!nest ||
-		    nla_put_string(skb, CHAM_A_PROTO_NAME, ops->name) ||
-		    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
-		    nla_put_u32(skb, CHAM_A_PROTO_GENERATION,
-				tenant->proto_generation))
-			goto cancel;
-		nla_nest_end(skb, nest);
-	}
+	if (ops && cham_nl_put_proto(skb, ops, tenant->proto_generation, true))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+/*
+ * Applies the time-protection knobs present in @info to @limits. Returns
+ * how many there were; the policy has checked each value.
+ */
+static int cham_nl_parse_limits(struct genl_info *info,
+				struct cham_limits *limits)
+{
+	struct nlattr **attrs = info->attrs;
+	int n = 0;
+
+#define CHAM_NL_KNOB(attr, field, get)			\
+	do {						\
+		if (attrs[attr]) {			\
+			limits->field = get(attrs[attr]); \
+			n++;				\
+		}					\
+	} while (0)
+	CHAM_NL_KNOB(CHAM_A_TENANT_SHARE, share, nla_get_u32);
+	CHAM_NL_KNOB(CHAM_A_TENANT_BURST_US, burst_us, nla_get_u32);
+	CHAM_NL_KNOB(CHAM_A_TENANT_POLICY, policy, nla_get_u8);
+	CHAM_NL_KNOB(CHAM_A_TENANT_ECN_THRESHOLD, ecn_threshold, nla_get_u8);
+	CHAM_NL_KNOB(CHAM_A_TENANT_ACCOUNTING, accounting, nla_get_u8);
+	CHAM_NL_KNOB(CHAM_A_TENANT_ENFORCEMENT, enforcement, nla_get_u8);
+	CHAM_NL_KNOB(CHAM_A_TENANT_CEILING_NS, ceiling_ns, nla_get_u32);
+	CHAM_NL_KNOB(CHAM_A_TENANT_EJECT_AFTER, eject_after, nla_get_u32);
+	CHAM_NL_KNOB(CHAM_A_TENANT_INSN_LIMIT, insn_limit, nla_get_u32);
+#undef CHAM_NL_KNOB
+	cham_limits_derive(limits);
+	return n;
 }
 
 /*
@@ -147,6 +270,7 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	u8 default_verdict = CHAM_VERDICT_PASS;
+	struct cham_limits limits;
 	u32 owner = 0;
 	int err;
 
@@ -162,12 +286,44 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 		owner = nla_get_u32(attrs[CHAM_A_TENANT_OWNER]);
 	if (attrs[CHAM_A_TENANT_DEFAULT_VERDICT])
 		default_verdict = nla_get_u8(attrs[CHAM_A_TENANT_DEFAULT_VERDICT]);
+	cham_limits_init(&limits);
+	cham_nl_parse_limits(info, &limits);
 
 	mutex_lock(&cham_config_lock);
 	err = cham_tenant_add(nla_get_u32(attrs[CHAM_A_TENANT_ID]),
 			      nla_data(attrs[CHAM_A_TENANT_NAME]), owner,
-			      default_verdict, info->extack);
+			      default_verdict, &limits, info->extack);
 	mutex_unlock(&cham_config_lock);
+	return err;
+}
+
+/* Changes a tenant's time protection; what is not given stays. */
+static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cham_limits *limits;
+	struct cham_tenant *tenant;
+	int err = 0;
+
+	limits = kmalloc(sizeof(*limits), GFP_KERNEL);
+	if (!limits)
+		return -ENOMEM;
+	mutex_lock(&cham_config_lock);
+	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	if (IS_ERR(tenant)) {
+		err = PTR_ERR(tenant);
+		goto out;
+	}
+	*limits = *cham_nl_limits(tenant);
+	if (!cham_nl_parse_limits(info, limits)) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change: give a share, burst, policy, ...");
+		err = -EINVAL;
+		goto out;
+	}
+	cham_tenant_set_limits(tenant, limits);
+	limits = NULL;
+out:
+	mutex_unlock(&cham_config_lock);
+	kfree(limits);
 	return err;
 }
 
@@ -503,20 +659,28 @@ static int cham_nl_put_counters(struct sk_buff *skb, int attr,
 	return 0;
 }
 
+/* The unclassified pseudo-tenant (id 0) has statistics, but no limits. */
 static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 			      const struct cham_stats __percpu *pcpu,
+			      const struct cham_limits *limits,
 			      u32 portid, u32 seq, int flags)
 {
 	struct cham_stats stats;
 	struct nlattr *nest;
+	u64 now;
 	void *hdr;
 
+	now = get_cycles();
 	cham_stats_fold(pcpu, &stats);
 	hdr = cham_nl_put_header(skb, portid, seq, flags, CHAM_CMD_STATS_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, CHAM_A_TENANT_ID, id) ||
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, name))
+		goto cancel;
+	if (limits &&
+	    (nla_put_u32(skb, CHAM_A_TENANT_SHARE, limits->share) ||
+	     nla_put_u32(skb, CHAM_A_TENANT_BURST_US, limits->burst_us)))
 		goto cancel;
 	nest = nla_nest_start(skb, CHAM_A_STATS);
 	if (!nest ||
@@ -535,7 +699,15 @@ static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_HANDLER_CYCLES,
 			      stats.handler_cycles, CHAM_A_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_HANDLER_MAX_CYCLES,
-			      stats.handler_max_cycles, CHAM_A_STAT_PAD))
+			      stats.handler_max_cycles, CHAM_A_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, CHAM_A_STAT_INFRA_CYCLES,
+			      stats.infra_cycles, CHAM_A_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, CHAM_A_STAT_ECN_MARKS, stats.ecn_marks,
+			      CHAM_A_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, CHAM_A_STAT_CEILING_VIOLATIONS,
+			      stats.ceiling_violations, CHAM_A_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, CHAM_A_STAT_TIMESTAMP, now,
+			      CHAM_A_STAT_PAD))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -561,7 +733,8 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
 	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
 	      cham_nl_fill_stats(msg, tenant->id, tenant->name, tenant->stats,
-				 info->snd_portid, info->snd_seq, 0);
+				 cham_nl_limits(tenant), info->snd_portid,
+				 info->snd_seq, 0);
 	mutex_unlock(&cham_config_lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -581,8 +754,8 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&cham_config_lock);
 	if (!id) {
 		err = cham_nl_fill_stats(skb, 0, CHAM_UNCLASSIFIED_NAME,
-					 cham_unclassified_stats, portid, seq,
-					 NLM_F_MULTI);
+					 cham_unclassified_stats, NULL, portid,
+					 seq, NLM_F_MULTI);
 		if (!err) {
 			id = 1;
 			cb->args[0] = id;
@@ -590,13 +763,96 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	while (!err && (tenant = cham_tenant_next(&id))) {
 		err = cham_nl_fill_stats(skb, tenant->id, tenant->name,
-					 tenant->stats, portid, seq,
-					 NLM_F_MULTI);
+					 tenant->stats, cham_nl_limits(tenant),
+					 portid, seq, NLM_F_MULTI);
 		if (!err)
 			cb->args[0] = id;
 	}
 	mutex_unlock(&cham_config_lock);
 	return err && !skb->len ? err : skb->len;
+}
+
+/* ---- global settings and notifications -------------------------------- */
+
+static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_CONFIG_GET);
+	mutex_lock(&cham_config_lock);
+	if (!hdr ||
+	    nla_put_u8(msg, CHAM_A_CFG_ACCOUNTING,
+		       READ_ONCE(cham_cycle_accounting)) ||
+	    nla_put_u8(msg, CHAM_A_CFG_ENFORCEMENT, cham_enforcement) ||
+	    nla_put_u32(msg, CHAM_A_CFG_CONTENTION_US, cham_contention_us) ||
+	    nla_put_u32(msg, CHAM_A_CFG_TSC_KHZ, tsc_khz)) {
+		mutex_unlock(&cham_config_lock);
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	mutex_unlock(&cham_config_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+
+	if (!attrs[CHAM_A_CFG_ACCOUNTING] && !attrs[CHAM_A_CFG_ENFORCEMENT] &&
+	    !attrs[CHAM_A_CFG_CONTENTION_US]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change: give accounting, enforcement or contention");
+		return -EINVAL;
+	}
+	mutex_lock(&cham_config_lock);
+	if (attrs[CHAM_A_CFG_ACCOUNTING])
+		WRITE_ONCE(cham_cycle_accounting,
+			   nla_get_u8(attrs[CHAM_A_CFG_ACCOUNTING]));
+	if (attrs[CHAM_A_CFG_ENFORCEMENT])
+		WRITE_ONCE(cham_enforcement,
+			   nla_get_u8(attrs[CHAM_A_CFG_ENFORCEMENT]));
+	if (attrs[CHAM_A_CFG_CONTENTION_US]) {
+		cham_contention_us = nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]);
+		cham_budget_init();
+	}
+	mutex_unlock(&cham_config_lock);
+	return 0;
+}
+
+/*
+ * Tells listeners of the "events" group that a protocol was ejected. Runs
+ * in softirq context, on the packet that made it happen.
+ */
+void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
+				 const struct cham_proto_ops *ops,
+				 u32 violations)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&cham_genl_family, &init_net,
+				CHAM_NL_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = cham_nl_put_header(msg, 0, 0, 0, CHAM_CMD_PROTO_EJECTED);
+	if (!hdr ||
+	    nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
+	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
+	    nla_put_u32(msg, CHAM_A_TENANT_EJECT_AFTER, violations) ||
+	    cham_nl_put_proto(msg, ops, tenant->proto_generation, false)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&cham_genl_family, msg, 0, CHAM_NL_MCGRP_EVENTS,
+			  GFP_ATOMIC);
 }
 
 /*
@@ -657,6 +913,17 @@ static const struct genl_ops cham_genl_ops[] = {
 		.cmd = CHAM_CMD_STATS_GET,
 		.doit = cham_nl_stats_get,
 		.dumpit = cham_nl_stats_dump,
+	}, {
+		.cmd = CHAM_CMD_TENANT_SET,
+		.doit = cham_nl_tenant_set,
+		.internal_flags = CHAM_NL_ADMIN,
+	}, {
+		.cmd = CHAM_CMD_CONFIG_GET,
+		.doit = cham_nl_config_get,
+	}, {
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.doit = cham_nl_config_set,
+		.internal_flags = CHAM_NL_ADMIN,
 	},
 };
 
@@ -668,6 +935,8 @@ static struct genl_family cham_genl_family __ro_after_init = {
 	.pre_doit = cham_nl_pre_doit,
 	.ops = cham_genl_ops,
 	.n_ops = ARRAY_SIZE(cham_genl_ops),
+	.mcgrps = cham_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cham_nl_mcgrps),
 	.module = THIS_MODULE,
 };
 

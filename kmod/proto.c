@@ -17,12 +17,28 @@
 static const struct btf *cham_proto_btf;
 BTF_ID_LIST_SINGLE(cham_proto_ops_btf_id, struct, cham_proto_ops)
 
-/* Member indexes, as a struct_ops program's expected_attach_type. */
-#define CHAM_PROTO_RX	0
+const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX] = {
+	[CHAM_PROTO_HANDLER_RX] = "rx",
+	[CHAM_PROTO_HANDLER_TX] = "tx",
+	[CHAM_PROTO_HANDLER_TIMER] = "timer",
+	[CHAM_PROTO_HANDLER_FLOW_OPEN] = "flow_open",
+	[CHAM_PROTO_HANDLER_FLOW_CLOSE] = "flow_close",
+	[CHAM_PROTO_HANDLER_SLOWPATH_MSG] = "slowpath_msg",
+};
+
+/*
+ * The handlers are the first members, in enum cham_proto_handler order, so
+ * a handler's index is its member index and a program's
+ * expected_attach_type.
+ */
+#define CHAM_PROTO_HANDLERS_END	offsetof(struct cham_proto_ops, name)
+static_assert(CHAM_PROTO_HANDLERS_END ==
+	      __CHAM_PROTO_HANDLER_MAX * sizeof(void *));
+static_assert(offsetof(struct cham_proto_ops, slowpath_msg) ==
+	      CHAM_PROTO_HANDLER_SLOWPATH_MSG * sizeof(void *));
 
 static int cham_proto_init_btf(struct btf *btf)
 {
-	BUILD_BUG_ON(offsetof(struct cham_proto_ops, rx) != 0);
 	cham_proto_btf = btf;
 	return 0;
 }
@@ -36,7 +52,7 @@ int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf != cham_proto_btf ||
 	    prog->aux->attach_btf_id != cham_proto_ops_btf_id[0] ||
-	    prog->expected_attach_type != CHAM_PROTO_RX)
+	    (u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_RX)
 		return -EACCES;
 	return 0;
 }
@@ -76,6 +92,31 @@ static bool cham_name_valid(const char *name, size_t size, bool required)
 	return len < size && (len || !required);
 }
 
+/*
+ * Notes which program serves handler @index and how many instructions the
+ * verifier processed for it, for the admin and the instruction limit. The
+ * BPF core resolves the same descriptor right after this and fails the
+ * registration itself if it is not a program of this type. A tenant that
+ * swaps the descriptor in between can misreport its size; registering
+ * struct_ops needs CAP_BPF anyway, and the limit guards against careless
+ * tenants, not against the holder of that capability.
+ */
+static void cham_proto_note_handler(struct cham_proto_ops *ops, u32 index,
+				    const void *udata, u32 moff)
+{
+	int fd = *(const unsigned long *)(udata + moff);
+	struct bpf_prog *prog;
+
+	if (!fd)
+		return;
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_STRUCT_OPS, false);
+	if (IS_ERR(prog))
+		return;
+	ops->prog_id[index] = prog->aux->id;
+	ops->verified_insns[index] = prog->aux->verified_insns;
+	bpf_prog_put(prog);
+}
+
 static int cham_proto_init_member(const struct btf_type *t,
 				  const struct btf_member *member,
 				  void *kdata, const void *udata)
@@ -84,6 +125,10 @@ static int cham_proto_init_member(const struct btf_type *t,
 	struct cham_proto_ops *ops = kdata;
 	u32 moff = __btf_member_bit_offset(t, member) / 8;
 
+	if (moff < CHAM_PROTO_HANDLERS_END) {
+		cham_proto_note_handler(ops, moff / sizeof(void *), udata, moff);
+		return 0;	/* the BPF core attaches the program */
+	}
 	switch (moff) {
 	case offsetof(struct cham_proto_ops, name):
 		if (!cham_name_valid(uops->name, sizeof(uops->name), false))
@@ -102,6 +147,12 @@ static int cham_proto_init_member(const struct btf_type *t,
 			return -EINVAL;
 		ops->flags = uops->flags;
 		return 1;
+	case offsetof(struct cham_proto_ops, prog_id):
+	case offsetof(struct cham_proto_ops, verified_insns):
+		/* The module's to fill in, not the tenant's. */
+		if (memchr_inv(udata + moff, 0, sizeof(ops->prog_id)))
+			return -EINVAL;
+		return 1;
 	}
 	return 0;
 }
@@ -114,15 +165,42 @@ static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
 
 /*
  * The link is kept to tell registrations of one map apart. The generation
- * counts registrations, so the admin can see replacements.
+ * counts registrations, so the admin can see replacements; each protocol
+ * starts with a clean record against the ceiling.
  */
 static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops, struct bpf_link *link)
 {
+	if (ops) {
+		atomic_set(&tenant->violations, 0);
+		tenant->proto_generation++;
+	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
-	if (ops)
-		tenant->proto_generation++;
+}
+
+/* The admin's limit on the size of each handler, checked on registration. */
+static int cham_proto_check_size(const struct cham_tenant *tenant,
+				 const struct cham_proto_ops *ops)
+{
+	const struct cham_limits *limits;
+	int i;
+
+	limits = rcu_dereference_protected(tenant->limits,
+					   lockdep_is_held(&cham_config_lock));
+	if (!limits->insn_limit)
+		return 0;
+	for (i = 0; i < __CHAM_PROTO_HANDLER_MAX; i++) {
+		if (ops->verified_insns[i] > limits->insn_limit) {
+			pr_warn_ratelimited("chamelio: tenant %s: handler %s of '%s' has %u verified insns, the limit is %u\n",
+					    tenant->name,
+					    cham_proto_handler_names[i],
+					    ops->name, ops->verified_insns[i],
+					    limits->insn_limit);
+			return -E2BIG;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -144,6 +222,9 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 		err = -ENOENT;
 		goto out;
 	}
+	err = cham_proto_check_size(tenant, ops);
+	if (err)
+		goto out;
 	if (cham_tenant_ops(tenant))
 		pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
 				    tenant->name, ops->name,
@@ -184,6 +265,8 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 	    tenant->proto_link != link)
 		err = -ENOENT;
 	else
+		err = cham_proto_check_size(tenant, ops);
+	if (!err)
 		cham_proto_publish(tenant, ops, link);
 	mutex_unlock(&cham_config_lock);
 	return err;
@@ -194,6 +277,27 @@ static int cham_proto_validate(void *kdata)
 	struct cham_proto_ops *ops = kdata;
 
 	return ops->rx ? 0 : -EINVAL;
+}
+
+/*
+ * The bounded fast-path contract: a protocol whose calls keep exceeding the
+ * ceiling is unbound from the fast path, from softirq context. Its link
+ * stays, inert, as after a replacement; the tenant's traffic gets the
+ * default verdict until a protocol is registered again. Only the protocol
+ * that violated is ejected, once, even if a registration races with it.
+ */
+void cham_proto_eject(struct cham_tenant *tenant,
+		      const struct cham_proto_ops *ops, u32 violations)
+{
+	struct cham_proto_ops __rcu *expected =
+		RCU_INITIALIZER((struct cham_proto_ops *)ops);
+
+	if (cmpxchg(&tenant->ops, expected, NULL) != expected)
+		return;
+	atomic_inc(&tenant->ejections);
+	pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected after %u calls above the ceiling\n",
+			    tenant->name, ops->name, violations);
+	cham_netlink_notify_ejected(tenant, ops, violations);
 }
 
 void cham_proto_unbind_tenant(struct cham_tenant *tenant)

@@ -43,6 +43,9 @@ void cham_stats_fold(const struct cham_stats __percpu *stats,
 			sum->parse_errors[i] += READ_ONCE(s->parse_errors[i]);
 		sum->handler_calls += READ_ONCE(s->handler_calls);
 		sum->handler_cycles += READ_ONCE(s->handler_cycles);
+		sum->infra_cycles += READ_ONCE(s->infra_cycles);
+		sum->ecn_marks += READ_ONCE(s->ecn_marks);
+		sum->ceiling_violations += READ_ONCE(s->ceiling_violations);
 		sum->handler_max_cycles = max(sum->handler_max_cycles,
 					      READ_ONCE(s->handler_max_cycles));
 	}

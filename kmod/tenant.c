@@ -38,8 +38,10 @@ struct cham_tenant *cham_tenant_next(unsigned long *id)
 }
 
 int cham_tenant_add(u32 id, const char *name, u32 owner, u8 default_verdict,
+		    const struct cham_limits *limits,
 		    struct netlink_ext_ack *extack)
 {
+	struct cham_limits *own_limits;
 	struct cham_tenant *tenant;
 	int err;
 
@@ -57,20 +59,27 @@ int cham_tenant_add(u32 id, const char *name, u32 owner, u8 default_verdict,
 	if (!tenant)
 		return -ENOMEM;
 	tenant->stats = cham_stats_alloc();
-	if (!tenant->stats) {
-		kfree(tenant);
-		return -ENOMEM;
+	tenant->budget = alloc_percpu(struct cham_budget);
+	/* Protection starts from the admin's settings or the defaults. */
+	own_limits = kmemdup(limits, sizeof(*limits), GFP_KERNEL);
+	if (!tenant->stats || !tenant->budget || !own_limits) {
+		err = -ENOMEM;
+		goto err_free;
 	}
+	RCU_INIT_POINTER(tenant->limits, own_limits);
 	tenant->id = id;
 	strscpy(tenant->name, name, sizeof(tenant->name));
 	tenant->owner = owner;
 	tenant->default_verdict = default_verdict;
 
 	err = xa_insert(&cham_tenants, id, tenant, GFP_KERNEL);
-	if (err) {
-		cham_stats_free(tenant->stats);
-		kfree(tenant);
-	}
+	if (!err)
+		return 0;
+err_free:
+	kfree(own_limits);
+	free_percpu(tenant->budget);
+	cham_stats_free(tenant->stats);
+	kfree(tenant);
 	return err;
 }
 
@@ -78,8 +87,25 @@ static void cham_tenant_free_rcu(struct rcu_head *head)
 {
 	struct cham_tenant *tenant = container_of(head, struct cham_tenant, rcu);
 
+	kfree(rcu_dereference_protected(tenant->limits, true));
+	free_percpu(tenant->budget);
 	cham_stats_free(tenant->stats);
 	kfree(tenant);
+}
+
+/*
+ * Takes ownership of @limits. The buckets keep their tokens: a new burst
+ * caps them at the next refill, a new share applies from now on.
+ */
+void cham_tenant_set_limits(struct cham_tenant *tenant,
+			    struct cham_limits *limits)
+{
+	struct cham_limits *old;
+
+	lockdep_assert_held(&cham_config_lock);
+	old = rcu_replace_pointer(tenant->limits, limits,
+				  lockdep_is_held(&cham_config_lock));
+	kfree_rcu(old, rcu);
 }
 
 /*
