@@ -348,7 +348,13 @@ enum cham_cmd {
 	CHAM_CMD_TENANT_SET,	/* ID or NAME, and the time-protection knobs to change */
 	CHAM_CMD_CONFIG_GET,	/* global settings */
 	CHAM_CMD_CONFIG_SET,	/* CFG_*: global settings to change */
-	CHAM_CMD_PROTO_EJECTED,	/* notification: TENANT_ID, TENANT_NAME, TENANT_PROTO */
+	/*
+	 * Notification to the "events" group: TENANT_ID, TENANT_NAME,
+	 * TENANT_PROTO (name, flags, generation), and TENANT_EJECT_AFTER
+	 * carrying the violations counted when the protocol was ejected
+	 * (calls racing on other CPUs can make it exceed the setting).
+	 */
+	CHAM_CMD_PROTO_EJECTED,
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -359,7 +365,7 @@ enum cham_attr {
 	CHAM_A_TENANT_NAME,		/* string, < CHAM_NAME_LEN: [A-Za-z0-9_-], not all digits */
 	CHAM_A_TENANT_OWNER,		/* u32 uid of the tenant's agent */
 	CHAM_A_TENANT_DEFAULT_VERDICT,	/* u8: CHAM_VERDICT_PASS or _DROP */
-	CHAM_A_TENANT_PROTO,		/* nest: CHAM_A_PROTO_* (get only) */
+	CHAM_A_TENANT_PROTO,		/* nest: CHAM_A_PROTO_* (get, notifications) */
 	CHAM_A_RULE_ID,			/* u32, chosen by the kernel */
 	CHAM_A_RULE_FAMILY,		/* u8: AF_INET or AF_INET6 */
 	CHAM_A_RULE_DST,		/* binary: 4 or 16 bytes */
@@ -373,12 +379,12 @@ enum cham_attr {
 	CHAM_A_PAD,
 	/* Time protection of a tenant (TENANT_NEW, TENANT_SET, TENANT_GET). */
 	CHAM_A_TENANT_SHARE,		/* u32: of CHAM_SHARE_SCALE, 1..CHAM_SHARE_SCALE */
-	CHAM_A_TENANT_BURST_US,		/* u32: budget cap, microseconds of CPU time */
+	CHAM_A_TENANT_BURST_US,		/* u32: budget cap, microseconds of CPU time, 1..1000000 */
 	CHAM_A_TENANT_POLICY,		/* u8: enum cham_budget_policy */
 	CHAM_A_TENANT_ECN_THRESHOLD,	/* u8: percent of the burst, 0..100 */
 	CHAM_A_TENANT_ACCOUNTING,	/* u8: 0 or 1 */
 	CHAM_A_TENANT_ENFORCEMENT,	/* u8: 0 or 1 */
-	CHAM_A_TENANT_CEILING_NS,	/* u32: most one handler call may cost, 0 = none */
+	CHAM_A_TENANT_CEILING_NS,	/* u32: most one handler call may cost, ns, 0 = none, <= 1000000000 */
 	CHAM_A_TENANT_EJECT_AFTER,	/* u32: ceiling violations that eject, 0 = never */
 	CHAM_A_TENANT_INSN_LIMIT,	/* u32: most verified insns per handler, 0 = none */
 	CHAM_A_TENANT_EJECTIONS,	/* u32: protocols ejected so far (get only) */

@@ -44,6 +44,8 @@ extern const struct chamctl_object rule_object;
 extern const struct chamctl_object port_object;
 extern const struct chamctl_object stats_object;
 extern const struct chamctl_object proto_object;
+extern const struct chamctl_object config_object;
+extern const struct chamctl_object monitor_object;
 
 /* Global options. */
 extern bool opt_json;
@@ -74,6 +76,42 @@ bool is_all_digits(const char *s);
 
 /* Strict decimal: no sign, no spaces, no trailing junk, at most @max. */
 bool parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * A percentage, "12.5" or "12.5%", with at most @decimals digits after the
+ * point. *out counts units of 10^-@decimals percent and is at most @max:
+ * with 2 decimals, "12.5%" is 1250.
+ */
+bool parse_percent(const char *s, unsigned int decimals, uint64_t max,
+		   uint64_t *out);
+
+#define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
+/* A whole number with a unit, ns, us, ms or s ("500us"), in nanoseconds. */
+bool parse_duration(const char *s, uint64_t *ns);
+
+bool parse_on_off(const char *s, bool *on);
+
+/*
+ * The other way round, for output. @value in units of 10^-@decimals,
+ * without trailing zeros: (1250, 2) is "12.5", (2500, 2) is "25".
+ */
+void format_fixed(char *buf, size_t size, uint64_t value,
+		  unsigned int decimals);
+/* The same with a '%': "12.5%". */
+void format_percent(char *buf, size_t size, uint64_t value,
+		    unsigned int decimals);
+/* In the largest unit that shows @ns exactly: "2ms", "500us", "7ns". */
+void format_duration(char *buf, size_t size, uint64_t ns);
+
+/*
+ * Shares are parts of CHAM_SHARE_SCALE, which is 100% to two decimals:
+ * a share is a percentage with SHARE_DECIMALS decimals, as it is.
+ */
+#define SHARE_DECIMALS	2
+_Static_assert(CHAM_SHARE_SCALE == 100 * 100,
+	       "a share is a percentage with SHARE_DECIMALS decimals");
 
 /*
  * A tenant on the command line: all digits is an id, anything else a name.

@@ -22,6 +22,8 @@ static const struct chamctl_object *const objects[] = {
 	&port_object,
 	&stats_object,
 	&proto_object,
+	&config_object,
+	&monitor_object,
 };
 
 static void print_commands(FILE *out, const struct chamctl_object *object,

@@ -44,6 +44,25 @@ static const char *const parse_error_names[] = {
 static_assert(ARRAY_SIZE(parse_error_names) == __CHAM_PARSE_MAX,
 	      "every cham_parse_error needs a name");
 
+static const char *const budget_policy_names[] = {
+	[CHAM_BUDGET_DROP] = "drop",
+	[CHAM_BUDGET_ECN] = "ecn",
+};
+static_assert(ARRAY_SIZE(budget_policy_names) == __CHAM_BUDGET_MAX,
+	      "every cham_budget_policy needs a name");
+
+/* As the kernel names them (CHAM_A_HANDLER_NAME): the ops' member names. */
+static const char *const proto_handler_names[] = {
+	[CHAM_PROTO_HANDLER_RX] = "rx",
+	[CHAM_PROTO_HANDLER_TX] = "tx",
+	[CHAM_PROTO_HANDLER_TIMER] = "timer",
+	[CHAM_PROTO_HANDLER_FLOW_OPEN] = "flow_open",
+	[CHAM_PROTO_HANDLER_FLOW_CLOSE] = "flow_close",
+	[CHAM_PROTO_HANDLER_SLOWPATH_MSG] = "slowpath_msg",
+};
+static_assert(ARRAY_SIZE(proto_handler_names) == __CHAM_PROTO_HANDLER_MAX,
+	      "every cham_proto_handler needs a name");
+
 const char *verdict_name(unsigned int verdict)
 {
 	return verdict < ARRAY_SIZE(verdict_names) ? verdict_names[verdict] :
@@ -60,6 +79,31 @@ const char *parse_error_name(unsigned int error)
 {
 	return error < ARRAY_SIZE(parse_error_names) ?
 	       parse_error_names[error] : NULL;
+}
+
+const char *budget_policy_name(unsigned int policy)
+{
+	return policy < ARRAY_SIZE(budget_policy_names) ?
+	       budget_policy_names[policy] : NULL;
+}
+
+bool budget_policy_parse(const char *name, uint8_t *policy)
+{
+	uint8_t i;
+
+	for (i = 0; i < ARRAY_SIZE(budget_policy_names); i++) {
+		if (!strcmp(name, budget_policy_names[i])) {
+			*policy = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *proto_handler_name(unsigned int handler)
+{
+	return handler < ARRAY_SIZE(proto_handler_names) ?
+	       proto_handler_names[handler] : NULL;
 }
 
 static const struct {

@@ -13,6 +13,11 @@
 const char *verdict_name(unsigned int verdict);
 const char *drop_reason_name(unsigned int reason);
 const char *parse_error_name(unsigned int error);
+/* "drop", "ecn": enum cham_budget_policy. */
+const char *budget_policy_name(unsigned int policy);
+bool budget_policy_parse(const char *name, uint8_t *policy);
+/* "rx", "tx", ...: enum cham_proto_handler. */
+const char *proto_handler_name(unsigned int handler);
 
 /*
  * Transport protocols by name. "icmp" means the ICMP of the rule's address

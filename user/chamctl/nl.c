@@ -24,6 +24,14 @@ static char nl_send_buf[NL_SEND_SIZE] __attribute__((aligned(8)));
 static char nl_recv_buf[NL_RECV_SIZE] __attribute__((aligned(8)));
 static char nl_ext_ack_msg[256];
 
+/* The family's multicast groups, from the reply that resolved it. */
+#define NL_MAX_GROUPS	8
+static struct {
+	char name[GENL_NAMSIZ];
+	uint32_t id;
+} nl_groups[NL_MAX_GROUPS];
+static unsigned int nl_n_groups;
+
 const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1] = {
 	[CHAM_A_TENANT_ID] = MNL_TYPE_U32,
 	[CHAM_A_TENANT_NAME] = MNL_TYPE_NUL_STRING,
@@ -40,6 +48,20 @@ const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1] = {
 	[CHAM_A_PORT_IFINDEX] = MNL_TYPE_U32,
 	[CHAM_A_PORT_IFNAME] = MNL_TYPE_NUL_STRING,
 	[CHAM_A_STATS] = MNL_TYPE_NESTED,
+	[CHAM_A_TENANT_SHARE] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_BURST_US] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_POLICY] = MNL_TYPE_U8,
+	[CHAM_A_TENANT_ECN_THRESHOLD] = MNL_TYPE_U8,
+	[CHAM_A_TENANT_ACCOUNTING] = MNL_TYPE_U8,
+	[CHAM_A_TENANT_ENFORCEMENT] = MNL_TYPE_U8,
+	[CHAM_A_TENANT_CEILING_NS] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_EJECT_AFTER] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_INSN_LIMIT] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_EJECTIONS] = MNL_TYPE_U32,
+	[CHAM_A_CFG_ACCOUNTING] = MNL_TYPE_U8,
+	[CHAM_A_CFG_ENFORCEMENT] = MNL_TYPE_U8,
+	[CHAM_A_CFG_CONTENTION_US] = MNL_TYPE_U32,
+	[CHAM_A_CFG_TSC_KHZ] = MNL_TYPE_U32,
 };
 
 static struct nlmsghdr *nl_start(uint16_t type, uint8_t cmd, uint8_t version,
@@ -242,14 +264,47 @@ void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref)
 		mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, ref->name);
 }
 
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, one per group. */
+static void nl_parse_groups(const struct nlattr *groups)
+{
+	static const enum mnl_attr_data_type
+	types[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
+		[CTRL_ATTR_MCAST_GRP_NAME] = MNL_TYPE_NUL_STRING,
+		[CTRL_ATTR_MCAST_GRP_ID] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1], *group;
+
+	mnl_attr_for_each_nested(group, groups) {
+		if (nl_n_groups == NL_MAX_GROUPS)
+			break;
+		if (mnl_attr_validate(group, MNL_TYPE_NESTED) < 0)
+			continue;
+		nl_parse_nested(group, types, CTRL_ATTR_MCAST_GRP_MAX, tb);
+		if (!tb[CTRL_ATTR_MCAST_GRP_NAME] ||
+		    !tb[CTRL_ATTR_MCAST_GRP_ID])
+			continue;
+		snprintf(nl_groups[nl_n_groups].name, GENL_NAMSIZ, "%s",
+			 mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]));
+		nl_groups[nl_n_groups++].id =
+			mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
 static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-			*(uint16_t *)data = mnl_attr_get_u16(attr);
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+				*(uint16_t *)data = mnl_attr_get_u16(attr);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+				nl_parse_groups(attr);
+			break;
+		}
 	}
 	return 0;
 }
@@ -293,4 +348,57 @@ int nl_open(void)
 		return fail("the kernel did not say which id the \"%s\" family has",
 			    CHAM_GENL_NAME);
 	return 0;
+}
+
+int nl_join_group(const char *name)
+{
+	unsigned int i;
+	int id;
+
+	for (i = 0; i < nl_n_groups; i++)
+		if (!strcmp(nl_groups[i].name, name))
+			break;
+	if (i == nl_n_groups)
+		return fail("the \"%s\" netlink family has no \"%s\" group; is the module older than chamctl?",
+			    CHAM_GENL_NAME, name);
+	id = nl_groups[i].id;
+	if (mnl_socket_setsockopt(nl_sock, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0)
+		return fail_errno(errno, "joining the \"%s\" group of \"%s\"",
+				  name, CHAM_GENL_NAME);
+	return 0;
+}
+
+int nl_listen(nl_reply_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	ssize_t len;
+	int remaining, ret;
+
+	for (;;) {
+		len = mnl_socket_recvfrom(nl_sock, nl_recv_buf,
+					  sizeof(nl_recv_buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			/* The socket overflowed: say so, and keep listening. */
+			if (errno == ENOBUFS) {
+				fail("notifications were lost (receive buffer overrun)");
+				continue;
+			}
+			return -errno;
+		}
+		remaining = len;
+		for (nlh = (const struct nlmsghdr *)nl_recv_buf;
+		     mnl_nlmsg_ok(nlh, remaining);
+		     nlh = mnl_nlmsg_next(nlh, &remaining)) {
+			/* Only the kernel's notifications of our family. */
+			if (nlh->nlmsg_pid || nlh->nlmsg_type != nl_family ||
+			    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+				continue;
+			ret = cb(nlh, data);
+			if (ret)
+				return ret;
+		}
+	}
 }

@@ -59,6 +59,18 @@ void nl_parse_nested(const struct nlattr *nest,
 /* The payload types of the top-level attributes (enum cham_attr). */
 extern const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1];
 
+/*
+ * Notifications: join the family's multicast group @name (after
+ * nl_open()); returns 0 or EXIT_FAIL, saying why.
+ */
+int nl_join_group(const char *name);
+
+/*
+ * Calls @cb for each notification of the family until it returns
+ * non-zero, and returns that; a negative errno if receiving fails.
+ */
+int nl_listen(nl_reply_cb cb, void *data);
+
 /* Adds a tenant, by id or by name, to a request. */
 void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref);
 

@@ -13,6 +13,16 @@
 #include "chamctl.h"
 #include "output.h"
 
+char *sanitize_text(char *text)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return text;
+}
+
 /* ---- tables ------------------------------------------------------------ */
 
 /* A row of cells, or a note (cells == NULL). */
@@ -82,7 +92,6 @@ void table_row(struct table *table)
 void table_cell(struct table *table, const char *fmt, ...)
 {
 	struct table_line *line;
-	unsigned char *p;
 	char *text;
 	va_list ap;
 
@@ -95,11 +104,7 @@ void table_cell(struct table *table, const char *fmt, ...)
 	va_start(ap, fmt);
 	text = format_alloc(fmt, ap);
 	va_end(ap);
-	/* Names are any bytes the kernel took: keep the terminal sane. */
-	for (p = (unsigned char *)text; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	line->cells[line->n_cells++] = text;
+	line->cells[line->n_cells++] = sanitize_text(text);
 }
 
 void table_note(struct table *table, const char *fmt, ...)
@@ -328,4 +333,21 @@ void json_uint(const char *key, uint64_t value)
 void json_null(const char *key)
 {
 	json_string(key, NULL);
+}
+
+void json_bool(const char *key, bool value)
+{
+	json_member(key);
+	fputs(value ? "true" : "false", stdout);
+	json_value_done();
+}
+
+void json_fixed(const char *key, uint64_t value, unsigned int decimals)
+{
+	char number[32];
+
+	format_fixed(number, sizeof(number), value, decimals);
+	json_member(key);
+	fputs(number, stdout);
+	json_value_done();
 }

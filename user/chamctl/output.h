@@ -9,6 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * Names are any bytes the kernel took (protocol names come from BPF
+ * objects): replaces control characters with '?' in place, to keep the
+ * terminal sane. Returns @text.
+ */
+char *sanitize_text(char *text);
+
 /* ---- tables ------------------------------------------------------------ */
 
 struct table;
@@ -47,5 +54,8 @@ void json_array_end(void);
 void json_string(const char *key, const char *value);
 void json_uint(const char *key, uint64_t value);
 void json_null(const char *key);
+void json_bool(const char *key, bool value);
+/* A number with a fraction: @value in units of 10^-@decimals. */
+void json_fixed(const char *key, uint64_t value, unsigned int decimals);
 
 #endif /* CHAMCTL_OUTPUT_H */

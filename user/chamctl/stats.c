@@ -23,6 +23,14 @@ struct stats_info {
 	uint64_t handler_calls;
 	uint64_t handler_cycles;
 	uint64_t handler_max_cycles;
+	uint64_t infra_cycles;
+	uint64_t ecn_marks;
+	uint64_t ceiling_violations;
+	uint64_t timestamp;
+	/* The tenant's budget; id 0 has none. */
+	bool has_share, has_burst;
+	uint32_t share;
+	uint32_t burst_us;
 };
 
 struct stats_list {
@@ -39,6 +47,10 @@ static const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
 	[CHAM_A_STAT_HANDLER_CALLS] = MNL_TYPE_U64,
 	[CHAM_A_STAT_HANDLER_CYCLES] = MNL_TYPE_U64,
 	[CHAM_A_STAT_HANDLER_MAX_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_INFRA_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_ECN_MARKS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_CEILING_VIOLATIONS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_TIMESTAMP] = MNL_TYPE_U64,
 };
 
 static uint64_t get_u64(const struct nlattr *attr)
@@ -81,6 +93,14 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[CHAM_A_TENANT_NAME])
 		snprintf(s->name, sizeof(s->name), "%s",
 			 mnl_attr_get_str(tb[CHAM_A_TENANT_NAME]));
+	if (tb[CHAM_A_TENANT_SHARE]) {
+		s->has_share = true;
+		s->share = mnl_attr_get_u32(tb[CHAM_A_TENANT_SHARE]);
+	}
+	if (tb[CHAM_A_TENANT_BURST_US]) {
+		s->has_burst = true;
+		s->burst_us = mnl_attr_get_u32(tb[CHAM_A_TENANT_BURST_US]);
+	}
 
 	nl_parse_nested(tb[CHAM_A_STATS], stat_attr_types, CHAM_A_STAT_MAX,
 			stb);
@@ -94,6 +114,10 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	s->handler_calls = get_u64(stb[CHAM_A_STAT_HANDLER_CALLS]);
 	s->handler_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_CYCLES]);
 	s->handler_max_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_MAX_CYCLES]);
+	s->infra_cycles = get_u64(stb[CHAM_A_STAT_INFRA_CYCLES]);
+	s->ecn_marks = get_u64(stb[CHAM_A_STAT_ECN_MARKS]);
+	s->ceiling_violations = get_u64(stb[CHAM_A_STAT_CEILING_VIOLATIONS]);
+	s->timestamp = get_u64(stb[CHAM_A_STAT_TIMESTAMP]);
 	return 0;
 }
 
@@ -123,6 +147,19 @@ static void stats_json(const struct stats_info *s)
 	json_uint("handler_calls", s->handler_calls);
 	json_uint("handler_cycles", s->handler_cycles);
 	json_uint("handler_max_cycles", s->handler_max_cycles);
+	json_uint("infra_cycles", s->infra_cycles);
+	json_uint("ecn_marks", s->ecn_marks);
+	json_uint("ceiling_violations", s->ceiling_violations);
+	json_uint("timestamp", s->timestamp);
+	/* As in tenant show: the percentage, 12.5 for 12.5%. */
+	if (s->has_share)
+		json_fixed("share", s->share, SHARE_DECIMALS);
+	else
+		json_null("share");
+	if (s->has_burst)
+		json_uint("burst_us", s->burst_us);
+	else
+		json_null("burst_us");
 	json_object_end();
 }
 
@@ -142,6 +179,23 @@ static void counters_note(struct table *table, const char *label,
 					(unsigned long long)counters[i]);
 	if (len)
 		table_note(table, "%s:%s", label, line);
+}
+
+/* The time-protection counters that are not drops. */
+enum budget_counter {
+	BUDGET_ECN_MARKS,
+	BUDGET_CEILING_VIOLATIONS,
+	__BUDGET_COUNTER_MAX,
+};
+
+static const char *budget_counter_name(unsigned int counter)
+{
+	static const char *const names[] = {
+		[BUDGET_ECN_MARKS] = "ecn_marks",
+		[BUDGET_CEILING_VIOLATIONS] = "ceiling_violations",
+	};
+
+	return names[counter];
 }
 
 static const struct table_column stats_columns[] = {
@@ -168,6 +222,10 @@ static void stats_table(const struct stats_info *entries, size_t count)
 
 	for (i = 0; i < count; i++) {
 		const struct stats_info *s = &entries[i];
+		const uint64_t budget[__BUDGET_COUNTER_MAX] = {
+			[BUDGET_ECN_MARKS] = s->ecn_marks,
+			[BUDGET_CEILING_VIOLATIONS] = s->ceiling_violations,
+		};
 
 		table_row(table);
 		table_cell(table, "%u", s->id);
@@ -187,6 +245,8 @@ static void stats_table(const struct stats_info *entries, size_t count)
 			      drop_reason_name);
 		counters_note(table, "parse errors", s->parse_errors,
 			      __CHAM_PARSE_MAX, parse_error_name);
+		counters_note(table, "budget", budget, __BUDGET_COUNTER_MAX,
+			      budget_counter_name);
 	}
 	table_print(table);
 }
@@ -255,8 +315,11 @@ static const struct chamctl_cmd stats_cmds[] = {
 "  TENANT  a tenant's name or id; 0 is the unclassified traffic. Every\n"
 "          tenant, unclassified first, when not given.\n"
 "  Columns: packets and bytes steered to the tenant, packets per verdict,\n"
-"  handler calls and their cycles. Drop reasons and parse errors that\n"
-"  are not zero follow on a line of their own.\n",
+"  handler calls and their cycles. Drop reasons, parse errors, ECN marks\n"
+"  and ceiling violations that are not zero follow on lines of their own.\n"
+"  JSON also has the cycles of parsing and steering charged to the\n"
+"  tenant (infra_cycles), the cycle counter when the counters were read\n"
+"  (timestamp), and the tenant's share and burst.\n",
 		.run = stats_run,
 	},
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * chamctl tenant: create, delete and list tenants.
+ * chamctl tenant: create, delete, change and list tenants. Besides its
+ * name, id, owner and default verdict, a tenant has time-protection knobs
+ * (its CPU budget), which tenant add and tenant set take alike.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -8,19 +10,256 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "knob.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
+
+/* ---- time-protection knobs ----------------------------------------------- */
+
+enum tenant_knob {
+	TK_SHARE,
+	TK_BURST,
+	TK_POLICY,
+	TK_ECN_THRESHOLD,
+	TK_ACCOUNTING,
+	TK_ENFORCEMENT,
+	TK_CEILING,
+	TK_EJECT_AFTER,
+	TK_INSN_LIMIT,
+	TK_EJECTIONS,		/* reported only */
+	TK_COUNT,
+};
+_Static_assert(TK_COUNT <= KNOBS_MAX, "struct knob_values is too small");
+
+static bool parse_share(const char *arg, uint64_t *value)
+{
+	return parse_percent(arg, SHARE_DECIMALS, CHAM_SHARE_SCALE, value) &&
+	       *value > 0;
+}
+
+static void format_share(uint64_t value, char *buf, size_t size)
+{
+	format_percent(buf, size, value, SHARE_DECIMALS);
+}
+
+/* JSON has the share as the percentage the admin wrote: 12.5, not 1250. */
+static void json_share(const char *key, uint64_t value)
+{
+	json_fixed(key, value, SHARE_DECIMALS);
+}
+
+static bool parse_policy(const char *arg, uint64_t *value)
+{
+	uint8_t policy;
+
+	if (!budget_policy_parse(arg, &policy))
+		return false;
+	*value = policy;
+	return true;
+}
+
+static void format_policy(uint64_t value, char *buf, size_t size)
+{
+	const char *name = budget_policy_name(value);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)value);
+}
+
+/* A policy this chamctl does not know is shown by number. */
+static void json_policy(const char *key, uint64_t value)
+{
+	const char *name = budget_policy_name(value);
+
+	if (name)
+		json_string(key, name);
+	else
+		json_uint(key, value);
+}
+
+static bool parse_whole_percent(const char *arg, uint64_t *value)
+{
+	return parse_percent(arg, 0, 100, value);
+}
+
+static void format_whole_percent(uint64_t value, char *buf, size_t size)
+{
+	format_percent(buf, size, value, 0);
+}
+
+/* 0 is "none" in the ABI: no ceiling. */
+static bool parse_ceiling(const char *arg, uint64_t *value)
+{
+	if (!strcmp(arg, "none")) {
+		*value = 0;
+		return true;
+	}
+	return parse_duration(arg, value) && *value >= 1 &&
+	       *value <= NSEC_PER_SEC;
+}
+
+static void format_ceiling(uint64_t value, char *buf, size_t size)
+{
+	if (value)
+		format_duration(buf, size, value);
+	else
+		snprintf(buf, size, "none");
+}
+
+/* A count where 0 means no limit, written as @word. */
+static bool parse_count_or(const char *arg, const char *word,
+			   uint64_t *value)
+{
+	if (!strcmp(arg, word)) {
+		*value = 0;
+		return true;
+	}
+	return parse_uint(arg, UINT32_MAX, value);
+}
+
+static void format_count_or(uint64_t value, const char *word, char *buf,
+			    size_t size)
+{
+	if (value)
+		snprintf(buf, size, "%llu", (unsigned long long)value);
+	else
+		snprintf(buf, size, "%s", word);
+}
+
+static bool parse_eject_after(const char *arg, uint64_t *value)
+{
+	return parse_count_or(arg, "never", value);
+}
+
+static void format_eject_after(uint64_t value, char *buf, size_t size)
+{
+	format_count_or(value, "never", buf, size);
+}
+
+static bool parse_insn_limit(const char *arg, uint64_t *value)
+{
+	return parse_count_or(arg, "none", value);
+}
+
+static void format_insn_limit(uint64_t value, char *buf, size_t size)
+{
+	format_count_or(value, "none", buf, size);
+}
+
+static const struct knob tenant_knobs[TK_COUNT] = {
+	[TK_SHARE] = {
+		.keyword = "share", .json_key = "share",
+		.attr = CHAM_A_TENANT_SHARE,
+		.parse = parse_share, .format = format_share,
+		.json = json_share,
+		.expect = "a percentage from 0.01% to 100% with at most two decimals, such as 25% or 12.5%",
+	},
+	[TK_BURST] = {
+		.keyword = "burst", .json_key = "burst_us",
+		.attr = CHAM_A_TENANT_BURST_US,
+		.parse = knob_parse_usecs, .format = knob_format_usecs,
+		.json = json_uint, .expect = KNOB_EXPECT_USECS,
+	},
+	[TK_POLICY] = {
+		.keyword = "policy", .json_key = "policy",
+		.attr = CHAM_A_TENANT_POLICY, .is_u8 = true,
+		.parse = parse_policy, .format = format_policy,
+		.json = json_policy, .expect = "'drop' or 'ecn'",
+	},
+	[TK_ECN_THRESHOLD] = {
+		.keyword = "ecn-threshold", .json_key = "ecn_threshold",
+		.attr = CHAM_A_TENANT_ECN_THRESHOLD, .is_u8 = true,
+		.parse = parse_whole_percent, .format = format_whole_percent,
+		.json = json_uint,
+		.expect = "a whole percentage from 0 to 100, such as 50%",
+	},
+	[TK_ACCOUNTING] = {
+		.keyword = "accounting", .json_key = "accounting",
+		.attr = CHAM_A_TENANT_ACCOUNTING, .is_u8 = true,
+		.parse = knob_parse_on_off, .format = knob_format_on_off,
+		.json = knob_json_bool, .expect = "'on' or 'off'",
+	},
+	[TK_ENFORCEMENT] = {
+		.keyword = "enforcement", .json_key = "enforcement",
+		.attr = CHAM_A_TENANT_ENFORCEMENT, .is_u8 = true,
+		.parse = knob_parse_on_off, .format = knob_format_on_off,
+		.json = knob_json_bool, .expect = "'on' or 'off'",
+	},
+	[TK_CEILING] = {
+		.keyword = "ceiling", .json_key = "ceiling_ns",
+		.attr = CHAM_A_TENANT_CEILING_NS,
+		.parse = parse_ceiling, .format = format_ceiling,
+		.json = json_uint,
+		.expect = "a duration from 1ns to 1s, such as 20us, or 'none'",
+	},
+	[TK_EJECT_AFTER] = {
+		.keyword = "eject-after", .json_key = "eject_after",
+		.attr = CHAM_A_TENANT_EJECT_AFTER,
+		.parse = parse_eject_after, .format = format_eject_after,
+		.json = json_uint,
+		.expect = "a number of ceiling violations, or 'never'",
+	},
+	[TK_INSN_LIMIT] = {
+		.keyword = "insn-limit", .json_key = "insn_limit",
+		.attr = CHAM_A_TENANT_INSN_LIMIT,
+		.parse = parse_insn_limit, .format = format_insn_limit,
+		.json = json_uint,
+		.expect = "a number of instructions, or 'none'",
+	},
+	[TK_EJECTIONS] = {
+		.keyword = "ejections", .json_key = "ejections",
+		.attr = CHAM_A_TENANT_EJECTIONS,
+		.format = knob_format_uint, .json = json_uint,
+	},
+};
+
+/* The BUDGET of tenant add and tenant set. */
+#define BUDGET_HELP \
+"  BUDGET   time protection: any of these, each a keyword and a value\n" \
+"    share PCT              the tenant's share of a CPU, 0.01% to 100%\n" \
+"                           (25, 25%, 12.5%)\n" \
+"    burst DURATION         the most CPU time it can save up, 1us to 1s\n" \
+"    policy drop|ecn        over budget, drop its packets; ecn also marks\n" \
+"                           them CE while the budget runs low\n" \
+"    ecn-threshold PCT      with ecn: mark below this percent of the burst\n" \
+"    accounting on|off      measure and charge the tenant's CPU time\n" \
+"    enforcement on|off     act on its budget (drop or mark)\n" \
+"    ceiling DURATION|none  the most one handler call may take, 1ns to 1s\n" \
+"    eject-after N|never    unregister its protocol after N calls over\n" \
+"                           the ceiling\n" \
+"    insn-limit N|none      refuse handlers that took the verifier more\n" \
+"                           than N instructions\n" \
+"  A DURATION is a whole number with a unit: ns, us, ms or s (500us, 2ms).\n"
+
+/* ---- reading tenants ----------------------------------------------------- */
+
+/* Handlers of a newer ABI than chamctl's are left out. */
+#define TENANT_MAX_HANDLERS	__CHAM_PROTO_HANDLER_MAX
+
+/* A handler of the tenant's protocol; the kernel may leave fields out. */
+struct handler_info {
+	char name[CHAM_NAME_LEN];
+	bool has_index, has_prog_id, has_verified_insns;
+	uint32_t index;
+	uint32_t prog_id;
+	uint32_t verified_insns;
+};
 
 struct tenant_info {
 	uint32_t id;
 	char name[CHAM_NAME_LEN];
 	uint32_t owner;
 	uint8_t default_verdict;
+	struct knob_values budget;
 	bool has_proto;
 	char proto_name[CHAM_NAME_LEN];
 	uint32_t proto_flags;
 	uint32_t proto_generation;
+	struct handler_info handlers[TENANT_MAX_HANDLERS];
+	unsigned int n_handlers;
 };
 
 struct tenant_list {
@@ -32,11 +271,64 @@ static const enum mnl_attr_data_type proto_attr_types[CHAM_A_PROTO_MAX + 1] = {
 	[CHAM_A_PROTO_NAME] = MNL_TYPE_NUL_STRING,
 	[CHAM_A_PROTO_FLAGS] = MNL_TYPE_U32,
 	[CHAM_A_PROTO_GENERATION] = MNL_TYPE_U32,
+	[CHAM_A_PROTO_HANDLER] = MNL_TYPE_NESTED,
 };
+
+static const enum mnl_attr_data_type
+handler_attr_types[CHAM_A_HANDLER_MAX + 1] = {
+	[CHAM_A_HANDLER_INDEX] = MNL_TYPE_U32,
+	[CHAM_A_HANDLER_NAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_HANDLER_PROG_ID] = MNL_TYPE_U32,
+	[CHAM_A_HANDLER_VERIFIED_INSNS] = MNL_TYPE_U32,
+};
+
+static void copy_name_str(char *dst, const char *name)
+{
+	snprintf(dst, CHAM_NAME_LEN, "%s", name);
+}
 
 static void copy_name(char *dst, const struct nlattr *attr)
 {
-	snprintf(dst, CHAM_NAME_LEN, "%s", attr ? mnl_attr_get_str(attr) : "");
+	copy_name_str(dst, attr ? mnl_attr_get_str(attr) : "");
+}
+
+static void parse_handler(const struct nlattr *nest, struct handler_info *h)
+{
+	const struct nlattr *tb[CHAM_A_HANDLER_MAX + 1];
+
+	nl_parse_nested(nest, handler_attr_types, CHAM_A_HANDLER_MAX, tb);
+	memset(h, 0, sizeof(*h));
+	if (tb[CHAM_A_HANDLER_INDEX]) {
+		h->has_index = true;
+		h->index = mnl_attr_get_u32(tb[CHAM_A_HANDLER_INDEX]);
+	}
+	if (tb[CHAM_A_HANDLER_NAME])
+		copy_name(h->name, tb[CHAM_A_HANDLER_NAME]);
+	else if (h->has_index && proto_handler_name(h->index))
+		copy_name_str(h->name, proto_handler_name(h->index));
+	if (tb[CHAM_A_HANDLER_PROG_ID]) {
+		h->has_prog_id = true;
+		h->prog_id = mnl_attr_get_u32(tb[CHAM_A_HANDLER_PROG_ID]);
+	}
+	if (tb[CHAM_A_HANDLER_VERIFIED_INSNS]) {
+		h->has_verified_insns = true;
+		h->verified_insns =
+			mnl_attr_get_u32(tb[CHAM_A_HANDLER_VERIFIED_INSNS]);
+	}
+}
+
+/* The handlers are repeated CHAM_A_PROTO_HANDLER nests, in handler order. */
+static void parse_handlers(const struct nlattr *proto, struct tenant_info *t)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, proto) {
+		if (mnl_attr_get_type(attr) != CHAM_A_PROTO_HANDLER ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    t->n_handlers == TENANT_MAX_HANDLERS)
+			continue;
+		parse_handler(attr, &t->handlers[t->n_handlers++]);
+	}
 }
 
 static int tenant_cb(const struct nlmsghdr *nlh, void *data)
@@ -59,6 +351,7 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[CHAM_A_TENANT_DEFAULT_VERDICT])
 		t->default_verdict =
 			mnl_attr_get_u8(tb[CHAM_A_TENANT_DEFAULT_VERDICT]);
+	knobs_get(tb, tenant_knobs, TK_COUNT, &t->budget);
 	if (tb[CHAM_A_TENANT_PROTO]) {
 		nl_parse_nested(tb[CHAM_A_TENANT_PROTO], proto_attr_types,
 				CHAM_A_PROTO_MAX, ptb);
@@ -70,6 +363,7 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 		if (ptb[CHAM_A_PROTO_GENERATION])
 			t->proto_generation =
 				mnl_attr_get_u32(ptb[CHAM_A_PROTO_GENERATION]);
+		parse_handlers(tb[CHAM_A_TENANT_PROTO], t);
 	}
 	return 0;
 }
@@ -79,6 +373,45 @@ static const char *default_verdict_name(uint8_t verdict)
 	return verdict_name(verdict) ?: "?";
 }
 
+/* A value the kernel may leave out: a number, or null. */
+static void json_optional_uint(const char *key, bool present, uint64_t value)
+{
+	if (present)
+		json_uint(key, value);
+	else
+		json_null(key);
+}
+
+static void handler_json(const struct handler_info *h)
+{
+	json_object_begin(NULL);
+	json_string("name", h->name[0] ? h->name : NULL);
+	json_optional_uint("index", h->has_index, h->index);
+	json_optional_uint("prog_id", h->has_prog_id, h->prog_id);
+	json_optional_uint("verified_insns", h->has_verified_insns,
+			   h->verified_insns);
+	json_object_end();
+}
+
+static void proto_json(const struct tenant_info *t)
+{
+	unsigned int i;
+
+	if (!t->has_proto) {
+		json_null("proto");
+		return;
+	}
+	json_object_begin("proto");
+	json_string("name", t->proto_name);
+	json_uint("flags", t->proto_flags);
+	json_uint("generation", t->proto_generation);
+	json_array_begin("handlers");
+	for (i = 0; i < t->n_handlers; i++)
+		handler_json(&t->handlers[i]);
+	json_array_end();
+	json_object_end();
+}
+
 static void tenant_json(const struct tenant_info *t)
 {
 	json_object_begin(NULL);
@@ -86,16 +419,15 @@ static void tenant_json(const struct tenant_info *t)
 	json_string("name", t->name);
 	json_uint("owner", t->owner);
 	json_string("default", default_verdict_name(t->default_verdict));
-	if (t->has_proto) {
-		json_object_begin("proto");
-		json_string("name", t->proto_name);
-		json_uint("flags", t->proto_flags);
-		json_uint("generation", t->proto_generation);
-		json_object_end();
-	} else {
-		json_null("proto");
-	}
+	knobs_json(tenant_knobs, TK_COUNT, &t->budget);
+	proto_json(t);
 	json_object_end();
+}
+
+/* The name is optional; an unnamed protocol is still registered. */
+static const char *proto_display_name(const struct tenant_info *t)
+{
+	return t->proto_name[0] ? t->proto_name : "(unnamed)";
 }
 
 static const struct table_column tenant_columns[] = {
@@ -103,9 +435,21 @@ static const struct table_column tenant_columns[] = {
 	{ "NAME", ALIGN_LEFT },
 	{ "OWNER", ALIGN_RIGHT },
 	{ "DEFAULT", ALIGN_LEFT },
+	{ "SHARE", ALIGN_RIGHT },
+	{ "BURST", ALIGN_RIGHT },
+	{ "POLICY", ALIGN_LEFT },
 	{ "PROTOCOL", ALIGN_LEFT },
 	{ "GEN", ALIGN_RIGHT },
 };
+
+static void tenant_knob_cell(struct table *table, const struct tenant_info *t,
+			     enum tenant_knob k)
+{
+	char buf[32];
+
+	table_cell(table, "%s",
+		   knob_text(tenant_knobs, k, &t->budget, buf, sizeof(buf)));
+}
 
 static void tenant_table(const struct tenant_list *list)
 {
@@ -122,10 +466,11 @@ static void tenant_table(const struct tenant_list *list)
 		table_cell(table, "%u", t->owner);
 		table_cell(table, "%s",
 			   default_verdict_name(t->default_verdict));
+		tenant_knob_cell(table, t, TK_SHARE);
+		tenant_knob_cell(table, t, TK_BURST);
+		tenant_knob_cell(table, t, TK_POLICY);
 		if (t->has_proto) {
-			/* The name is optional; an unnamed one still counts. */
-			table_cell(table, "%s", t->proto_name[0] ?
-						t->proto_name : "(unnamed)");
+			table_cell(table, "%s", proto_display_name(t));
 			table_cell(table, "%u", t->proto_generation);
 		} else {
 			table_cell(table, "-");
@@ -133,6 +478,46 @@ static void tenant_table(const struct tenant_list *list)
 		}
 	}
 	table_print(table);
+}
+
+static void handler_print(struct handler_info *h)
+{
+	char prog[16] = "-", insns[16] = "-";
+
+	if (h->has_prog_id)
+		snprintf(prog, sizeof(prog), "%u", h->prog_id);
+	if (h->has_verified_insns)
+		snprintf(insns, sizeof(insns), "%u", h->verified_insns);
+	printf("  handler %s: prog %s, %s insns verified\n",
+	       h->name[0] ? sanitize_text(h->name) : "?", prog, insns);
+}
+
+/*
+ * One tenant, everything the kernel says about it. The knobs are written
+ * as tenant add and tenant set take them, so a line can be pasted back.
+ */
+static void tenant_detail(struct tenant_info *t)
+{
+	unsigned int i;
+
+	sanitize_text(t->name);
+	sanitize_text(t->proto_name);
+	printf("tenant %s id %u owner %u default %s\n", t->name, t->id,
+	       t->owner, default_verdict_name(t->default_verdict));
+	knobs_print_line(tenant_knobs, TK_SHARE, TK_ECN_THRESHOLD, &t->budget,
+			 "  ");
+	knobs_print_line(tenant_knobs, TK_ACCOUNTING, TK_ENFORCEMENT,
+			 &t->budget, "  ");
+	knobs_print_line(tenant_knobs, TK_CEILING, TK_EJECTIONS, &t->budget,
+			 "  ");
+	if (!t->has_proto) {
+		printf("  protocol -\n");
+		return;
+	}
+	printf("  protocol %s flags %#x generation %u\n",
+	       proto_display_name(t), t->proto_flags, t->proto_generation);
+	for (i = 0; i < t->n_handlers; i++)
+		handler_print(&t->handlers[i]);
 }
 
 static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
@@ -154,6 +539,7 @@ static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
 static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	bool have_id = false, have_owner = false, have_default = false;
+	struct knob_values budget = {};
 	uint32_t owner = 0;
 	uint8_t verdict = CHAM_VERDICT_PASS;
 	struct nlmsghdr *nlh;
@@ -176,6 +562,9 @@ static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 	for (i = 1; i < argc;) {
 		const char *keyword = argv[i];
 
+		if (knob_arg(cmd, tenant_knobs, TK_COUNT, argc, argv, &i,
+			     &budget))
+			continue;
 		if (!strcmp(keyword, "id")) {
 			value = keyword_value(cmd, argc, argv, &i);
 			if (have_id)
@@ -217,6 +606,7 @@ static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 		mnl_attr_put_u32(nlh, CHAM_A_TENANT_OWNER, owner);
 	if (have_default)
 		mnl_attr_put_u8(nlh, CHAM_A_TENANT_DEFAULT_VERDICT, verdict);
+	knobs_put(nlh, tenant_knobs, TK_COUNT, &budget);
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
 		return nl_fail(err, "adding tenant %s", name);
@@ -242,6 +632,34 @@ static int tenant_del(const struct chamctl_cmd *cmd, int argc, char **argv)
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
 		return nl_fail(err, "deleting tenant %s", argv[0]);
+	return 0;
+}
+
+static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	struct knob_values budget = {};
+	struct tenant_ref ref = {};
+	struct nlmsghdr *nlh;
+	int i, err;
+
+	if (!argc)
+		usage_error(cmd, "missing the tenant's NAME or ID");
+	parse_tenant_ref(cmd, argv[0], &ref);
+	for (i = 1; i < argc;)
+		if (!knob_arg(cmd, tenant_knobs, TK_COUNT, argc, argv, &i,
+			      &budget))
+			usage_error(cmd, "unknown argument '%s'", argv[i]);
+	if (!knobs_any(&budget, TK_COUNT))
+		usage_error(cmd, "nothing to change: give at least one BUDGET knob");
+
+	if (nl_open())
+		return EXIT_FAIL;
+	nlh = nl_request(CHAM_CMD_TENANT_SET, false);
+	nl_put_tenant_ref(nlh, &ref);
+	knobs_put(nlh, tenant_knobs, TK_COUNT, &budget);
+	err = nl_transact(nlh, NULL, NULL);
+	if (err)
+		return nl_fail(err, "changing tenant %s", argv[0]);
 	return 0;
 }
 
@@ -271,13 +689,17 @@ static int tenant_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 		return nl_fail(err, "listing tenants");
 	}
 
+	if (argc && !list.count) {
+		free(list.tenants);
+		return fail("the kernel sent nothing about tenant %s", argv[0]);
+	}
 	if (!opt_json) {
-		tenant_table(&list);
-	} else if (argc) {
-		if (list.count)
-			tenant_json(&list.tenants[0]);
+		if (argc)
+			tenant_detail(&list.tenants[0]);
 		else
-			json_null(NULL);
+			tenant_table(&list);
+	} else if (argc) {
+		tenant_json(&list.tenants[0]);
 	} else {
 		json_array_begin(NULL);
 		for (i = 0; i < list.count; i++)
@@ -308,7 +730,8 @@ int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN])
 static const struct chamctl_cmd tenant_cmds[] = {
 	{
 		.name = "add",
-		.usage = "tenant add NAME id ID [owner UID] [default pass|drop]",
+		.usage = "tenant add NAME id ID [owner UID] [default pass|drop] "
+			 "[BUDGET...]",
 		.summary = "create a tenant",
 		.details =
 "  NAME     up to 31 characters, not all digits\n"
@@ -316,7 +739,9 @@ static const struct chamctl_cmd tenant_cmds[] = {
 "  UID      the user (uid or name) whose agent serves the tenant;\n"
 "           0 if not given\n"
 "  default  what happens to the tenant's packets while it has no protocol\n"
-"           (pass to the kernel stack, the default, or drop)\n",
+"           (pass to the kernel stack, the default, or drop)\n"
+BUDGET_HELP
+"  Knobs not given get the module's defaults.\n",
 		.run = tenant_add,
 	}, {
 		.name = "del",
@@ -324,12 +749,24 @@ static const struct chamctl_cmd tenant_cmds[] = {
 		.summary = "delete a tenant and its rules",
 		.run = tenant_del,
 	}, {
+		.name = "set",
+		.usage = "tenant set NAME|ID BUDGET...",
+		.summary = "change a tenant's time protection",
+		.details =
+BUDGET_HELP
+"  Knobs not given keep their values.\n",
+		.run = tenant_set,
+	}, {
 		.name = "show",
 		.usage = "tenant show [NAME|ID]",
 		.summary = "list tenants, or show one",
 		.details =
-"  Columns: ID NAME OWNER DEFAULT PROTOCOL (the registered protocol, or -)\n"
-"  and GEN (how often a protocol was registered for the tenant).\n",
+"  Columns: ID NAME OWNER DEFAULT, SHARE BURST POLICY (time protection),\n"
+"  PROTOCOL (the registered protocol, or -) and GEN (how often a protocol\n"
+"  was registered for the tenant). One tenant is shown in full: every\n"
+"  BUDGET knob (see 'tenant set --help'), how many protocols were ejected,\n"
+"  and the handlers of its protocol with the instructions the verifier\n"
+"  processed for each. - is a value the kernel did not report.\n",
 		.run = tenant_show,
 	},
 };
