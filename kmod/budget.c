@@ -14,7 +14,7 @@
 
 bool cham_enforcement = true;
 u32 cham_contention_us = 2000;
-/* Set by cham_budget_init(), from cham_contention_us. */
+/* cham_contention_us in cycles, for the fast path. */
 u64 cham_contention_cycles;
 
 /* get_cycles() reads the TSC, which counts at tsc_khz. */
@@ -39,19 +39,34 @@ void cham_limits_init(struct cham_limits *limits)
 
 void cham_limits_derive(struct cham_limits *limits)
 {
-	u64 burst = max(cham_ns_to_cycles((u64)limits->burst_us * NSEC_PER_USEC), 1ULL);
-	u32 signal_pct = limits->policy == CHAM_BUDGET_ECN ?
-			 limits->ecn_threshold : 0;
+	u64 burst = cham_ns_to_cycles((u64)limits->burst_us * NSEC_PER_USEC);
 
-	cham_budget_cfg_init(&limits->budget, limits->share, burst, signal_pct);
+	/*
+	 * The threshold signals under every policy (CHAM_CTX_F_BUDGET_LOW);
+	 * the ECN policy also marks packets.
+	 */
+	cham_budget_cfg_init(&limits->budget, limits->share, max(burst, 1ULL),
+			     limits->ecn_threshold);
 	limits->ceiling = cham_ns_to_cycles(limits->ceiling_ns);
 	/* A ceiling shorter than one cycle still means "a ceiling". */
 	if (limits->ceiling_ns && !limits->ceiling)
 		limits->ceiling = 1;
 }
 
-void cham_budget_init(void)
+void cham_budget_set_contention(u32 us)
 {
+	cham_contention_us = us;
 	WRITE_ONCE(cham_contention_cycles,
-		   cham_ns_to_cycles((u64)cham_contention_us * NSEC_PER_USEC));
+		   cham_ns_to_cycles((u64)us * NSEC_PER_USEC));
+}
+
+int cham_budget_init(void)
+{
+	/* Without a TSC rate, every time the admin gives would be 0 cycles. */
+	if (!tsc_khz) {
+		pr_err("chamelio: the TSC rate is unknown; time protection needs it\n");
+		return -ENODEV;
+	}
+	cham_budget_set_contention(cham_contention_us);
+	return 0;
 }

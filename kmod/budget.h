@@ -7,7 +7,7 @@
  * Everything here is a pure function of its arguments and of the clock
  * value it is given, so that the module and the host unit test
  * (selftests/budget_test.c) run this very code. The caller provides u32,
- * u64, s64, bool and div64_u64().
+ * u64, s64, bool, div64_u64() and div_u64_rem().
  *
  * Why lazy refill rather than a per-CPU timer: the bucket only matters at
  * the intervention point, which already reads the cycle counter to measure
@@ -36,6 +36,12 @@ struct cham_budget_cfg {
 struct cham_budget {
 	s64 tokens;
 	u64 last_refill;
+	/*
+	 * What the last refill earned below one cycle, in 1/CHAM_SHARE_SCALE
+	 * cycles: without it, a tenant with a small share whose packets come
+	 * close together would never earn a whole cycle.
+	 */
+	u32 carry;
 };
 
 /*
@@ -51,7 +57,7 @@ struct cham_recent {
 
 enum cham_admit {
 	CHAM_ADMIT_RUN,		/* within budget */
-	CHAM_ADMIT_SIGNAL,	/* within budget, below the signal threshold */
+	CHAM_ADMIT_SIGNAL,	/* within budget, but low while others want the CPU */
 	CHAM_ADMIT_SPARE,	/* over budget, but nobody else wants the CPU */
 	CHAM_ADMIT_REFUSE,	/* over budget while the CPU is contended */
 };
@@ -82,10 +88,12 @@ static inline void cham_budget_refill(struct cham_budget *b,
 	b->last_refill = now;
 	if (elapsed >= cfg->full_refill) {
 		b->tokens = cfg->burst;
+		b->carry = 0;
 		return;
 	}
 	/* elapsed * share < 2 * burst * CHAM_SHARE_SCALE: no overflow. */
-	b->tokens += div64_u64(elapsed * cfg->share, CHAM_SHARE_SCALE);
+	b->tokens += div_u64_rem(elapsed * cfg->share + b->carry,
+				 CHAM_SHARE_SCALE, &b->carry);
 	if (b->tokens > (s64)cfg->burst)
 		b->tokens = cfg->burst;
 }
@@ -112,21 +120,23 @@ static inline void cham_recent_note(struct cham_recent *r, u32 tenant, u64 now)
 /*
  * The intervention point: may @tenant's next packet run at @now? Work
  * within budget is noted as contention for the other tenants. An empty
- * bucket refuses only while another tenant has recently worked within its
- * own budget on this CPU; otherwise the capacity would go unused.
+ * bucket refuses, and a low one signals, only while another tenant has
+ * recently worked within its own budget on this CPU: otherwise the
+ * capacity would go unused, and slowing the tenant down would help nobody.
  */
 static inline enum cham_admit cham_budget_admit(struct cham_budget *b,
 						const struct cham_budget_cfg *cfg,
 						struct cham_recent *recent,
 						u32 tenant, u64 now, u64 window)
 {
+	bool contended = cham_recent_contended(recent, tenant, now, window);
+
 	cham_budget_refill(b, cfg, now);
 	if (b->tokens <= 0)
-		return cham_recent_contended(recent, tenant, now, window) ?
-		       CHAM_ADMIT_REFUSE : CHAM_ADMIT_SPARE;
+		return contended ? CHAM_ADMIT_REFUSE : CHAM_ADMIT_SPARE;
 	cham_recent_note(recent, tenant, now);
-	return b->tokens < cfg->signal_below ? CHAM_ADMIT_SIGNAL :
-	       CHAM_ADMIT_RUN;
+	return contended && b->tokens < cfg->signal_below ?
+	       CHAM_ADMIT_SIGNAL : CHAM_ADMIT_RUN;
 }
 
 /*

@@ -77,9 +77,7 @@ struct cham_tenant {
 	struct cham_proto_ops __rcu *ops;
 	struct bpf_link *proto_link;	/* only compared, never dereferenced */
 	u32 proto_generation;
-	/* Ceiling violations of the current protocol, and ejections ever. */
-	atomic_t violations;
-	atomic_t ejections;
+	atomic_t ejections;	/* protocols ejected, ever */
 	struct cham_limits __rcu *limits;
 	struct cham_budget __percpu *budget;
 	struct cham_stats __percpu *stats;
@@ -132,7 +130,6 @@ struct cham_pkt {
 	union cham_addr daddr;
 };
 
-
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack);
 int cham_rule_del(u32 id);
 void cham_rules_del_tenant(struct cham_tenant *tenant);
@@ -153,8 +150,8 @@ void cham_ports_exit(void);
 int cham_proto_init(void);
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void cham_proto_unbind_tenant(struct cham_tenant *tenant);
-void cham_proto_eject(struct cham_tenant *tenant,
-		      const struct cham_proto_ops *ops, u32 violations);
+void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
+		      u32 violations);
 extern const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX];
 
 int cham_dispatch_init(void);
@@ -176,6 +173,7 @@ extern u32 cham_contention_us;
 extern u64 cham_contention_cycles;
 
 u64 cham_ns_to_cycles(u64 ns);
-void cham_budget_init(void);
+int cham_budget_init(void);
+void cham_budget_set_contention(u32 us);
 
 #endif /* _CHAMELIO_H */

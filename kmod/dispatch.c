@@ -67,7 +67,8 @@ static bool cham_mark_ce(struct xdp_buff *xdp, const struct cham_pkt *pkt)
 	dsfield = ipv6_get_dsfield(l3);
 	if (INET_ECN_is_not_ect(dsfield) || INET_ECN_is_ce(dsfield))
 		return false;
-	ipv6_change_dsfield(l3, INET_ECN_MASK, INET_ECN_CE);
+	/* The ECN bits are bits 20-21 of the first word; no checksum. */
+	*(__be32 *)l3 |= htonl(INET_ECN_CE << 20);
 	return true;
 }
 
@@ -128,7 +129,7 @@ static bool cham_admit_packet(struct cham_tenant *tenant,
  */
 static void cham_charge_packet(struct cham_tenant *tenant,
 			       const struct cham_limits *limits,
-			       const struct cham_proto_ops *ops,
+			       struct cham_proto_ops *ops,
 			       const struct cham_timing *timing)
 {
 	struct cham_stats __percpu *stats = tenant->stats;
@@ -146,10 +147,10 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 	if (!limits->ceiling || cycles <= limits->ceiling)
 		return;
 	this_cpu_inc(stats->ceiling_violations);
-	if (!limits->eject_after)
-		return;
-	violations = atomic_inc_return(&tenant->violations);
-	if (violations >= limits->eject_after)
+	violations = atomic_inc_return(&ops->violations);
+	/* Ejecting is enforcement: with it off, violations are only counted. */
+	if (limits->eject_after && violations >= limits->eject_after &&
+	    limits->enforcement && READ_ONCE(cham_enforcement))
 		cham_proto_eject(tenant, ops, violations);
 }
 
@@ -161,8 +162,8 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 					 struct cham_timing *timing)
 {
 	struct cham_stats __percpu *stats = tenant->stats;
-	const struct cham_proto_ops *ops;
 	const struct cham_limits *limits;
+	struct cham_proto_ops *ops;
 	struct cham_rx rx;
 	int verdict;
 

@@ -20,7 +20,9 @@ static int __init cham_init(void)
 {
 	int err;
 
-	cham_budget_init();
+	err = cham_budget_init();
+	if (err)
+		return err;
 	err = cham_tenants_init();
 	if (err)
 		return err;

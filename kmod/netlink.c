@@ -73,6 +73,8 @@ static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
 	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_EJECTIONS] = { .type = NLA_REJECT,
 				      .reject_message = "ejections are counted by the module" },
+	[CHAM_A_TENANT_VIOLATIONS] = { .type = NLA_REJECT,
+				       .reject_message = "violations are counted by the module" },
 	[CHAM_A_CFG_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_CONTENTION_US] =
@@ -157,8 +159,7 @@ static int cham_nl_put_limits(struct sk_buff *skb,
 
 /* The protocol nest: its identity and, per handler, its program and size. */
 static int cham_nl_put_proto(struct sk_buff *skb,
-			     const struct cham_proto_ops *ops, u32 generation,
-			     bool handlers)
+			     const struct cham_proto_ops *ops, bool handlers)
 {
 	struct nlattr *nest, *handler;
 	int i;
@@ -167,7 +168,7 @@ static int cham_nl_put_proto(struct sk_buff *skb,
 	if (!nest ||
 	    nla_put_string(skb, CHAM_A_PROTO_NAME, ops->name) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
-	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, generation))
+	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, ops->generation))
 		return -EMSGSIZE;
 	for (i = 0; handlers && i < __CHAM_PROTO_HANDLER_MAX; i++) {
 		if (!ops->prog_id[i])
@@ -206,9 +207,13 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 			atomic_read(&tenant->ejections)))
 		goto cancel;
 
-	ops = rcu_dereference_protected(tenant->ops,
-					lockdep_is_held(&cham_config_lock));
-	if (ops && cham_nl_put_proto(skb, ops, tenant->proto_generation, true))
+	/* The fast path can eject the protocol; the lock keeps it alive. */
+	ops = rcu_dereference_check(tenant->ops,
+				    lockdep_is_held(&cham_config_lock));
+	if (ops &&
+	    (nla_put_u32(skb, CHAM_A_TENANT_VIOLATIONS,
+			 atomic_read(&ops->violations)) ||
+	     cham_nl_put_proto(skb, ops, true)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -222,29 +227,43 @@ cancel:
  * Applies the time-protection knobs present in @info to @limits. Returns
  * how many there were; the policy has checked each value.
  */
+static const int cham_nl_limit_attrs[] = {
+	CHAM_A_TENANT_SHARE, CHAM_A_TENANT_BURST_US, CHAM_A_TENANT_POLICY,
+	CHAM_A_TENANT_ECN_THRESHOLD, CHAM_A_TENANT_ACCOUNTING,
+	CHAM_A_TENANT_ENFORCEMENT, CHAM_A_TENANT_CEILING_NS,
+	CHAM_A_TENANT_EJECT_AFTER, CHAM_A_TENANT_INSN_LIMIT,
+};
+
 static int cham_nl_parse_limits(struct genl_info *info,
 				struct cham_limits *limits)
 {
 	struct nlattr **attrs = info->attrs;
-	int n = 0;
+	int i, n = 0;
 
-#define CHAM_NL_KNOB(attr, field, get)			\
-	do {						\
-		if (attrs[attr]) {			\
-			limits->field = get(attrs[attr]); \
-			n++;				\
-		}					\
-	} while (0)
-	CHAM_NL_KNOB(CHAM_A_TENANT_SHARE, share, nla_get_u32);
-	CHAM_NL_KNOB(CHAM_A_TENANT_BURST_US, burst_us, nla_get_u32);
-	CHAM_NL_KNOB(CHAM_A_TENANT_POLICY, policy, nla_get_u8);
-	CHAM_NL_KNOB(CHAM_A_TENANT_ECN_THRESHOLD, ecn_threshold, nla_get_u8);
-	CHAM_NL_KNOB(CHAM_A_TENANT_ACCOUNTING, accounting, nla_get_u8);
-	CHAM_NL_KNOB(CHAM_A_TENANT_ENFORCEMENT, enforcement, nla_get_u8);
-	CHAM_NL_KNOB(CHAM_A_TENANT_CEILING_NS, ceiling_ns, nla_get_u32);
-	CHAM_NL_KNOB(CHAM_A_TENANT_EJECT_AFTER, eject_after, nla_get_u32);
-	CHAM_NL_KNOB(CHAM_A_TENANT_INSN_LIMIT, insn_limit, nla_get_u32);
-#undef CHAM_NL_KNOB
+	for (i = 0; i < ARRAY_SIZE(cham_nl_limit_attrs); i++)
+		n += !!attrs[cham_nl_limit_attrs[i]];
+
+	if (attrs[CHAM_A_TENANT_SHARE])
+		limits->share = nla_get_u32(attrs[CHAM_A_TENANT_SHARE]);
+	if (attrs[CHAM_A_TENANT_BURST_US])
+		limits->burst_us = nla_get_u32(attrs[CHAM_A_TENANT_BURST_US]);
+	if (attrs[CHAM_A_TENANT_POLICY])
+		limits->policy = nla_get_u8(attrs[CHAM_A_TENANT_POLICY]);
+	if (attrs[CHAM_A_TENANT_ECN_THRESHOLD])
+		limits->ecn_threshold =
+			nla_get_u8(attrs[CHAM_A_TENANT_ECN_THRESHOLD]);
+	if (attrs[CHAM_A_TENANT_ACCOUNTING])
+		limits->accounting = nla_get_u8(attrs[CHAM_A_TENANT_ACCOUNTING]);
+	if (attrs[CHAM_A_TENANT_ENFORCEMENT])
+		limits->enforcement =
+			nla_get_u8(attrs[CHAM_A_TENANT_ENFORCEMENT]);
+	if (attrs[CHAM_A_TENANT_CEILING_NS])
+		limits->ceiling_ns = nla_get_u32(attrs[CHAM_A_TENANT_CEILING_NS]);
+	if (attrs[CHAM_A_TENANT_EJECT_AFTER])
+		limits->eject_after =
+			nla_get_u32(attrs[CHAM_A_TENANT_EJECT_AFTER]);
+	if (attrs[CHAM_A_TENANT_INSN_LIMIT])
+		limits->insn_limit = nla_get_u32(attrs[CHAM_A_TENANT_INSN_LIMIT]);
 	cham_limits_derive(limits);
 	return n;
 }
@@ -300,22 +319,24 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 /* Changes a tenant's time protection; what is not given stays. */
 static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct cham_limits *limits;
+	struct cham_limits *limits = NULL;
 	struct cham_tenant *tenant;
 	int err = 0;
 
-	limits = kmalloc(sizeof(*limits), GFP_KERNEL);
-	if (!limits)
-		return -ENOMEM;
 	mutex_lock(&cham_config_lock);
 	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
 	if (IS_ERR(tenant)) {
 		err = PTR_ERR(tenant);
 		goto out;
 	}
-	*limits = *cham_nl_limits(tenant);
+	limits = kmemdup(cham_nl_limits(tenant), sizeof(*limits), GFP_KERNEL);
+	if (!limits) {
+		err = -ENOMEM;
+		goto out;
+	}
 	if (!cham_nl_parse_limits(info, limits)) {
-		NL_SET_ERR_MSG(info->extack, "nothing to change: give a share, burst, policy, ...");
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give a share, burst, policy, ...");
 		err = -EINVAL;
 		goto out;
 	}
@@ -806,7 +827,8 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (!attrs[CHAM_A_CFG_ACCOUNTING] && !attrs[CHAM_A_CFG_ENFORCEMENT] &&
 	    !attrs[CHAM_A_CFG_CONTENTION_US]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to change: give accounting, enforcement or contention");
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give accounting, enforcement or contention");
 		return -EINVAL;
 	}
 	mutex_lock(&cham_config_lock);
@@ -816,10 +838,8 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[CHAM_A_CFG_ENFORCEMENT])
 		WRITE_ONCE(cham_enforcement,
 			   nla_get_u8(attrs[CHAM_A_CFG_ENFORCEMENT]));
-	if (attrs[CHAM_A_CFG_CONTENTION_US]) {
-		cham_contention_us = nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]);
-		cham_budget_init();
-	}
+	if (attrs[CHAM_A_CFG_CONTENTION_US])
+		cham_budget_set_contention(nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]));
 	mutex_unlock(&cham_config_lock);
 	return 0;
 }
@@ -832,21 +852,24 @@ void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
 				 const struct cham_proto_ops *ops,
 				 u32 violations)
 {
+	/* id, violations, the proto nest's flags and generation; two names */
+	size_t size = 4 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
+		      2 * nla_total_size(CHAM_NAME_LEN);
 	struct sk_buff *msg;
 	void *hdr;
 
 	if (!genl_has_listeners(&cham_genl_family, &init_net,
 				CHAM_NL_MCGRP_EVENTS))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	msg = genlmsg_new(size, GFP_ATOMIC);
 	if (!msg)
 		return;
 	hdr = cham_nl_put_header(msg, 0, 0, 0, CHAM_CMD_PROTO_EJECTED);
 	if (!hdr ||
 	    nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
 	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
-	    nla_put_u32(msg, CHAM_A_TENANT_EJECT_AFTER, violations) ||
-	    cham_nl_put_proto(msg, ops, tenant->proto_generation, false)) {
+	    nla_put_u32(msg, CHAM_A_TENANT_VIOLATIONS, violations) ||
+	    cham_nl_put_proto(msg, ops, false)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -96,15 +96,13 @@ static bool cham_name_valid(const char *name, size_t size, bool required)
  * Notes which program serves handler @index and how many instructions the
  * verifier processed for it, for the admin and the instruction limit. The
  * BPF core resolves the same descriptor right after this and fails the
- * registration itself if it is not a program of this type. A tenant that
- * swaps the descriptor in between can misreport its size; registering
- * struct_ops needs CAP_BPF anyway, and the limit guards against careless
- * tenants, not against the holder of that capability.
+ * registration itself if it is not a program of this type;
+ * cham_proto_check_handlers() then makes sure it found the same program.
  */
 static void cham_proto_note_handler(struct cham_proto_ops *ops, u32 index,
 				    const void *udata, u32 moff)
 {
-	int fd = *(const unsigned long *)(udata + moff);
+	int fd = (int)*(const unsigned long *)(udata + moff);
 	struct bpf_prog *prog;
 
 	if (!fd)
@@ -115,6 +113,30 @@ static void cham_proto_note_handler(struct cham_proto_ops *ops, u32 index,
 	ops->prog_id[index] = prog->aux->id;
 	ops->verified_insns[index] = prog->aux->verified_insns;
 	bpf_prog_put(prog);
+}
+
+/*
+ * The BPF core initialises members in order and, once it has attached a
+ * handler's program, replaces the descriptor in @udata with the program's
+ * id. By the first member after the handlers, every id must be the one
+ * noted above, or the descriptor was swapped in between.
+ */
+/* The module's own members: the tenant leaves them zero. */
+static int cham_proto_module_member(const void *udata, u32 moff, size_t size)
+{
+	return memchr_inv(udata + moff, 0, size) ? -EINVAL : 1;
+}
+
+static int cham_proto_check_handlers(const struct cham_proto_ops *ops,
+				     const void *udata)
+{
+	int i;
+
+	for (i = 0; i < __CHAM_PROTO_HANDLER_MAX; i++)
+		if (*(const unsigned long *)(udata + i * sizeof(void *)) !=
+		    ops->prog_id[i])
+			return -EINVAL;
+	return 0;
 }
 
 static int cham_proto_init_member(const struct btf_type *t,
@@ -131,6 +153,8 @@ static int cham_proto_init_member(const struct btf_type *t,
 	}
 	switch (moff) {
 	case offsetof(struct cham_proto_ops, name):
+		if (cham_proto_check_handlers(ops, udata))
+			return -EINVAL;
 		if (!cham_name_valid(uops->name, sizeof(uops->name), false))
 			return -EINVAL;
 		strscpy(ops->name, uops->name, sizeof(ops->name));
@@ -148,19 +172,28 @@ static int cham_proto_init_member(const struct btf_type *t,
 		ops->flags = uops->flags;
 		return 1;
 	case offsetof(struct cham_proto_ops, prog_id):
+		return cham_proto_module_member(udata, moff, sizeof(ops->prog_id));
 	case offsetof(struct cham_proto_ops, verified_insns):
-		/* The module's to fill in, not the tenant's. */
-		if (memchr_inv(udata + moff, 0, sizeof(ops->prog_id)))
-			return -EINVAL;
-		return 1;
+		return cham_proto_module_member(udata, moff,
+						sizeof(ops->verified_insns));
+	case offsetof(struct cham_proto_ops, generation):
+		return cham_proto_module_member(udata, moff,
+						sizeof(ops->generation));
+	case offsetof(struct cham_proto_ops, violations):
+		return cham_proto_module_member(udata, moff,
+						sizeof(ops->violations));
 	}
 	return 0;
 }
 
+/*
+ * The lock keeps the instance alive (its unreg takes the lock), but the
+ * pointer can still change under it: the fast path ejects protocols.
+ */
 static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
 {
-	return rcu_dereference_protected(tenant->ops,
-					 lockdep_is_held(&cham_config_lock));
+	return rcu_dereference_check(tenant->ops,
+				     lockdep_is_held(&cham_config_lock));
 }
 
 /*
@@ -172,8 +205,8 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops, struct bpf_link *link)
 {
 	if (ops) {
-		atomic_set(&tenant->violations, 0);
-		tenant->proto_generation++;
+		atomic_set(&ops->violations, 0);
+		ops->generation = ++tenant->proto_generation;
 	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
@@ -210,7 +243,7 @@ static int cham_proto_check_size(const struct cham_tenant *tenant,
  */
 static int cham_proto_reg(void *kdata, struct bpf_link *link)
 {
-	struct cham_proto_ops *ops = kdata;
+	struct cham_proto_ops *ops = kdata, *old;
 	struct cham_tenant *tenant;
 	int err = 0;
 
@@ -225,10 +258,10 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 	err = cham_proto_check_size(tenant, ops);
 	if (err)
 		goto out;
-	if (cham_tenant_ops(tenant))
+	old = cham_tenant_ops(tenant);
+	if (old)
 		pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
-				    tenant->name, ops->name,
-				    cham_tenant_ops(tenant)->name);
+				    tenant->name, ops->name, old->name);
 	cham_proto_publish(tenant, ops, link);
 out:
 	mutex_unlock(&cham_config_lock);
@@ -237,23 +270,30 @@ out:
 
 static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 {
-	struct cham_proto_ops *ops = kdata;
+	struct cham_proto_ops *ops = kdata, *cur;
 	struct cham_tenant *tenant;
 
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
 	/* Only if it was not replaced meanwhile, nor the tenant recreated. */
-	if (tenant && cham_tenant_ops(tenant) == ops &&
-	    tenant->proto_link == link)
-		cham_proto_publish(tenant, NULL, NULL);
+	if (tenant && tenant->proto_link == link) {
+		cur = rcu_access_pointer(tenant->ops);
+		/* Not replaced meanwhile; perhaps ejected. */
+		if (cur == ops || !cur)
+			cham_proto_publish(tenant, NULL, NULL);
+	}
 	mutex_unlock(&cham_config_lock);
 }
 
-/* bpf_link_update() of a struct_ops link: the same tenant, new programs. */
+/*
+ * bpf_link_update() of a struct_ops link: the same tenant, new programs.
+ * The link may have been ejected: updating it is how a tenant puts a
+ * fixed protocol back.
+ */
 static int cham_proto_update(void *kdata, void *old_kdata,
 			     struct bpf_link *link)
 {
-	struct cham_proto_ops *ops = kdata, *old = old_kdata;
+	struct cham_proto_ops *ops = kdata, *old = old_kdata, *cur;
 	struct cham_tenant *tenant;
 	int err = 0;
 
@@ -261,8 +301,8 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 		return -EINVAL;
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
-	if (!tenant || cham_tenant_ops(tenant) != old ||
-	    tenant->proto_link != link)
+	cur = tenant ? rcu_access_pointer(tenant->ops) : NULL;
+	if (!tenant || tenant->proto_link != link || (cur && cur != old))
 		err = -ENOENT;
 	else
 		err = cham_proto_check_size(tenant, ops);
@@ -286,11 +326,10 @@ static int cham_proto_validate(void *kdata)
  * default verdict until a protocol is registered again. Only the protocol
  * that violated is ejected, once, even if a registration races with it.
  */
-void cham_proto_eject(struct cham_tenant *tenant,
-		      const struct cham_proto_ops *ops, u32 violations)
+void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
+		      u32 violations)
 {
-	struct cham_proto_ops __rcu *expected =
-		RCU_INITIALIZER((struct cham_proto_ops *)ops);
+	struct cham_proto_ops __rcu *expected = RCU_INITIALIZER(ops);
 
 	if (cmpxchg(&tenant->ops, expected, NULL) != expected)
 		return;

@@ -321,13 +321,16 @@ struct cham_proto_ops {
 
 #ifdef __KERNEL__
 	/*
-	 * Filled in by the module when the instance is created, from the
-	 * programs the registration names; invisible to tenant programs
-	 * (libbpf leaves members they do not declare zero, and nonzero
-	 * values are refused). Indexed by enum cham_proto_handler.
+	 * The module's own state of the instance, after what tenants see:
+	 * libbpf leaves members a tenant program does not declare zeroed,
+	 * and the module refuses nonzero values. Filled in when the instance
+	 * is created, from the programs the registration names (indexed by
+	 * enum cham_proto_handler), and when it is registered.
 	 */
 	__u32 prog_id[__CHAM_PROTO_HANDLER_MAX];
 	__u32 verified_insns[__CHAM_PROTO_HANDLER_MAX];
+	__u32 generation;	/* the tenant's registration count */
+	atomic_t violations;	/* calls above the tenant's ceiling */
 #endif
 };
 
@@ -350,9 +353,9 @@ enum cham_cmd {
 	CHAM_CMD_CONFIG_SET,	/* CFG_*: global settings to change */
 	/*
 	 * Notification to the "events" group: TENANT_ID, TENANT_NAME,
-	 * TENANT_PROTO (name, flags, generation), and TENANT_EJECT_AFTER
-	 * carrying the violations counted when the protocol was ejected
-	 * (calls racing on other CPUs can make it exceed the setting).
+	 * TENANT_PROTO (name, flags, generation), and TENANT_VIOLATIONS:
+	 * the violations counted when the protocol was ejected (calls
+	 * racing on other CPUs can make it exceed TENANT_EJECT_AFTER).
 	 */
 	CHAM_CMD_PROTO_EJECTED,
 	__CHAM_CMD_MAX,
@@ -384,10 +387,11 @@ enum cham_attr {
 	CHAM_A_TENANT_ECN_THRESHOLD,	/* u8: percent of the burst, 0..100 */
 	CHAM_A_TENANT_ACCOUNTING,	/* u8: 0 or 1 */
 	CHAM_A_TENANT_ENFORCEMENT,	/* u8: 0 or 1 */
-	CHAM_A_TENANT_CEILING_NS,	/* u32: most one handler call may cost, ns, 0 = none, <= 1000000000 */
+	CHAM_A_TENANT_CEILING_NS,	/* u32: ns one handler call may cost, <= 1e9, 0 = none */
 	CHAM_A_TENANT_EJECT_AFTER,	/* u32: ceiling violations that eject, 0 = never */
 	CHAM_A_TENANT_INSN_LIMIT,	/* u32: most verified insns per handler, 0 = none */
 	CHAM_A_TENANT_EJECTIONS,	/* u32: protocols ejected so far (get only) */
+	CHAM_A_TENANT_VIOLATIONS,	/* u32: ceiling violations of the protocol (get only) */
 	/* Global settings (CONFIG_GET, CONFIG_SET). */
 	CHAM_A_CFG_ACCOUNTING,		/* u8: 0 or 1 */
 	CHAM_A_CFG_ENFORCEMENT,		/* u8: 0 or 1 */
@@ -417,6 +421,7 @@ enum cham_handler_attr {
 	CHAM_A_HANDLER_VERIFIED_INSNS,	/* u32: instructions the verifier processed */
 	__CHAM_A_HANDLER_MAX,
 };
+
 #define CHAM_A_HANDLER_MAX (__CHAM_A_HANDLER_MAX - 1)
 
 enum cham_stat_attr {

@@ -66,7 +66,7 @@ static void proto_ejected(const struct nlmsghdr *nlh)
 		nl_parse_nested(tb[CHAM_A_TENANT_PROTO], proto_attr_types,
 				CHAM_A_PROTO_MAX, ptb);
 	id = event_u32(tb[CHAM_A_TENANT_ID]);
-	violations = event_u32(tb[CHAM_A_TENANT_EJECT_AFTER]);
+	violations = event_u32(tb[CHAM_A_TENANT_VIOLATIONS]);
 	generation = event_u32(ptb[CHAM_A_PROTO_GENERATION]);
 	if (tb[CHAM_A_TENANT_NAME])
 		snprintf(tenant, sizeof(tenant), "%s",

@@ -28,6 +28,7 @@ enum tenant_knob {
 	TK_EJECT_AFTER,
 	TK_INSN_LIMIT,
 	TK_EJECTIONS,		/* reported only */
+	TK_VIOLATIONS,		/* reported only, with a protocol */
 	TK_COUNT,
 };
 _Static_assert(TK_COUNT <= KNOBS_MAX, "struct knob_values is too small");
@@ -212,6 +213,11 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 	[TK_EJECTIONS] = {
 		.keyword = "ejections", .json_key = "ejections",
 		.attr = CHAM_A_TENANT_EJECTIONS,
+		.format = knob_format_uint, .json = json_uint,
+	},
+	[TK_VIOLATIONS] = {
+		.keyword = "violations", .json_key = "violations",
+		.attr = CHAM_A_TENANT_VIOLATIONS,
 		.format = knob_format_uint, .json = json_uint,
 	},
 };
@@ -508,7 +514,7 @@ static void tenant_detail(struct tenant_info *t)
 			 "  ");
 	knobs_print_line(tenant_knobs, TK_ACCOUNTING, TK_ENFORCEMENT,
 			 &t->budget, "  ");
-	knobs_print_line(tenant_knobs, TK_CEILING, TK_EJECTIONS, &t->budget,
+	knobs_print_line(tenant_knobs, TK_CEILING, TK_VIOLATIONS, &t->budget,
 			 "  ");
 	if (!t->has_proto) {
 		printf("  protocol -\n");
