@@ -2,6 +2,7 @@
 #
 # make          build the module, the BPF objects and the tools
 # make demo     boot a VM and show udp_echo serving a real client
+# make bench    boot VMs and run the benchmarks (fastpath, isolation)
 # make check    run every test (host and VM); the last line is "N passed, N failed"
 # make install  install on a real host (DESTDIR, PREFIX)
 #
@@ -37,11 +38,14 @@ SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
 		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
 		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_tx.bpf.o \
-		   selftests/progs/relay.bpf.o
+		   selftests/progs/relay.bpf.o selftests/progs/ecn_count.bpf.o
+# Benchmark tools that run in the VM.
+BENCH_BINS	:= scripts/bench/udp_rtt
 
-.PHONY: all deps module bpf user selftests check demo install clean bench
+.PHONY: all deps module bpf user selftests check demo install clean bench \
+	bench-fastpath bench-isolation
 
-all: module bpf user selftests
+all: module bpf user selftests $(BENCH_BINS)
 
 deps: $(DEPS_READY)
 
@@ -84,14 +88,33 @@ selftests/%: selftests/%.c uapi/linux/chamelio.h $(DEPS_READY)
 # The frame table labels frames with chamctl's names for the counters.
 selftests/cham_frames: user/chamctl/names.c
 
+# A host test (scripts/check.sh runs it) of the module's budget arithmetic:
+# plain C, no libbpf, undefined behaviour fatal.
+selftests/budget_test: selftests/budget_test.c kmod/budget.h uapi/linux/chamelio.h
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iuapi \
+		-fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
+
 check: all
 	scripts/check.sh
 
 demo: all
 	scripts/vm.sh -- scripts/demo.sh
 
+# A plain C program without libraries: the closed-loop client of the
+# isolation benchmark.
+scripts/bench/udp_rtt: scripts/bench/udp_rtt.c
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+# One after the other, even under -j: each boots a VM and times it.
 bench: all
 	scripts/bench/fastpath.sh
+	scripts/bench/isolation.sh
+
+bench-fastpath: all
+	scripts/bench/fastpath.sh
+
+bench-isolation: all
+	scripts/bench/isolation.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
@@ -104,4 +127,5 @@ install: all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF)
+	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF) \
+		$(BENCH_BINS)

@@ -13,7 +13,7 @@
 #include "chamelio.h"
 
 bool cham_enforcement = true;
-u32 cham_contention_us = 2000;
+u32 cham_contention_us = 10000;
 /* cham_contention_us in cycles, for the fast path. */
 u64 cham_contention_cycles;
 

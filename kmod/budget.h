@@ -85,12 +85,14 @@ static inline void cham_budget_refill(struct cham_budget *b,
 	/* The cycle counter of one CPU does not go back; be safe if it does. */
 	if ((s64)elapsed <= 0)
 		return;
-	b->last_refill = now;
-	if (elapsed >= cfg->full_refill) {
+	/* A bucket never used starts full, however young the counter. */
+	if (elapsed >= cfg->full_refill || !b->last_refill) {
+		b->last_refill = now;
 		b->tokens = cfg->burst;
 		b->carry = 0;
 		return;
 	}
+	b->last_refill = now;
 	/* elapsed * share < 2 * burst * CHAM_SHARE_SCALE: no overflow. */
 	b->tokens += div_u64_rem(elapsed * cfg->share + b->carry,
 				 CHAM_SHARE_SCALE, &b->carry);

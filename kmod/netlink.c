@@ -72,9 +72,9 @@ static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
 	[CHAM_A_TENANT_EJECT_AFTER] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_EJECTIONS] = { .type = NLA_REJECT,
-				      .reject_message = "ejections are counted by the module" },
+				      .reject_message = "ejections are read-only" },
 	[CHAM_A_TENANT_VIOLATIONS] = { .type = NLA_REJECT,
-				       .reject_message = "violations are counted by the module" },
+				       .reject_message = "violations are read-only" },
 	[CHAM_A_CFG_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_CONTENTION_US] =

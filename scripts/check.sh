@@ -41,6 +41,22 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "# host: time-protection arithmetic (selftests/budget_test)"
+if [ -x selftests/budget_test ]; then
+	out=$(selftests/budget_test 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	count "$out"
+	# A crash (a sanitizer report) part-way must count too.
+	if [ $status -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+		echo "not ok - budget_test exited with status $status"
+		failed=$((failed + 1))
+	fi
+else
+	echo "not ok - selftests/budget_test is not built (make selftests)"
+	failed=$((failed + 1))
+fi
+
 echo "# vm: selftests/run.sh in QEMU"
 log=$deps/check-console.log
 scripts/vm.sh --timeout "${CHECK_TIMEOUT:-900}" --log "$log" -- selftests/run.sh |

@@ -196,10 +196,49 @@ reset_state() {
 		chamctl tenant del "$t"
 	done
 	chamctl port detach cham0 >/dev/null 2>&1
+	chamctl config set accounting on enforcement on contention 10ms
 	cleanup_net
 }
 
 finish() {
 	[ "$failures" -eq 0 ]
 	exit $?
+}
+
+# ---- the burner adversary (bpf/burner.bpf.c) ---------------------------------
+
+# burner_config_map TENANT: the id of the burner_config map of the burner
+# protocol registered for TENANT (each registration has its own map).
+burner_config_map() {
+	local prog map
+	prog=$(chamctl -j tenant show "$1" |
+		jq '.proto.handlers[]? | select(.name == "rx") | .prog_id')
+	[ -n "$prog" ] || return 1
+	for map in $(bpftool -j prog show id "$prog" | jq '.map_ids[]?'); do
+		if [ "$(bpftool -j map show id "$map" | jq -r .name)" = burner_config ]; then
+			echo "$map"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# burner_le_bytes VALUE N: VALUE as N little-endian bytes, for bpftool.
+burner_le_bytes() {
+	local v=$1 i=0
+	while [ $i -lt "$2" ]; do
+		printf '%d ' $((v & 255))
+		v=$((v >> 8))
+		i=$((i + 1))
+	done
+}
+
+# burner_configure TENANT SPIN_NS ECHO: TENANT's burner spins SPIN_NS per
+# packet, then drops it (ECHO 0) or echoes it (ECHO 1, UDP).
+burner_configure() {
+	local map
+	map=$(burner_config_map "$1") || return 1
+	# shellcheck disable=SC2046 # the bytes are separate words
+	bpftool map update id "$map" key 0 0 0 0 \
+		value $(burner_le_bytes "$2" 8) $(burner_le_bytes "$3" 4) 0 0 0 0
 }

@@ -8,9 +8,9 @@
  * Run as root with the module loaded and no tenant, rule or port it uses
  * (tenants 100 "nlt-a", 101 "nlt-b", 102 "nlt-c"; lo must not be a port).
  * It creates nlt-a with one rule and nlt-b, sends each bad request, checks
- * the dumps did not change and deletes what it created. Output: one
- * "ok - ..." or "not ok - ..." line per check, diagnostics on "# " lines;
- * the exit status is 1 if any check failed.
+ * the dumps and the global settings did not change and deletes what it
+ * created. Output: one "ok - ..." or "not ok - ..." line per check,
+ * diagnostics on "# " lines; the exit status is 1 if any check failed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -503,6 +503,83 @@ static void id_spare(struct nlmsghdr *nlh)
 	mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, SPARE_ID);
 }
 
+/*
+ * Time protection: TENANT_SET of nlt-a (or TENANT_NEW of nlt-c) with one
+ * knob. Each builder is one line: a knob, its width and its value.
+ */
+#define KNOB_BUILDER(fn, target, put, attr, value)			\
+static void fn(struct nlmsghdr *nlh)					\
+{									\
+	target(nlh);							\
+	put(nlh, attr, value);						\
+}
+
+KNOB_BUILDER(set_share_0, name_a, mnl_attr_put_u32, CHAM_A_TENANT_SHARE, 0)
+KNOB_BUILDER(set_share_10001, name_a, mnl_attr_put_u32, CHAM_A_TENANT_SHARE,
+	     CHAM_SHARE_SCALE + 1)
+KNOB_BUILDER(set_burst_0, name_a, mnl_attr_put_u32, CHAM_A_TENANT_BURST_US, 0)
+KNOB_BUILDER(set_burst_1000001, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_BURST_US, 1000001)
+KNOB_BUILDER(set_policy_2, name_a, mnl_attr_put_u8, CHAM_A_TENANT_POLICY,
+	     __CHAM_BUDGET_MAX)
+KNOB_BUILDER(set_ecn_threshold_101, name_a, mnl_attr_put_u8,
+	     CHAM_A_TENANT_ECN_THRESHOLD, 101)
+KNOB_BUILDER(set_accounting_2, name_a, mnl_attr_put_u8,
+	     CHAM_A_TENANT_ACCOUNTING, 2)
+KNOB_BUILDER(set_enforcement_2, name_a, mnl_attr_put_u8,
+	     CHAM_A_TENANT_ENFORCEMENT, 2)
+KNOB_BUILDER(set_ceiling_too_long, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_CEILING_NS, 1000000001)
+KNOB_BUILDER(set_ejections, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_EJECTIONS, 0)
+KNOB_BUILDER(set_violations, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_VIOLATIONS, 0)
+/* Wrong widths: each knob one size off its policy's. */
+KNOB_BUILDER(set_share_u8, name_a, mnl_attr_put_u8, CHAM_A_TENANT_SHARE, 50)
+KNOB_BUILDER(set_burst_u64, name_a, mnl_attr_put_u64, CHAM_A_TENANT_BURST_US,
+	     500)
+KNOB_BUILDER(set_policy_u32, name_a, mnl_attr_put_u32, CHAM_A_TENANT_POLICY,
+	     CHAM_BUDGET_ECN)
+KNOB_BUILDER(set_ceiling_u16, name_a, mnl_attr_put_u16,
+	     CHAM_A_TENANT_CEILING_NS, 1000)
+KNOB_BUILDER(new_share_0, tenant_spare, mnl_attr_put_u32, CHAM_A_TENANT_SHARE,
+	     0)
+KNOB_BUILDER(new_policy_2, tenant_spare, mnl_attr_put_u8, CHAM_A_TENANT_POLICY,
+	     __CHAM_BUDGET_MAX)
+KNOB_BUILDER(new_ejections, tenant_spare, mnl_attr_put_u32,
+	     CHAM_A_TENANT_EJECTIONS, 1)
+/* Valid, but for a tenant that does not exist. */
+KNOB_BUILDER(set_share_unknown_name, tenant_no_id, mnl_attr_put_u32,
+	     CHAM_A_TENANT_SHARE, 5000)
+KNOB_BUILDER(set_share_unknown_id, id_spare, mnl_attr_put_u32,
+	     CHAM_A_TENANT_SHARE, 5000)
+/* Valid, refused only to the unprivileged. */
+KNOB_BUILDER(set_share_a, name_a, mnl_attr_put_u32, CHAM_A_TENANT_SHARE, 5000)
+
+static void no_tenant(struct nlmsghdr *nlh)
+{
+}
+
+/* A valid knob but no tenant to apply it to. */
+KNOB_BUILDER(set_share_no_tenant, no_tenant, mnl_attr_put_u32,
+	     CHAM_A_TENANT_SHARE, 5000)
+
+/* Global settings. */
+KNOB_BUILDER(cfg_contention_0, no_tenant, mnl_attr_put_u32,
+	     CHAM_A_CFG_CONTENTION_US, 0)
+KNOB_BUILDER(cfg_contention_1000001, no_tenant, mnl_attr_put_u32,
+	     CHAM_A_CFG_CONTENTION_US, 1000001)
+KNOB_BUILDER(cfg_accounting_2, no_tenant, mnl_attr_put_u8,
+	     CHAM_A_CFG_ACCOUNTING, 2)
+KNOB_BUILDER(cfg_enforcement_2, no_tenant, mnl_attr_put_u8,
+	     CHAM_A_CFG_ENFORCEMENT, 2)
+KNOB_BUILDER(cfg_tsc_khz, no_tenant, mnl_attr_put_u32, CHAM_A_CFG_TSC_KHZ,
+	     1000000)
+KNOB_BUILDER(cfg_contention_u16, no_tenant, mnl_attr_put_u16,
+	     CHAM_A_CFG_CONTENTION_US, 100)
+KNOB_BUILDER(cfg_contention_3000, no_tenant, mnl_attr_put_u32,
+	     CHAM_A_CFG_CONTENTION_US, 3000)
+
 /* ---- checks -------------------------------------------------------------- */
 
 /* A request the kernel must refuse, and how. */
@@ -667,6 +744,186 @@ static const struct refusal refusals[] = {
 		.build = port_lo,
 		.errnos = { ENOENT },
 	},
+	/* Time protection: a tenant's knobs. */
+	{
+		.what = "TENANT_SET with share 0",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_0,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with share 10001",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_10001,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with burst 0 us",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_burst_0,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with burst 1000001 us",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_burst_1000001,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with policy 2",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_policy_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with ECN threshold 101%",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ecn_threshold_101,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with accounting 2",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_accounting_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with enforcement 2",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_enforcement_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with ceiling 1000000001 ns",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ceiling_too_long,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with EJECTIONS (read-only)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ejections,
+		.errnos = { EINVAL },
+		.msg_has = "ejections",
+	},
+	{
+		.what = "TENANT_SET with VIOLATIONS (read-only)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_violations,
+		.errnos = { EINVAL },
+		.msg_has = "violations",
+	},
+	{
+		.what = "TENANT_SET with a 1-byte SHARE",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_u8,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "TENANT_SET with an 8-byte BURST_US",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_burst_u64,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "TENANT_SET with a 4-byte POLICY",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_policy_u32,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "TENANT_SET with a 2-byte CEILING_NS",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ceiling_u16,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "TENANT_SET with no knob",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = name_a,
+		.errnos = { EINVAL },
+	},
+	{
+		.what = "TENANT_SET without ID or NAME",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_no_tenant,
+		.errnos = { EINVAL },
+		.missing = CHAM_A_TENANT_ID,
+	},
+	{
+		.what = "TENANT_SET of unknown tenant name",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_unknown_name,
+		.errnos = { ENOENT },
+	},
+	{
+		.what = "TENANT_SET of unknown tenant id",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_unknown_id,
+		.errnos = { ENOENT },
+	},
+	{
+		.what = "TENANT_NEW with share 0",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_share_0,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_NEW with policy 2",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_policy_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_NEW with EJECTIONS (read-only)",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_ejections,
+		.errnos = { EINVAL },
+		.msg_has = "ejections",
+	},
+	/* Time protection: the global settings. */
+	{
+		.what = "CONFIG_SET with contention 0 us",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_contention_0,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "CONFIG_SET with contention 1000001 us",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_contention_1000001,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "CONFIG_SET with accounting 2",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_accounting_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "CONFIG_SET with enforcement 2",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_enforcement_2,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "CONFIG_SET with TSC_KHZ (read-only)",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_tsc_khz,
+		.errnos = { EINVAL },
+		.msg_has = "read-only",
+	},
+	{
+		.what = "CONFIG_SET with a 2-byte CONTENTION_US",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_contention_u16,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "CONFIG_SET with no setting",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.errnos = { EINVAL },
+	},
 };
 
 /* Valid change requests, refused only for lack of CAP_NET_ADMIN. */
@@ -705,6 +962,18 @@ static const struct refusal unprivileged[] = {
 		.what = "unprivileged PORT_DEL",
 		.cmd = CHAM_CMD_PORT_DEL,
 		.build = port_lo,
+		.errnos = { EPERM },
+	},
+	{
+		.what = "unprivileged TENANT_SET",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_share_a,
+		.errnos = { EPERM },
+	},
+	{
+		.what = "unprivileged CONFIG_SET",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = cfg_contention_3000,
 		.errnos = { EPERM },
 	},
 };
@@ -797,7 +1066,8 @@ static void serialize_reply(const struct nlmsghdr *nlh, void *arg)
 
 /*
  * The configuration as canonical text: the tenant, rule and port dumps, in
- * the kernel's order (tenant id, rule table, ifindex). Returns NULL on error.
+ * the kernel's order (tenant id, rule table, ifindex), and the global
+ * settings. Returns NULL on error.
  */
 static char *snapshot(struct nl *nl)
 {
@@ -820,6 +1090,18 @@ static char *snapshot(struct nl *nl)
 		if (err || ans.error) {
 			printf("# dump of command %u failed: %s\n", dumps[i],
 			       err ? strerror(-err) : errno_name(ans.error));
+			ok = false;
+		}
+	}
+	/* And the global settings, which are one object, not a dump. */
+	if (ok) {
+		int err = send_request(nl, CHAM_CMD_CONFIG_GET, 0, NULL,
+				       serialize_reply, out, &ans);
+
+		if (err || ans.error || ans.replies != 1) {
+			printf("# CONFIG_GET failed: %s\n",
+			       err ? strerror(-err) : ans.error ?
+			       errno_name(ans.error) : "no reply");
 			ok = false;
 		}
 	}
@@ -1012,6 +1294,17 @@ static void check_unprivileged(struct nl *nl)
 	else if (ans.replies < 2)
 		printf("# expected at least nlt-a and nlt-b, got %u tenants\n",
 		       ans.replies);
+
+	err = send_unprivileged(nl->family, CHAM_CMD_CONFIG_GET, 0, NULL, &ans);
+	report(!err && !ans.error && ans.replies == 1,
+	       "unprivileged CONFIG_GET works");
+	if (err)
+		printf("# could not send the request: %s\n", strerror(-err));
+	else if (ans.error)
+		printf("# refused with %s%s%s\n", errno_name(ans.error),
+		       ans.msg[0] ? ": " : "", ans.msg);
+	else if (ans.replies != 1)
+		printf("# expected one reply, got %u\n", ans.replies);
 }
 
 static void cleanup(struct nl *nl)

@@ -39,5 +39,159 @@ for cmd in "tenant add" "tenant del" "tenant show" "rule add" "rule del" \
 		'out=$(chamctl $1 --help 2>/tmp/help.err) && [ ! -s /tmp/help.err ] &&
 		 printf "%s" "$out" | grep -q "^Usage: chamctl $1"' _ "$cmd"
 done
+
+# ---- time protection: tenant knobs and global settings ----------------------
+
+# tknob TENANT JQ-PATH: one field of `chamctl -j tenant show TENANT`.
+tknob() {
+	chamctl -j tenant show "$1" | jq -c "$2"
+}
+# cfg JQ-PATH: one field of `chamctl -j config show`.
+cfg() {
+	chamctl -j config show | jq -c "$1"
+}
+# check_usage DESCRIPTION COMMAND...: chamctl refuses COMMAND line as a
+# usage error (exit status 2) with a message, before asking the kernel.
+check_usage() {
+	local what="$1" status
+	shift
+	"$@" >/tmp/usage.out 2>/tmp/usage.err
+	status=$?
+	check_eq "$what: exit status 2" 2 "$status"
+	if [ "$status" = 2 ] && [ -s /tmp/usage.err ]; then
+		diag "$(head -n1 /tmp/usage.err)"
+	fi
+}
+
+check "tenant add with default budget" chamctl tenant add tp id 10
+check_eq "defaults: share 100%, burst 1000us, policy drop, ecn threshold 50%" \
+	'[100,1000,"drop",50]' "$(tknob tp '[.share, .burst_us, .policy, .ecn_threshold]')"
+check_eq "defaults: accounting and enforcement on" \
+	'[true,true]' "$(tknob tp '[.accounting, .enforcement]')"
+check_eq "defaults: no ceiling, never eject, no insn limit, no ejections" \
+	'[0,0,0,0]' "$(tknob tp '[.ceiling_ns, .eject_after, .insn_limit, .ejections]')"
+check_eq "defaults: no protocol" null "$(tknob tp .proto)"
+
+check "tenant add with every knob" chamctl tenant add tq id 11 share 12.5% \
+	burst 2ms policy ecn ecn-threshold 80% accounting off enforcement off \
+	ceiling 20us eject-after 3 insn-limit 1000
+check_eq "tenant add: share 12.5%, burst 2ms, policy ecn, threshold 80%" \
+	'[12.5,2000,"ecn",80]' "$(tknob tq '[.share, .burst_us, .policy, .ecn_threshold]')"
+check_eq "tenant add: accounting and enforcement off" \
+	'[false,false]' "$(tknob tq '[.accounting, .enforcement]')"
+check_eq "tenant add: ceiling 20us, eject after 3, insn limit 1000" \
+	'[20000,3,1000,0]' "$(tknob tq '[.ceiling_ns, .eject_after, .insn_limit, .ejections]')"
+check_eq "tenant add: the id and name are as given" '[11,"tq"]' "$(tknob 11 '[.id, .name]')"
+
+before=$(chamctl -j tenant show tp)
+check "tenant set by name: share 25%" chamctl tenant set tp share 25%
+check_eq "tenant set: share read back" 25 "$(tknob tp .share)"
+check_eq "tenant set: the other knobs are unchanged" \
+	"$(printf '%s' "$before" | jq -c 'del(.share)')" "$(tknob tp 'del(.share)')"
+check "tenant set by id: burst 500us, policy ecn, threshold 10%" \
+	chamctl tenant set 10 burst 500us policy ecn ecn-threshold 10%
+check_eq "tenant set by id: read back" '[25,500,"ecn",10]' \
+	"$(tknob tp '[.share, .burst_us, .policy, .ecn_threshold]')"
+check "tenant set: accounting off, enforcement off" \
+	chamctl tenant set tp accounting off enforcement off
+check_eq "tenant set: accounting and enforcement read back" \
+	'[false,false]' "$(tknob tp '[.accounting, .enforcement]')"
+check "tenant set: ceiling 1s, eject-after 4294967295, insn-limit 1" \
+	chamctl tenant set tp ceiling 1s eject-after 4294967295 insn-limit 1
+check_eq "tenant set: limits read back" '[1000000000,4294967295,1]' \
+	"$(tknob tp '[.ceiling_ns, .eject_after, .insn_limit]')"
+check "tenant set: ceiling none, eject-after never, insn-limit none" \
+	chamctl tenant set tp ceiling none eject-after never insn-limit none
+check_eq "tenant set: no limits read back as 0" '[0,0,0]' \
+	"$(tknob tp '[.ceiling_ns, .eject_after, .insn_limit]')"
+# The ends of each range.
+check "tenant set: smallest share, burst and ceiling (0.01%, 1us, 1ns)" \
+	chamctl tenant set tp share 0.01% burst 1us ceiling 1ns ecn-threshold 0%
+check_eq "tenant set: smallest values read back" '[0.01,1,1,0]' \
+	"$(tknob tp '[.share, .burst_us, .ceiling_ns, .ecn_threshold]')"
+check "tenant set: largest share and burst (100%, 1s), threshold 100%" \
+	chamctl tenant set tp share 100% burst 1s ecn-threshold 100%
+check_eq "tenant set: largest values read back" '[100,1000000,100]' \
+	"$(tknob tp '[.share, .burst_us, .ecn_threshold]')"
+check "tenant set: the last of several changes wins, others kept" \
+	chamctl tenant set tp policy drop accounting on enforcement on share 50
+check_eq "tenant set: read back" '[50,1000000,"drop",100,true,true]' \
+	"$(tknob tp '[.share, .burst_us, .policy, .ecn_threshold, .accounting, .enforcement]')"
+check_eq "tenant set of one tenant leaves the other alone" \
+	'[12.5,2000,"ecn",80,false,false,20000,3,1000]' \
+	"$(tknob tq '[.share, .burst_us, .policy, .ecn_threshold, .accounting, .enforcement, .ceiling_ns, .eject_after, .insn_limit]')"
+check "human tenant show prints the budget" \
+	sh -c 'chamctl tenant show tq | grep -q "12.5%"'
+chamctl tenant show tq | sed 's/^/# /'
+
+# Command lines chamctl refuses itself; the tenant stays as it was.
+before=$(chamctl -j tenant show tp)
+check_usage "chamctl: share 0%" chamctl tenant set tp share 0%
+check_usage "chamctl: share 101%" chamctl tenant set tp share 101%
+check_usage "chamctl: share with three decimals (0.005%)" chamctl tenant set tp share 0.005%
+check_usage "chamctl: share -5%" chamctl tenant set tp share -5%
+check_usage "chamctl: burst 5 without a unit" chamctl tenant set tp burst 5
+check_usage "chamctl: burst 0us" chamctl tenant set tp burst 0us
+check_usage "chamctl: burst 2s" chamctl tenant set tp burst 2s
+check_usage "chamctl: burst 1500ns (not whole microseconds)" chamctl tenant set tp burst 1500ns
+check_usage "chamctl: policy foo" chamctl tenant set tp policy foo
+check_usage "chamctl: ecn-threshold 101%" chamctl tenant set tp ecn-threshold 101%
+check_usage "chamctl: accounting maybe" chamctl tenant set tp accounting maybe
+check_usage "chamctl: ceiling 2s" chamctl tenant set tp ceiling 2s
+check_usage "chamctl: ceiling 0ns" chamctl tenant set tp ceiling 0ns
+check_usage "chamctl: eject-after -1" chamctl tenant set tp eject-after -1
+check_usage "chamctl: insn-limit 4294967296" chamctl tenant set tp insn-limit 4294967296
+check_usage "chamctl: a knob given twice" chamctl tenant set tp share 10% share 20%
+check_usage "chamctl: a knob without its value" chamctl tenant set tp share
+check_usage "chamctl: tenant set with no knob" chamctl tenant set tp
+check_usage "chamctl: ejections is read-only" chamctl tenant set tp ejections 0
+check_usage "chamctl: tenant add with share 0%" chamctl tenant add tr id 12 share 0%
+check_usage "chamctl: tenant add with policy foo" chamctl tenant add tr id 12 policy foo
+check_eq "refused command lines changed nothing" "$before" "$(chamctl -j tenant show tp)"
+check_fails "refused tenant add created nothing" chamctl tenant show tr
+out=$(chamctl tenant set nosuch share 10% 2>&1)
+check "chamctl: tenant set of an unknown tenant fails" test $? -eq 1
+check "chamctl: ... with the kernel's message" \
+	sh -c 'printf "%s" "$1" | grep -qi "tenant"' _ "$out"
+diag "$out"
+
+# Global settings.
+check_eq "config defaults: accounting, enforcement on, contention 10000us" \
+	'[true,true,10000]' "$(cfg '[.accounting, .enforcement, .contention_us]')"
+check "config: the cycle counter rate is known" test "$(cfg .tsc_khz)" -gt 0
+check "config set: contention 500us" chamctl config set contention 500us
+check_eq "config set: contention read back" 500 "$(cfg .contention_us)"
+check "config set: enforcement off" chamctl config set enforcement off
+check_eq "config set: only enforcement changed" '[true,false,500]' \
+	"$(cfg '[.accounting, .enforcement, .contention_us]')"
+check "config set: accounting off, contention 1s" chamctl config set accounting off contention 1s
+check_eq "config set: read back" '[false,false,1000000]' \
+	"$(cfg '[.accounting, .enforcement, .contention_us]')"
+check "config set: smallest contention, 1us" chamctl config set contention 1us
+check_eq "config set: 1us read back" 1 "$(cfg .contention_us)"
+before=$(chamctl -j config show)
+check_usage "chamctl: config set contention 0us" chamctl config set contention 0us
+check_usage "chamctl: config set contention 2s" chamctl config set contention 2s
+check_usage "chamctl: config set contention 5 without a unit" chamctl config set contention 5
+check_usage "chamctl: config set enforcement maybe" chamctl config set enforcement maybe
+check_usage "chamctl: config set tsc-khz is read-only" chamctl config set tsc-khz 1000
+check_usage "chamctl: config set with nothing" chamctl config set
+check_eq "refused config changes changed nothing" "$before" "$(chamctl -j config show)"
+check "config set: back to the defaults" \
+	chamctl config set accounting on enforcement on contention 10ms
+check_eq "config: defaults again" '[true,true,10000]' \
+	"$(cfg '[.accounting, .enforcement, .contention_us]')"
+check "human config show prints the settings" \
+	sh -c 'chamctl config show | grep -q contention'
+chamctl config show | sed 's/^/# /'
+check_usage "chamctl: monitor count 0" chamctl monitor count 0
+check_usage "chamctl: monitor count x" chamctl monitor count x
+
+for cmd in "tenant set" "config show" "config set" "monitor"; do
+	# shellcheck disable=SC2086 # the words are the command
+	check "chamctl $cmd --help: usage on stdout, exit 0" sh -c \
+		'out=$(chamctl $1 --help 2>/tmp/help.err) && [ ! -s /tmp/help.err ] &&
+		 printf "%s" "$out" | grep -q "^Usage: chamctl $1"' _ "$cmd"
+done
 reset_state
 finish

@@ -165,7 +165,8 @@ struct cham_ctx {
 
 /*
  * &cham_ctx.flags. CHAM_CTX_F_BUDGET_LOW: the tenant's CPU budget on this
- * CPU is below its signal threshold (see &enum cham_budget_policy). The
+ * CPU is below its signal threshold while other tenants want the CPU (see
+ * &enum cham_budget_policy). The
  * module has already applied the tenant's policy to the packet; a transport
  * may also react on its own (e.g. shrink its advertised window).
  */
@@ -177,8 +178,9 @@ struct cham_ctx {
  *	none and the CPU is contended, drop them (reason
  *	CHAM_DROP_OVER_BUDGET) before the handler runs
  * @CHAM_BUDGET_ECN: as DROP, and while the budget is below the tenant's
- *	ECN threshold, mark ECN-capable packets Congestion Experienced before
- *	the handler sees them, so that senders slow down before drops start
+ *	ECN threshold on a contended CPU, mark ECN-capable packets Congestion
+ *	Experienced before the handler sees them, so that senders slow down
+ *	before drops start
  *
  * A later transport-aware policy (advertise a zero window, hold
  * transmissions) takes the next value; handlers see the same signal as
