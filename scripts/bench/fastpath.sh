@@ -8,31 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 mkdir -p scripts/bench/frames scripts/bench/results
-# UDP datagrams to 10.77.0.1 that are their own echo (same addresses, ports
-# and MACs both ways), so every repetition of BPF_PROG_TEST_RUN, which
-# reuses the rewritten buffer, does identical work. One per port that
-# fastpath-vm.sh steers differently.
-python3 - scripts/bench/frames <<'PY'
-import struct, sys
-
-def csum(b):
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s & 0xffff) + (s >> 16)
-    return ~((s & 0xffff) + (s >> 16)) & 0xffff
-
-def frame(port):
-    payload = b'x' * 18
-    addr = bytes([10, 77, 0, 1])
-    mac = bytes.fromhex('020000000001')
-    udp = struct.pack('!HHHH', port, port, 8 + len(payload), 0) + payload
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                     addr, addr)
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-    return mac + mac + b'\x08\x00' + ip + udp
-
-for port in (7000, 7001, 7002, 9):
-    open('%s/udp4_%d.bin' % (sys.argv[1], port), 'wb').write(frame(port))
-PY
+# One frame per port that fastpath-vm.sh steers differently.
+python3 scripts/bench/frames.py scripts/bench/frames 7000 7001 7002 9
 
 out=scripts/bench/results/fastpath.json
 log=.deps/bench-console.log
