@@ -284,7 +284,11 @@ log "initramfs: $(du -sh "$root" | cut -f1) unpacked, $(du -h "$initrd" | cut -f
 # -no-reboot turns that into QEMU exiting. WARN()s do not panic
 # (panic_on_warn=0): the guest reports them after the command and this
 # script fails the run then, with the whole log to read.
-append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic"
+# tsc=reliable: under emulation the clocksource watchdog sees the TSC skew
+# against the HPET whenever the host is busy and switches clocksources,
+# flipping static keys; QEMU's TCG has been seen to take the int3 of that
+# live code patching as a fault (an oops in sched_clock_tick()).
+append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic tsc=reliable"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
