@@ -82,7 +82,7 @@ FIXED_VERDICT_punt := CHAM_VERDICT_PUNT
 FIXED_VERDICT_bad := 42
 FIXED_VERDICT_noredirect := CHAM_VERDICT_REDIRECT
 
-selftests/%: selftests/%.c uapi/linux/chamelio.h $(DEPS_READY)
+selftests/%: selftests/%.c selftests/tap.h uapi/linux/chamelio.h $(DEPS_READY)
 	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^) $(USER_LDLIBS)
 
 # The frame table labels frames with chamctl's names for the counters.
@@ -90,7 +90,7 @@ selftests/cham_frames: user/chamctl/names.c
 
 # A host test (scripts/check.sh runs it) of the module's budget arithmetic:
 # plain C, no libbpf, undefined behaviour fatal.
-selftests/budget_test: selftests/budget_test.c kmod/budget.h uapi/linux/chamelio.h
+selftests/budget_test: selftests/budget_test.c selftests/tap.h kmod/budget.h uapi/linux/chamelio.h
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iuapi \
 		-fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
 

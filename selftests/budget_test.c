@@ -41,6 +41,7 @@ static inline u64 div_u64_rem(u64 dividend, u32 divisor, u32 *remainder)
 }
 
 #include "../kmod/budget.h"
+#include "tap.h"
 
 #define US		((u64)1000)	/* cycles per microsecond at 1 GHz */
 #define MS		(1000 * US)
@@ -48,20 +49,7 @@ static inline u64 div_u64_rem(u64 dividend, u32 divisor, u32 *remainder)
 /* A cycle counter that has run a while, as on a machine that is up. */
 #define BOOT		(1000 * SEC)
 
-static int failures;
 
-static void report(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		failures++;
-}
 
 static bool check_s64(const char *what, s64 expected, s64 actual)
 {

@@ -49,6 +49,7 @@
 
 #include "chamctl/chamctl.h"
 #include "chamctl/names.h"
+#include "tap.h"
 
 /* Well-formed frames are labelled with this instead of a parse error. */
 #define CLASSIFIED	__CHAM_PARSE_MAX
@@ -646,20 +647,7 @@ static void build(const struct frame_case *c, struct frame *f)
 
 /* ---- commands ------------------------------------------------------------ */
 
-static int failures;
 
-static void report(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		failures++;
-}
 
 static bool parse_mac(const char *text, uint8_t mac[ETH_ALEN])
 {

@@ -32,6 +32,8 @@
 #include <linux/netlink.h>
 #include <linux/chamelio.h>
 
+#include "tap.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define TENANT_A_ID	100
@@ -69,23 +71,9 @@ struct answer {
 typedef void (*reply_fn)(const struct nlmsghdr *nlh, void *arg);
 typedef void (*build_fn)(struct nlmsghdr *nlh);
 
-static int failures;
 static uint32_t lo_ifindex = 1;
 static uint32_t rule_a_id;	/* the rule created for nlt-a */
 
-static void report(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 static const char *errno_name(int err)
 {
