@@ -131,14 +131,16 @@ static inline enum cham_admit cham_budget_admit(struct cham_budget *b,
 						struct cham_recent *recent,
 						u32 tenant, u64 now, u64 window)
 {
-	bool contended = cham_recent_contended(recent, tenant, now, window);
-
 	cham_budget_refill(b, cfg, now);
 	if (b->tokens <= 0)
-		return contended ? CHAM_ADMIT_REFUSE : CHAM_ADMIT_SPARE;
+		return cham_recent_contended(recent, tenant, now, window) ?
+		       CHAM_ADMIT_REFUSE : CHAM_ADMIT_SPARE;
+	/* Noting this tenant does not change who else worked recently. */
 	cham_recent_note(recent, tenant, now);
-	return contended && b->tokens < cfg->signal_below ?
-	       CHAM_ADMIT_SIGNAL : CHAM_ADMIT_RUN;
+	if (b->tokens < cfg->signal_below &&
+	    cham_recent_contended(recent, tenant, now, window))
+		return CHAM_ADMIT_SIGNAL;
+	return CHAM_ADMIT_RUN;
 }
 
 /*

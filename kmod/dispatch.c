@@ -72,6 +72,12 @@ static bool cham_mark_ce(struct xdp_buff *xdp, const struct cham_pkt *pkt)
 	return true;
 }
 
+/* Refusing, marking and ejecting: enforcement on, globally and for the tenant. */
+static bool cham_enforcing(const struct cham_limits *limits)
+{
+	return limits->enforcement && READ_ONCE(cham_enforcement);
+}
+
 /* Time protection's measurements of one handler call. */
 struct cham_timing {
 	u64 start;		/* entry into the fast path: 0 when not measured */
@@ -101,7 +107,7 @@ static bool cham_admit_packet(struct cham_tenant *tenant,
 					  this_cpu_ptr(&cham_recent), tenant->id,
 					  timing->admitted,
 					  READ_ONCE(cham_contention_cycles));
-	if (!limits->enforcement || !READ_ONCE(cham_enforcement))
+	if (!cham_enforcing(limits))
 		return true;
 
 	switch (timing->admit) {
@@ -150,7 +156,7 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 	violations = atomic_inc_return(&ops->violations);
 	/* Ejecting is enforcement: with it off, violations are only counted. */
 	if (limits->eject_after && violations >= limits->eject_after &&
-	    limits->enforcement && READ_ONCE(cham_enforcement))
+	    cham_enforcing(limits))
 		cham_proto_eject(tenant, ops, violations);
 }
 
