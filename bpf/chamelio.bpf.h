@@ -37,6 +37,7 @@ extern __u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, __u32 offset,
 			      const __u32 rdwr_buf_size) __ksym;
 extern int bpf_cham_csum_l3_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_update(struct cham_ctx *ctx) __ksym;
+extern int bpf_cham_csum_l4_valid(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
 
 /* A pointer to a @type at @off in the packet, or NULL past its end. */

@@ -8,8 +8,13 @@
 SEC("struct_ops/udp_echo_rx")
 int BPF_PROG(udp_echo_rx, struct cham_ctx *pkt)
 {
+	if (pkt->l4_proto != IPPROTO_UDP)
+		return CHAM_VERDICT_PASS;
+	/* Never reflect a corrupt datagram: its echo would look valid. */
+	if (bpf_cham_csum_l4_valid(pkt))
+		return CHAM_VERDICT_DROP;
 	/* Swapping addresses and ports leaves the UDP checksum valid. */
-	if (pkt->l4_proto != IPPROTO_UDP || cham_reply(pkt, 64))
+	if (cham_reply(pkt, 64))
 		return CHAM_VERDICT_PASS;
 	return CHAM_VERDICT_TX;
 }

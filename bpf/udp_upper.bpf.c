@@ -16,6 +16,9 @@ int BPF_PROG(udp_upper_rx, struct cham_ctx *pkt)
 
 	if (pkt->l4_proto != IPPROTO_UDP || pkt->l4_len < sizeof(struct udphdr))
 		return CHAM_VERDICT_PASS;
+	/* The checksum is recomputed below: check the sender's first. */
+	if (bpf_cham_csum_l4_valid(pkt))
+		return CHAM_VERDICT_DROP;
 
 	len = pkt->l4_len - sizeof(struct udphdr);
 	for (i = 0; i < UDP_UPPER_MAX && i < len; i++) {

@@ -55,7 +55,7 @@ void cham_limits_derive(struct cham_limits *limits)
 
 void cham_budget_set_contention(u32 us)
 {
-	cham_contention_us = us;
+	WRITE_ONCE(cham_contention_us, us);
 	WRITE_ONCE(cham_contention_cycles,
 		   cham_ns_to_cycles((u64)us * NSEC_PER_USEC));
 }

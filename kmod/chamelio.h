@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/chamelio.h>
 
 #include "budget.h"
@@ -23,6 +24,18 @@ struct bpf_prog;
  * holds this mutex; the fast path only reads RCU-protected state.
  */
 extern struct mutex cham_config_lock;
+
+/*
+ * Readers (netlink gets and dumps) walk tenants, rules and ports under
+ * rcu_read_lock() alone; every change under the lock bumps this sequence
+ * so that a dump split over several messages can tell it saw a change
+ * (genl_dump_check_consistent()).
+ */
+void cham_config_changed(void);
+u32 cham_config_seq(void);
+
+#define cham_config_dereference(p)					\
+	rcu_dereference_check(p, lockdep_is_held(&cham_config_lock))
 
 /* Per-CPU counters of one tenant (or of unclassified traffic). */
 struct cham_stats {
@@ -68,10 +81,49 @@ struct cham_limits {
 void cham_limits_init(struct cham_limits *limits);
 void cham_limits_derive(struct cham_limits *limits);
 
+/* Steering. */
+union cham_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
+/* An address prefix, stored masked. */
+struct cham_prefix {
+	u8 family;
+	u8 prefix_len;
+	union cham_addr addr;
+	union cham_addr mask;
+};
+
+void cham_prefix_make_mask(struct cham_prefix *prefix);
+bool cham_prefix_match(const struct cham_prefix *prefix,
+		       const union cham_addr *addr);
+
+/*
+ * What a tenant's handlers may send (egress validation): source prefixes
+ * beyond the destinations of its own rules, and the ports it may redirect
+ * to. Replaced whole on every change, like the limits.
+ */
+struct cham_egress {
+	u32 nr_sources;
+	u32 nr_ports;
+	struct cham_prefix sources[CHAM_TENANT_SOURCES_MAX];
+	u32 ports[CHAM_TENANT_PORTS_MAX];	/* 0: a port that went away */
+	struct rcu_head rcu;
+};
+
 struct cham_tenant {
 	u32 id;
 	char name[CHAM_NAME_LEN];
-	u32 owner;
+	/* Binds the tenant's protocol and reads its state; see cham_tenant_owned(). */
+	kuid_t owner;
+	/*
+	 * Unique over the module's life: a protocol instance prepared for a
+	 * tenant remembers it, so that a tenant deleted and created again
+	 * under the same name is not taken for the old one.
+	 */
+	u64 cookie;
+	struct cham_egress __rcu *egress;
 	u8 default_verdict;
 	/* The registered protocol; NULL gives the default verdict. */
 	struct cham_proto_ops __rcu *ops;
@@ -87,31 +139,30 @@ struct cham_tenant {
 int cham_tenants_init(void);
 void cham_tenants_exit(void);
 struct cham_tenant *cham_tenant_find(u32 id, const char *name);
-int cham_tenant_add(u32 id, const char *name, u32 owner, u8 default_verdict,
+int cham_tenant_add(u32 id, const char *name, kuid_t owner, u8 default_verdict,
 		    const struct cham_limits *limits,
 		    struct netlink_ext_ack *extack);
 int cham_tenant_del(struct cham_tenant *tenant);
 void cham_tenant_set_limits(struct cham_tenant *tenant,
 			    struct cham_limits *limits);
+void cham_tenant_set_egress(struct cham_tenant *tenant,
+			    struct cham_egress *egress);
+void cham_tenant_set_owner(struct cham_tenant *tenant, kuid_t owner);
+void cham_tenants_forget_port(u32 ifindex);
+bool cham_tenant_owned(const struct cham_tenant *tenant, kuid_t uid);
 struct cham_tenant *cham_tenant_next(unsigned long *id);
-
-/* Steering. */
-union cham_addr {
-	__be32 v4;
-	struct in6_addr v6;
-};
+bool cham_tenant_name_valid(const char *name);
 
 struct cham_rule {
 	u32 id;
-	u8 family;
-	u8 prefix_len;
+	struct cham_prefix dst;
 	u8 l4_proto;
 	u16 port_min;
 	u16 port_max;
-	union cham_addr dst;
-	union cham_addr mask;
 	struct cham_tenant *tenant;
 };
+
+#define CHAM_MAX_VLAN_TAGS	2
 
 /* What the parser learnt about a frame. */
 struct cham_pkt {
@@ -126,14 +177,19 @@ struct cham_pkt {
 	bool has_ports;
 	bool ipv6_routing_header;
 	u8 error;		/* enum cham_parse_error, when parsing failed */
+	u16 sport;
 	u16 dport;
+	union cham_addr saddr;
 	union cham_addr daddr;
+	__be16 vlan_tci[CHAM_MAX_VLAN_TAGS];
+	__be16 vlan_tpid[CHAM_MAX_VLAN_TAGS];
 };
 
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack);
 int cham_rule_del(u32 id);
-void cham_rules_del_tenant(struct cham_tenant *tenant);
-struct cham_tenant *cham_steer(const struct cham_pkt *pkt);
+int cham_rules_del_tenant(struct cham_tenant *tenant);
+struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
+			       u8 l4_proto, bool has_ports, u16 port);
 bool cham_rule_get(unsigned int index, struct cham_rule *rule);
 bool cham_rule_find(u32 id, struct cham_rule *rule);
 void cham_rules_exit(void);

@@ -8,9 +8,11 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/etherdevice.h>
 #include <linux/filter.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/moduleparam.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
@@ -27,9 +29,21 @@
 struct cham_rx {
 	struct cham_ctx ctx;
 	struct xdp_buff *xdp;
+	struct cham_tenant *tenant;
 	u32 redirect_ifindex;
+	bool redirect_refused;	/* the last target was not the tenant's */
 	bool ipv6_routing_header;
+	u8 rx_h_dest[ETH_ALEN];	/* whom the sender addressed */
 };
+
+/*
+ * Egress validation is part of the isolation contract; switching it off
+ * exists only to measure what it costs (scripts/bench/).
+ */
+static bool cham_egress_validation = true;
+module_param_named(egress_validation, cham_egress_validation, bool, 0644);
+MODULE_PARM_DESC(egress_validation,
+		 "Validate the frames tenant handlers send (default: on; off only to measure its cost)");
 
 static const u32 cham_xdp_action[__CHAM_VERDICT_MAX] = {
 	[CHAM_VERDICT_PASS] = XDP_PASS,
@@ -160,6 +174,122 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 		cham_proto_eject(tenant, ops, violations);
 }
 
+static const struct cham_egress *cham_tenant_egress(struct cham_tenant *tenant)
+{
+	return rcu_dereference_check(tenant->egress, rcu_read_lock_bh_held());
+}
+
+static bool cham_egress_has_port(const struct cham_egress *egress, u32 ifindex)
+{
+	u32 i;
+
+	/* A port that goes away is zeroed in place (cham_port_del()). */
+	for (i = 0; i < egress->nr_ports; i++)
+		if (READ_ONCE(egress->ports[i]) == ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * Addresses no host sends from, whatever the rules say: a tenant whose rule
+ * covers a broadcast or multicast address still may not use it as source.
+ */
+static bool cham_martian_source(const struct cham_pkt *pkt)
+{
+	if (pkt->family == AF_INET)
+		return ipv4_is_multicast(pkt->saddr.v4) ||
+		       ipv4_is_lbcast(pkt->saddr.v4) ||
+		       ipv4_is_zeronet(pkt->saddr.v4) ||
+		       ipv4_is_loopback(pkt->saddr.v4);
+	return ipv6_addr_is_multicast(&pkt->saddr.v6) ||
+	       ipv6_addr_any(&pkt->saddr.v6) ||
+	       ipv6_addr_loopback(&pkt->saddr.v6);
+}
+
+/*
+ * The Ethernet source must be the address of the device the frame leaves
+ * by, or the unicast address the sender addressed (a port that receives
+ * for several MACs): anything else would teach the next switch to send
+ * another host's traffic here.
+ */
+static bool cham_l2_source_allowed(const struct cham_rx *rx,
+				   const struct net_device *out_dev)
+{
+	const struct ethhdr *eth = rx->xdp->data;
+
+	if (is_multicast_ether_addr(eth->h_source))
+		return false;
+	return ether_addr_equal(eth->h_source, out_dev->dev_addr) ||
+	       ether_addr_equal(eth->h_source, rx->rx_h_dest);
+}
+
+/*
+ * What a handler sends must still be a frame of its tenant's: it parses,
+ * keeps the VLAN tags and IP version it arrived with, and comes from an
+ * address and port the tenant may use: the destination of one of its own
+ * rules (rules never overlap across tenants, so this is exact), or an
+ * address within the sources the admin gave it. @out_dev is the device it
+ * leaves by. Returns the drop reason, or __CHAM_DROP_MAX when it may leave.
+ */
+static enum cham_drop_reason cham_egress_check(const struct cham_rx *rx,
+					       const struct cham_pkt *in,
+					       const struct net_device *out_dev)
+{
+	const struct xdp_buff *xdp = rx->xdp;
+	const struct cham_egress *egress;
+	struct cham_pkt out;
+	u32 i;
+
+	if (!READ_ONCE(cham_egress_validation))
+		return __CHAM_DROP_MAX;
+	if (!cham_parse(xdp->data, xdp->data_end, &out) ||
+	    out.family != in->family || out.vlan_depth != in->vlan_depth ||
+	    memcmp(out.vlan_tci, in->vlan_tci, sizeof(out.vlan_tci)) ||
+	    memcmp(out.vlan_tpid, in->vlan_tpid, sizeof(out.vlan_tpid)))
+		return CHAM_DROP_EGRESS_MALFORMED;
+	if (!out_dev || !cham_l2_source_allowed(rx, out_dev) ||
+	    cham_martian_source(&out))
+		return CHAM_DROP_SPOOFED_SOURCE;
+	if (cham_steer(out.family, &out.saddr, out.l4_proto, out.has_ports,
+		       out.sport) == rx->tenant)
+		return __CHAM_DROP_MAX;
+	egress = cham_tenant_egress(rx->tenant);
+	for (i = 0; i < egress->nr_sources; i++)
+		if (egress->sources[i].family == out.family &&
+		    cham_prefix_match(&egress->sources[i], &out.saddr))
+			return __CHAM_DROP_MAX;
+	return CHAM_DROP_SPOOFED_SOURCE;
+}
+
+/*
+ * Whether the handler's verdict stands: returns the drop reason when it
+ * does not, __CHAM_DROP_MAX when it does.
+ */
+static enum cham_drop_reason cham_check_verdict(const struct cham_rx *rx,
+						const struct cham_pkt *pkt,
+						int verdict)
+{
+	switch (verdict) {
+	case CHAM_VERDICT_PASS:
+	case CHAM_VERDICT_PUNT:
+		return __CHAM_DROP_MAX;
+	case CHAM_VERDICT_DROP:
+		return CHAM_DROP_HANDLER;
+	case CHAM_VERDICT_TX:
+		return cham_egress_check(rx, pkt, rx->xdp->rxq->dev);
+	case CHAM_VERDICT_REDIRECT:
+		if (rx->redirect_refused)
+			return CHAM_DROP_PORT_NOT_ALLOWED;
+		if (!rx->redirect_ifindex)
+			return CHAM_DROP_BAD_REDIRECT;
+		return cham_egress_check(rx, pkt,
+					 dev_get_by_index_rcu(&init_net,
+							      rx->redirect_ifindex));
+	default:
+		return CHAM_DROP_BAD_VERDICT;
+	}
+}
+
 /* Runs the tenant's protocol, or applies its default, and checks the verdict. */
 static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 					 struct xdp_buff *xdp,
@@ -169,6 +299,7 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 {
 	struct cham_stats __percpu *stats = tenant->stats;
 	const struct cham_limits *limits;
+	enum cham_drop_reason refusal;
 	struct cham_proto_ops *ops;
 	struct cham_rx rx;
 	int verdict;
@@ -196,8 +327,12 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		.vlan_depth = pkt->vlan_depth,
 	};
 	rx.xdp = xdp;
+	rx.tenant = tenant;
 	rx.redirect_ifindex = 0;
+	rx.redirect_refused = false;
 	rx.ipv6_routing_header = pkt->ipv6_routing_header;
+	/* The parser has seen the Ethernet header. */
+	ether_addr_copy(rx.rx_h_dest, ((struct ethhdr *)xdp->data)->h_dest);
 
 	if (!cham_admit_packet(tenant, limits, &rx, pkt, timing)) {
 		cham_count_drop(stats, CHAM_DROP_OVER_BUDGET);
@@ -205,28 +340,31 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 	}
 	this_cpu_inc(stats->handler_calls);
 	verdict = ops->rx(&rx.ctx);
+	refusal = cham_check_verdict(&rx, pkt, verdict);
+	/* Validating what the handler sends is the tenant's cost too. */
 	if (timing->start)
 		cham_charge_packet(tenant, limits, ops, timing);
 
-	switch (verdict) {
-	case CHAM_VERDICT_PASS:
-	case CHAM_VERDICT_TX:
-	case CHAM_VERDICT_PUNT:
-		return verdict;
-	case CHAM_VERDICT_DROP:
-		cham_count_drop(stats, CHAM_DROP_HANDLER);
-		return verdict;
-	case CHAM_VERDICT_REDIRECT:
-		if (!rx.redirect_ifindex) {
-			cham_count_drop(stats, CHAM_DROP_BAD_REDIRECT);
-			return CHAM_VERDICT_DROP;
-		}
-		out->redirect_ifindex = rx.redirect_ifindex;
-		return verdict;
-	default:
-		cham_count_drop(stats, CHAM_DROP_BAD_VERDICT);
+	if (refusal != __CHAM_DROP_MAX) {
+		cham_count_drop(stats, refusal);
 		return CHAM_VERDICT_DROP;
 	}
+	if (verdict == CHAM_VERDICT_REDIRECT)
+		out->redirect_ifindex = rx.redirect_ifindex;
+	return verdict;
+}
+
+/*
+ * Tenant handlers run only for frames a port's provider program received:
+ * anything else (another device, a namespace's own XDP program,
+ * BPF_PROG_TEST_RUN without a port as ingress) could forge a tenant's
+ * traffic, drain its budget or get its protocol ejected.
+ */
+static bool cham_received_on_port(const struct xdp_buff *xdp)
+{
+	const struct net_device *dev = xdp->rxq->dev;
+
+	return net_eq(dev_net(dev), &init_net) && cham_port_exists(dev->ifindex);
 }
 
 __bpf_kfunc_start_defs();
@@ -251,11 +389,15 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 	/* Parsing and steering are charged to the tenant the packet is for. */
 	if (READ_ONCE(cham_cycle_accounting))
 		timing.start = get_cycles();
-	if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
+	if (!cham_received_on_port(xdp)) {
+		this_cpu_inc(stats->parse_errors[CHAM_PARSE_NOT_PORT]);
+		verdict = CHAM_VERDICT_PASS;
+	} else if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
 		this_cpu_inc(stats->parse_errors[pkt.error]);
 		verdict = CHAM_VERDICT_PASS;
 	} else {
-		tenant = cham_steer(&pkt);
+		tenant = cham_steer(pkt.family, &pkt.daddr, pkt.l4_proto,
+				    pkt.has_ports, pkt.dport);
 		if (tenant) {
 			stats = tenant->stats;
 			verdict = cham_run_tenant(tenant, xdp, &pkt, out,
@@ -327,6 +469,51 @@ __bpf_kfunc int bpf_cham_csum_l3_update(struct cham_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Where the transport checksum is and whether it can be computed: the
+ * checks bpf_cham_csum_l4_update() and bpf_cham_csum_l4_valid() share.
+ */
+static int cham_l4_csum_field(struct cham_rx *rx, __sum16 **check,
+			      const struct iphdr **iph)
+{
+	const struct cham_ctx *ctx = &rx->ctx;
+	void *l4 = rx->xdp->data + ctx->l4_off;
+
+	if (ctx->l4_proto == IPPROTO_UDP)
+		*check = &((struct udphdr *)l4)->check;
+	else if (ctx->l4_proto == IPPROTO_TCP)
+		*check = &((struct tcphdr *)l4)->check;
+	else
+		return -EINVAL;
+	*iph = ctx->l3_proto == ETH_P_IP ? cham_ipv4_header(rx) : NULL;
+	if (ctx->l3_proto == ETH_P_IP && !*iph)
+		return -EINVAL;
+	if (rx->ipv6_routing_header)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * The folded checksum of the segment as it is, pseudo-header (with the
+ * addresses now in the IP header) included: 0 when the checksum field is
+ * right.
+ */
+static __sum16 cham_l4_csum_fold(struct cham_rx *rx, const struct iphdr *iph)
+{
+	const struct cham_ctx *ctx = &rx->ctx;
+	const struct ipv6hdr *ip6h;
+	u32 len = ctx->l4_len;
+	__wsum sum;
+
+	sum = csum_partial(rx->xdp->data + ctx->l4_off, len, 0);
+	if (iph)
+		return csum_tcpudp_magic(iph->saddr, iph->daddr, len,
+					 ctx->l4_proto, sum);
+	ip6h = rx->xdp->data + ctx->l3_off;
+	return csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len, ctx->l4_proto,
+			       sum);
+}
+
 /**
  * bpf_cham_csum_l4_update() - recompute the UDP or TCP checksum
  * @ctx: the handler's context
@@ -342,56 +529,72 @@ __bpf_kfunc int bpf_cham_csum_l3_update(struct cham_ctx *ctx)
 __bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
 {
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	void *l4 = rx->xdp->data + ctx->l4_off;
-	const struct ipv6hdr *ip6h;
 	const struct iphdr *iph;
-	u32 len = ctx->l4_len;
 	__sum16 *check;
-	__wsum sum;
+	int err;
 
-	if (ctx->l4_proto == IPPROTO_UDP)
-		check = &((struct udphdr *)l4)->check;
-	else if (ctx->l4_proto == IPPROTO_TCP)
-		check = &((struct tcphdr *)l4)->check;
-	else
-		return -EINVAL;
-	iph = ctx->l3_proto == ETH_P_IP ? cham_ipv4_header(rx) : NULL;
-	if (ctx->l3_proto == ETH_P_IP && !iph)
-		return -EINVAL;
-	if (rx->ipv6_routing_header)
-		return -EOPNOTSUPP;
-
+	err = cham_l4_csum_field(rx, &check, &iph);
+	if (err)
+		return err;
 	*check = 0;
-	sum = csum_partial(l4, len, 0);
-	if (iph) {
-		*check = csum_tcpudp_magic(iph->saddr, iph->daddr, len,
-					   ctx->l4_proto, sum);
-	} else {
-		ip6h = rx->xdp->data + ctx->l3_off;
-		*check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
-					 ctx->l4_proto, sum);
-	}
+	*check = cham_l4_csum_fold(rx, iph);
 	if (ctx->l4_proto == IPPROTO_UDP && !*check)
 		*check = CSUM_MANGLED_0;
 	return 0;
 }
 
 /**
+ * bpf_cham_csum_l4_valid() - verify the UDP or TCP checksum of the packet
+ * @ctx: the handler's context
+ *
+ * The parser does not verify transport checksums (it would cost every
+ * packet a pass over its payload); a protocol that answers or forwards
+ * what it receives calls this first, so that it never reflects a corrupt
+ * segment with a valid-looking checksum of its own. Costs one pass over
+ * the segment.
+ *
+ * Return: 0 when the checksum is right (a UDP-over-IPv4 checksum of 0
+ * means none was computed and is accepted), -EBADMSG when it is wrong,
+ * -EINVAL for other transports or an invalid IPv4 header, -EOPNOTSUPP
+ * behind an IPv6 routing header.
+ */
+__bpf_kfunc int bpf_cham_csum_l4_valid(struct cham_ctx *ctx)
+{
+	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
+	const struct iphdr *iph;
+	__sum16 *check;
+	int err;
+
+	err = cham_l4_csum_field(rx, &check, &iph);
+	if (err)
+		return err;
+	if (ctx->l4_proto == IPPROTO_UDP && iph && !*check)
+		return 0;
+	return cham_l4_csum_fold(rx, iph) ? -EBADMSG : 0;
+}
+
+/**
  * bpf_cham_redirect_port() - choose where CHAM_VERDICT_REDIRECT sends a packet
  * @ctx: the handler's context
- * @ifindex: a port the admin attached Chamelio to
+ * @ifindex: a Chamelio port the admin assigned to the tenant
  *
- * Return: 0, or -ENODEV when @ifindex is not a Chamelio port: a tenant can
- * only send traffic where the provider runs Chamelio.
+ * Return: 0; -ENODEV when @ifindex is not a Chamelio port (ports are
+ * interfaces of init_net); -EPERM when it is one the admin did not assign
+ * to the tenant, and a CHAM_VERDICT_REDIRECT is then dropped with reason
+ * CHAM_DROP_PORT_NOT_ALLOWED unless a later call sets an allowed target.
  */
 __bpf_kfunc int bpf_cham_redirect_port(struct cham_ctx *ctx, u32 ifindex)
 {
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
 
-	/* Ports are interfaces of init_net, the namespace chamctl serves. */
-	if (!net_eq(dev_net(rx->xdp->rxq->dev), &init_net) ||
-	    !cham_port_exists(ifindex))
+	if (!cham_port_exists(ifindex))
 		return -ENODEV;
+	if (!cham_egress_has_port(cham_tenant_egress(rx->tenant), ifindex)) {
+		rx->redirect_refused = true;
+		rx->redirect_ifindex = 0;
+		return -EPERM;
+	}
+	rx->redirect_refused = false;
 	rx->redirect_ifindex = ifindex;
 	return 0;
 }
@@ -402,15 +605,34 @@ BTF_KFUNCS_START(cham_xdp_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_cham_rx)
 BTF_KFUNCS_END(cham_xdp_kfunc_ids)
 
+/*
+ * Only the provider drives the fast path: a program attached to a device
+ * (not a devmap or cpumap program, whose frames come from elsewhere),
+ * loaded by a CAP_NET_ADMIN holder of the initial user namespace, so that
+ * a BPF token delegated to a container cannot load one. Called by the
+ * verifier, in the loader's context.
+ */
+static int cham_xdp_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	/* The module's only XDP kfunc: no lookup that could fail open. */
+	if ((prog->expected_attach_type != BPF_XDP &&
+	     prog->expected_attach_type != 0) ||
+	    !capable(CAP_NET_ADMIN))
+		return -EACCES;
+	return 0;
+}
+
 static const struct btf_kfunc_id_set cham_xdp_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &cham_xdp_kfunc_ids,
+	.filter = cham_xdp_kfunc_filter,
 };
 
 BTF_KFUNCS_START(cham_proto_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_cham_pkt_ptr, KF_TRUSTED_ARGS | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_cham_csum_l3_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_update, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_csum_l4_valid, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_port, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(cham_proto_kfunc_ids)
 

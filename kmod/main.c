@@ -11,6 +11,18 @@
 /* Serialises every configuration change; see chamelio.h. */
 DEFINE_MUTEX(cham_config_lock);
 
+static atomic_t cham_config_sequence = ATOMIC_INIT(1);
+
+void cham_config_changed(void)
+{
+	atomic_inc(&cham_config_sequence);
+}
+
+u32 cham_config_seq(void)
+{
+	return atomic_read(&cham_config_sequence);
+}
+
 bool cham_cycle_accounting = true;
 module_param_named(cycle_accounting, cham_cycle_accounting, bool, 0644);
 MODULE_PARM_DESC(cycle_accounting,

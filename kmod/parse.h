@@ -24,7 +24,6 @@
 
 #include "chamelio.h"
 
-#define CHAM_MAX_VLAN_TAGS	2
 #define CHAM_MAX_IPV6_EXTS	8
 
 static __always_inline bool cham_parse_fail(struct cham_pkt *pkt,
@@ -63,8 +62,12 @@ static __always_inline bool cham_parse_ipv4(const void *data,
 		return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L3);
 	if (ip_is_fragment(iph))
 		return cham_parse_fail(pkt, CHAM_PARSE_FRAGMENT);
+	/* A Linux host drops these; a handler must not echo them. */
+	if (ip_fast_csum(iph, iph->ihl))
+		return cham_parse_fail(pkt, CHAM_PARSE_BAD_L3_CSUM);
 
 	pkt->family = AF_INET;
+	pkt->saddr.v4 = iph->saddr;
 	pkt->daddr.v4 = iph->daddr;
 	pkt->l4_proto = iph->protocol;
 	pkt->l4_off = pkt->l3_off + ihl;
@@ -91,6 +94,7 @@ static __always_inline bool cham_parse_ipv6(const void *data,
 		return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L3);
 
 	pkt->family = AF_INET6;
+	pkt->saddr.v6 = ip6h->saddr;
 	pkt->daddr.v6 = ip6h->daddr;
 	nexthdr = ip6h->nexthdr;
 	off = pkt->l3_off + sizeof(*ip6h);
@@ -160,7 +164,15 @@ static __always_inline bool cham_parse_l4(const void *data,
 		if (hdr_len < sizeof(struct tcphdr) || hdr_len > pkt->l4_len)
 			return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L4);
 	}
+	/*
+	 * Linux trims a datagram to a shorter UDP length; a handler would
+	 * then checksum and echo bytes the sender did not count. Refuse both.
+	 */
+	if (pkt->l4_proto == IPPROTO_UDP &&
+	    ntohs(((const struct udphdr *)ports)->len) != pkt->l4_len)
+		return cham_parse_fail(pkt, CHAM_PARSE_BAD_L4_LEN);
 	pkt->has_ports = true;
+	pkt->sport = ntohs(ports[0]);
 	pkt->dport = ntohs(ports[1]);
 	pkt->payload_off = pkt->l4_off + hdr_len;
 	return true;
@@ -189,6 +201,9 @@ static __always_inline bool cham_parse(const void *data,
 		vh = cham_header(data, data_end, pkt->l3_off, sizeof(*vh));
 		if (!vh)
 			return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L2);
+		/* Egress validation compares the tags a handler sends. */
+		pkt->vlan_tpid[pkt->vlan_depth] = proto;
+		pkt->vlan_tci[pkt->vlan_depth] = vh->h_vlan_TCI;
 		proto = vh->h_vlan_encapsulated_proto;
 		pkt->l3_off += sizeof(*vh);
 		pkt->vlan_depth++;

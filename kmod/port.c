@@ -27,6 +27,14 @@ bool cham_port_exists(u32 ifindex)
 	return xa_load(&cham_ports, ifindex);
 }
 
+/* Readers of the names hold the config lock or rcu_read_lock(). */
+static void cham_port_replace(struct cham_port *old, struct cham_port *port)
+{
+	xa_store(&cham_ports, port->ifindex, port, GFP_KERNEL);
+	kfree_rcu(old, rcu);
+	cham_config_changed();
+}
+
 int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
@@ -55,6 +63,7 @@ int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack)
 	}
 	if (err)
 		goto err_free;
+	cham_config_changed();
 	return 0;
 
 err_free:
@@ -70,16 +79,20 @@ int cham_port_del(u32 ifindex)
 	port = xa_erase(&cham_ports, ifindex);
 	if (!port)
 		return -ENOENT;
+	cham_tenants_forget_port(ifindex);
 	kfree_rcu(port, rcu);
+	cham_config_changed();
 	return 0;
 }
 
-/* Iterate in ifindex order: fills the port at or after *ifindex. */
+/*
+ * Iterate in ifindex order: fills the port at or after *ifindex. Under the
+ * config lock or rcu_read_lock().
+ */
 bool cham_port_next(unsigned long *ifindex, char *ifname)
 {
 	struct cham_port *port;
 
-	lockdep_assert_held(&cham_config_lock);
 	port = xa_find(&cham_ports, ifindex, ULONG_MAX, XA_PRESENT);
 	if (!port)
 		return false;
@@ -91,7 +104,7 @@ static int cham_port_netdev_event(struct notifier_block *nb,
 				  unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct cham_port *port;
+	struct cham_port *port, *renamed;
 
 	if (!net_eq(dev_net(dev), &init_net))
 		return NOTIFY_DONE;
@@ -102,10 +115,18 @@ static int cham_port_netdev_event(struct notifier_block *nb,
 		mutex_unlock(&cham_config_lock);
 		break;
 	case NETDEV_CHANGENAME:
+		/*
+		 * Readers copy the name without the lock: publish a new one
+		 * (without memory, the old name stays; it is only shown).
+		 */
 		mutex_lock(&cham_config_lock);
 		port = xa_load(&cham_ports, dev->ifindex);
-		if (port)
-			strscpy(port->ifname, dev->name, sizeof(port->ifname));
+		renamed = port ? kmemdup(port, sizeof(*port), GFP_KERNEL) : NULL;
+		if (renamed) {
+			strscpy(renamed->ifname, dev->name,
+				sizeof(renamed->ifname));
+			cham_port_replace(port, renamed);
+		}
 		mutex_unlock(&cham_config_lock);
 		break;
 	}

@@ -9,7 +9,9 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 
 #include "chamelio.h"
 
@@ -65,8 +67,51 @@ static bool cham_proto_is_valid_access(int off, int size,
 	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
 }
 
+/*
+ * Least privilege: what a protocol needs, and nothing that reaches beyond
+ * its own packet and state. Maps (state, including across CPUs) with spin
+ * locks; the clock (timeouts, RTT); random numbers (initial sequence
+ * numbers, sampling); the CPU id (per-CPU state); bpf_loop() (loops over
+ * payload, bounded by the tenant's ceiling); bpf_strncmp() (matching
+ * payload against constants). Refused at load with the verifier's "program
+ * of this type cannot use helper": kernel memory and task readers,
+ * bpf_trace_printk() (a channel out of the handler shared by all), timers
+ * (work outside the packet path, uncharged), tail calls, ring buffers and
+ * user memory. This closes helpers only: the BPF core registers generic
+ * kfuncs (bpf_rdonly_cast() among them) for every program type, in
+ * vmlinux's BTF, where a module's filter cannot reach; with the
+ * CAP_PERFMON that loading struct_ops needs they read kernel memory. The
+ * provider-run loader refuses objects that use them (design.md, Trust
+ * model).
+ */
+static const struct bpf_func_proto *
+cham_proto_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
+{
+	switch (func_id) {
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem:
+	case BPF_FUNC_map_push_elem:
+	case BPF_FUNC_map_pop_elem:
+	case BPF_FUNC_map_peek_elem:
+	case BPF_FUNC_map_lookup_percpu_elem:
+	case BPF_FUNC_spin_lock:
+	case BPF_FUNC_spin_unlock:
+	case BPF_FUNC_ktime_get_ns:
+	case BPF_FUNC_ktime_get_boot_ns:
+	case BPF_FUNC_jiffies64:
+	case BPF_FUNC_get_prandom_u32:
+	case BPF_FUNC_get_smp_processor_id:
+	case BPF_FUNC_loop:
+	case BPF_FUNC_strncmp:
+		return bpf_base_func_proto(func_id, prog);
+	default:
+		return NULL;
+	}
+}
+
 static const struct bpf_verifier_ops cham_proto_verifier_ops = {
-	.get_func_proto = bpf_base_func_proto,
+	.get_func_proto = cham_proto_get_func_proto,
 	.is_valid_access = cham_proto_is_valid_access,
 };
 
@@ -85,11 +130,89 @@ static int cham_proto_check_member(const struct btf_type *t,
 	return 0;
 }
 
+/* Names follow the tenant-name rules; they reach the kernel log and bpffs. */
 static bool cham_name_valid(const char *name, size_t size, bool required)
 {
 	size_t len = strnlen(name, size);
 
-	return len < size && (len || !required);
+	if (len == size)
+		return false;
+	return len ? cham_tenant_name_valid(name) : !required;
+}
+
+/*
+ * Binding a protocol to a tenant lets it receive, rewrite and send the
+ * tenant's traffic: only the tenant's owner may, or the provider
+ * (CAP_NET_ADMIN in the initial user namespace). Runs in the context of
+ * the process that writes the map, creates the link or updates it.
+ */
+static int cham_proto_may_bind(const struct cham_tenant *tenant)
+{
+	kuid_t euid = current_euid();
+
+	if (cham_tenant_owned(tenant, euid) || capable(CAP_NET_ADMIN))
+		return 0;
+	pr_warn_ratelimited("chamelio: uid %u (pid %d) may not bind a protocol to tenant %s\n",
+			    from_kuid(&init_user_ns, euid),
+			    task_tgid_nr(current), tenant->name);
+	return -EPERM;
+}
+
+/*
+ * The tenant an instance was prepared for, if it still exists: a tenant
+ * deleted and created again under the same name is another tenant, with
+ * another owner perhaps, and a map prepared for the first is refused.
+ */
+static struct cham_tenant *cham_proto_tenant(const struct cham_proto_ops *ops,
+					     int *err)
+{
+	struct cham_tenant *tenant;
+
+	lockdep_assert_held(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	if (!tenant) {
+		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
+				    ops->name, ops->tenant);
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (tenant->cookie != ops->tenant_cookie) {
+		pr_warn_ratelimited("chamelio: protocol '%s' was prepared for an earlier tenant '%s'\n",
+				    ops->name, ops->tenant);
+		*err = -ESTALE;
+		return NULL;
+	}
+	*err = cham_proto_may_bind(tenant);
+	return *err ? NULL : tenant;
+}
+
+/*
+ * Map update: the instance names its tenant, which must exist and be the
+ * caller's. Remembers which tenant it was, for the registration.
+ */
+static int cham_proto_init_tenant(struct cham_proto_ops *ops,
+				  const struct cham_proto_ops *uops)
+{
+	struct cham_tenant *tenant;
+	int err;
+
+	if (!cham_name_valid(uops->tenant, sizeof(uops->tenant), true)) {
+		pr_warn_ratelimited("chamelio: a protocol must name its tenant (letters, digits, '_', '-')\n");
+		return -EINVAL;
+	}
+	strscpy(ops->tenant, uops->tenant, sizeof(ops->tenant));
+	mutex_lock(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	if (tenant) {
+		ops->tenant_cookie = tenant->cookie;
+		err = cham_proto_may_bind(tenant);
+	} else {
+		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
+				    ops->name, ops->tenant);
+		err = -ENOENT;
+	}
+	mutex_unlock(&cham_config_lock);
+	return err ?: 1;
 }
 
 /*
@@ -160,12 +283,7 @@ static int cham_proto_init_member(const struct btf_type *t,
 		strscpy(ops->name, uops->name, sizeof(ops->name));
 		return 1;
 	case offsetof(struct cham_proto_ops, tenant):
-		if (!cham_name_valid(uops->tenant, sizeof(uops->tenant), true)) {
-			pr_warn_ratelimited("chamelio: a protocol must name its tenant\n");
-			return -EINVAL;
-		}
-		strscpy(ops->tenant, uops->tenant, sizeof(ops->tenant));
-		return 1;
+		return cham_proto_init_tenant(ops, uops);
 	case offsetof(struct cham_proto_ops, flags):
 		if (uops->flags & ~CHAM_PROTO_F_ALL)
 			return -EINVAL;
@@ -182,6 +300,9 @@ static int cham_proto_init_member(const struct btf_type *t,
 	case offsetof(struct cham_proto_ops, violations):
 		return cham_proto_module_member(udata, moff,
 						sizeof(ops->violations));
+	case offsetof(struct cham_proto_ops, tenant_cookie):
+		return cham_proto_module_member(udata, moff,
+						sizeof(ops->tenant_cookie));
 	}
 	return 0;
 }
@@ -210,6 +331,7 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
+	cham_config_changed();
 }
 
 /* The admin's limit on the size of each handler, checked on registration. */
@@ -247,14 +369,19 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 	struct cham_tenant *tenant;
 	int err = 0;
 
-	mutex_lock(&cham_config_lock);
-	tenant = cham_tenant_find(0, ops->tenant);
-	if (!tenant) {
-		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
-				    ops->name, ops->tenant);
-		err = -ENOENT;
-		goto out;
+	/*
+	 * Without a link nothing ties the registration to the process that
+	 * made it and nothing can update it: design.md asks for links.
+	 */
+	if (!link) {
+		pr_warn_ratelimited("chamelio: protocol '%s': register it with a link (BPF_F_LINK)\n",
+				    ops->name);
+		return -EOPNOTSUPP;
 	}
+	mutex_lock(&cham_config_lock);
+	tenant = cham_proto_tenant(ops, &err);
+	if (!tenant)
+		goto out;
 	err = cham_proto_check_size(tenant, ops);
 	if (err)
 		goto out;
@@ -276,7 +403,8 @@ static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
 	/* Only if it was not replaced meanwhile, nor the tenant recreated. */
-	if (tenant && tenant->proto_link == link) {
+	if (tenant && tenant->cookie == ops->tenant_cookie &&
+	    tenant->proto_link == link) {
 		cur = rcu_access_pointer(tenant->ops);
 		/* Not replaced meanwhile; perhaps ejected. */
 		if (cur == ops || !cur)
@@ -300,14 +428,18 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 	if (strcmp(ops->tenant, old->tenant))
 		return -EINVAL;
 	mutex_lock(&cham_config_lock);
-	tenant = cham_tenant_find(0, ops->tenant);
-	cur = tenant ? rcu_access_pointer(tenant->ops) : NULL;
-	if (!tenant || tenant->proto_link != link || (cur && cur != old))
+	tenant = cham_proto_tenant(ops, &err);
+	if (!tenant)
+		goto out;
+	cur = rcu_access_pointer(tenant->ops);
+	if (tenant->proto_link != link || (cur && cur != old) ||
+	    tenant->cookie != old->tenant_cookie)
 		err = -ENOENT;
 	else
 		err = cham_proto_check_size(tenant, ops);
 	if (!err)
 		cham_proto_publish(tenant, ops, link);
+out:
 	mutex_unlock(&cham_config_lock);
 	return err;
 }
@@ -334,6 +466,7 @@ void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
 	if (cmpxchg(&tenant->ops, expected, NULL) != expected)
 		return;
 	atomic_inc(&tenant->ejections);
+	cham_config_changed();
 	pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected after %u calls above the ceiling\n",
 			    tenant->name, ops->name, violations);
 	cham_netlink_notify_ejected(tenant, ops, violations);

@@ -23,13 +23,33 @@ struct cham_rule_table {
 static struct cham_rule_table __rcu *cham_rule_table;
 static u32 cham_next_rule_id = 1;
 
-static bool cham_addr_match(u8 family, const union cham_addr *addr,
-			    const union cham_addr *dst,
-			    const union cham_addr *mask)
+bool cham_prefix_match(const struct cham_prefix *prefix,
+		       const union cham_addr *addr)
 {
-	if (family == AF_INET)
-		return (addr->v4 & mask->v4) == dst->v4;
-	return !ipv6_masked_addr_cmp(&addr->v6, &mask->v6, &dst->v6);
+	if (prefix->family == AF_INET)
+		return (addr->v4 & prefix->mask.v4) == prefix->addr.v4;
+	return !ipv6_masked_addr_cmp(&addr->v6, &prefix->mask.v6,
+				     &prefix->addr.v6);
+}
+
+/* Fills in the mask from family and length, and masks the address. */
+void cham_prefix_make_mask(struct cham_prefix *prefix)
+{
+	unsigned int i, bits = prefix->prefix_len;
+
+	memset(&prefix->mask, 0, sizeof(prefix->mask));
+	if (prefix->family == AF_INET) {
+		prefix->mask.v4 = bits ? htonl(~0U << (32 - bits)) : 0;
+		prefix->addr.v4 &= prefix->mask.v4;
+		return;
+	}
+	for (i = 0; i < 4; i++, bits = bits > 32 ? bits - 32 : 0) {
+		if (bits >= 32)
+			prefix->mask.v6.s6_addr32[i] = htonl(~0U);
+		else if (bits)
+			prefix->mask.v6.s6_addr32[i] = htonl(~0U << (32 - bits));
+		prefix->addr.v6.s6_addr32[i] &= prefix->mask.v6.s6_addr32[i];
+	}
 }
 
 static bool cham_rule_covers_all_ports(const struct cham_rule *rule)
@@ -37,8 +57,14 @@ static bool cham_rule_covers_all_ports(const struct cham_rule *rule)
 	return rule->port_min == 0 && rule->port_max == U16_MAX;
 }
 
-/* Called for every packet under the XDP program's RCU read side. */
-struct cham_tenant *cham_steer(const struct cham_pkt *pkt)
+/*
+ * The tenant whose rule matches an address, transport protocol and port:
+ * the destination of a received packet (steering), or the source of one a
+ * handler sends (egress validation). Called for every packet under the
+ * XDP program's RCU read side.
+ */
+struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
+			       u8 l4_proto, bool has_ports, u16 port)
 {
 	const struct cham_rule_table *table;
 	unsigned int i;
@@ -49,58 +75,37 @@ struct cham_tenant *cham_steer(const struct cham_pkt *pkt)
 	for (i = 0; i < table->count; i++) {
 		const struct cham_rule *rule = &table->rules[i];
 
-		if (rule->family != pkt->family)
+		if (rule->dst.family != family)
 			continue;
-		if (rule->l4_proto && rule->l4_proto != pkt->l4_proto)
+		if (rule->l4_proto && rule->l4_proto != l4_proto)
 			continue;
-		if (pkt->has_ports ? (pkt->dport < rule->port_min ||
-				      pkt->dport > rule->port_max) :
-				     !cham_rule_covers_all_ports(rule))
+		if (has_ports ? (port < rule->port_min ||
+				 port > rule->port_max) :
+				!cham_rule_covers_all_ports(rule))
 			continue;
-		if (cham_addr_match(pkt->family, &pkt->daddr, &rule->dst,
-				    &rule->mask))
+		if (cham_prefix_match(&rule->dst, addr))
 			return rule->tenant;
 	}
 	return NULL;
 }
 
 /* Two prefixes overlap when one contains the other. */
-static bool cham_prefixes_overlap(const struct cham_rule *a,
-				  const struct cham_rule *b)
+static bool cham_prefixes_overlap(const struct cham_prefix *a,
+				  const struct cham_prefix *b)
 {
-	const struct cham_rule *wider = a->prefix_len <= b->prefix_len ? a : b;
-	const struct cham_rule *narrower = wider == a ? b : a;
+	const struct cham_prefix *wider = a->prefix_len <= b->prefix_len ? a : b;
+	const struct cham_prefix *narrower = wider == a ? b : a;
 
-	return cham_addr_match(a->family, &narrower->dst, &wider->dst,
-			       &wider->mask);
+	return cham_prefix_match(wider, &narrower->addr);
 }
 
 static bool cham_rules_overlap(const struct cham_rule *a,
 			       const struct cham_rule *b)
 {
-	return a->family == b->family &&
+	return a->dst.family == b->dst.family &&
 	       (!a->l4_proto || !b->l4_proto || a->l4_proto == b->l4_proto) &&
 	       a->port_min <= b->port_max && b->port_min <= a->port_max &&
-	       cham_prefixes_overlap(a, b);
-}
-
-static void cham_rule_make_mask(struct cham_rule *rule)
-{
-	unsigned int i, bits = rule->prefix_len;
-
-	memset(&rule->mask, 0, sizeof(rule->mask));
-	if (rule->family == AF_INET) {
-		rule->mask.v4 = bits ? htonl(~0U << (32 - bits)) : 0;
-		rule->dst.v4 &= rule->mask.v4;
-		return;
-	}
-	for (i = 0; i < 4; i++, bits = bits > 32 ? bits - 32 : 0) {
-		if (bits >= 32)
-			rule->mask.v6.s6_addr32[i] = htonl(~0U);
-		else if (bits)
-			rule->mask.v6.s6_addr32[i] = htonl(~0U << (32 - bits));
-		rule->dst.v6.s6_addr32[i] &= rule->mask.v6.s6_addr32[i];
-	}
+	       cham_prefixes_overlap(&a->dst, &b->dst);
 }
 
 static struct cham_rule_table *cham_rule_table_locked(void)
@@ -114,7 +119,7 @@ static struct cham_rule_table *cham_rule_table_alloc(unsigned int count,
 {
 	struct cham_rule_table *table;
 
-	table = kzalloc(struct_size(table, rules, count), gfp);
+	table = kvmalloc(struct_size(table, rules, count), gfp);
 	if (table)
 		table->count = count;
 	return table;
@@ -126,7 +131,8 @@ static void cham_rule_table_publish(struct cham_rule_table *table)
 
 	rcu_assign_pointer(cham_rule_table, table);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
+	cham_config_changed();
 }
 
 /*
@@ -139,7 +145,7 @@ int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 	unsigned int i, count = old ? old->count : 0;
 
 	lockdep_assert_held(&cham_config_lock);
-	cham_rule_make_mask(rule);
+	cham_prefix_make_mask(&rule->dst);
 	for (i = 0; i < count; i++) {
 		if (old->rules[i].tenant != rule->tenant &&
 		    cham_rules_overlap(&old->rules[i], rule)) {
@@ -163,9 +169,9 @@ int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 }
 
 /*
- * Publishes the current table without the rules @drop selects. Removal must
- * not fail (deleting a tenant cannot stop half-way), and the table only
- * shrinks, so the allocation may wait for memory.
+ * Publishes the current table without the rules @drop selects. A table is
+ * read without locks, so even removal needs a new one: when it cannot be
+ * allocated, nothing changes and the caller reports -ENOMEM.
  */
 static int cham_rules_remove(bool (*drop)(const struct cham_rule *rule,
 					  const void *arg),
@@ -179,8 +185,12 @@ static int cham_rules_remove(bool (*drop)(const struct cham_rule *rule,
 	if (kept == count)
 		return -ENOENT;
 
-	table = kept ? cham_rule_table_alloc(kept, GFP_KERNEL | __GFP_NOFAIL) :
-		       NULL;
+	table = NULL;
+	if (kept) {
+		table = cham_rule_table_alloc(kept, GFP_KERNEL);
+		if (!table)
+			return -ENOMEM;
+	}
 	for (i = 0, kept = 0; i < count; i++)
 		if (!drop(&old->rules[i], arg))
 			table->rules[kept++] = old->rules[i];
@@ -205,15 +215,20 @@ int cham_rule_del(u32 id)
 	return cham_rules_remove(cham_rule_has_id, &id);
 }
 
-void cham_rules_del_tenant(struct cham_tenant *tenant)
+/* 0 also when the tenant had no rules. */
+int cham_rules_del_tenant(struct cham_tenant *tenant)
 {
+	int err;
+
 	lockdep_assert_held(&cham_config_lock);
-	cham_rules_remove(cham_rule_of_tenant, tenant);
+	err = cham_rules_remove(cham_rule_of_tenant, tenant);
+	return err == -ENOENT ? 0 : err;
 }
 
+/* Under the config lock or rcu_read_lock(): rule->tenant lives as long. */
 bool cham_rule_get(unsigned int index, struct cham_rule *rule)
 {
-	struct cham_rule_table *table = cham_rule_table_locked();
+	struct cham_rule_table *table = cham_config_dereference(cham_rule_table);
 
 	if (!table || index >= table->count)
 		return false;
@@ -221,13 +236,18 @@ bool cham_rule_get(unsigned int index, struct cham_rule *rule)
 	return true;
 }
 
+/* One snapshot of the table: a concurrent change cannot hide the rule. */
 bool cham_rule_find(u32 id, struct cham_rule *rule)
 {
+	struct cham_rule_table *table = cham_config_dereference(cham_rule_table);
 	unsigned int i;
 
-	for (i = 0; cham_rule_get(i, rule); i++)
-		if (rule->id == id)
+	for (i = 0; table && i < table->count; i++) {
+		if (table->rules[i].id == id) {
+			*rule = table->rules[i];
 			return true;
+		}
+	}
 	return false;
 }
 

@@ -55,6 +55,16 @@ enum cham_verdict {
  *	port (or no target was set)
  * @CHAM_DROP_OVER_BUDGET: the tenant was over its CPU budget (time
  *	protection)
+ * @CHAM_DROP_SPOOFED_SOURCE: the handler sent (TX or REDIRECT) a packet
+ *	whose source address or port the tenant may not use: neither a
+ *	destination of its own rules nor one of its admin-given sources, a
+ *	broadcast, multicast, loopback or unspecified address, or an
+ *	Ethernet source other than the outgoing port's or the one the
+ *	sender addressed
+ * @CHAM_DROP_PORT_NOT_ALLOWED: the handler redirected to a Chamelio port
+ *	the admin did not assign to the tenant
+ * @CHAM_DROP_EGRESS_MALFORMED: the handler sent a packet that no longer
+ *	parses, or whose VLAN tags or IP version it changed
  */
 enum cham_drop_reason {
 	CHAM_DROP_HANDLER,
@@ -62,6 +72,9 @@ enum cham_drop_reason {
 	CHAM_DROP_BAD_VERDICT,
 	CHAM_DROP_BAD_REDIRECT,
 	CHAM_DROP_OVER_BUDGET,
+	CHAM_DROP_SPOOFED_SOURCE,
+	CHAM_DROP_PORT_NOT_ALLOWED,
+	CHAM_DROP_EGRESS_MALFORMED,
 	__CHAM_DROP_MAX,
 };
 
@@ -81,6 +94,12 @@ enum cham_drop_reason {
  * @CHAM_PARSE_TRUNC_L4: shorter than the UDP/TCP header
  * @CHAM_PARSE_NOT_IP: not IPv4 or IPv6 (ARP, LLDP, ...); not an error,
  *	but counted so every unclassified frame has a reason
+ * @CHAM_PARSE_BAD_L3_CSUM: the IPv4 header checksum is wrong
+ * @CHAM_PARSE_BAD_L4_LEN: the UDP length disagrees with the IP payload
+ * @CHAM_PARSE_NOT_PORT: not received on a Chamelio port (a call of the
+ *	fast path from anywhere but a port's provider program: another
+ *	device, or BPF_PROG_TEST_RUN without a port as ingress device);
+ *	no tenant handler runs for it
  */
 enum cham_parse_error {
 	CHAM_PARSE_TRUNC_L2,
@@ -91,6 +110,9 @@ enum cham_parse_error {
 	CHAM_PARSE_FRAGMENT,
 	CHAM_PARSE_TRUNC_L4,
 	CHAM_PARSE_NOT_IP,
+	CHAM_PARSE_BAD_L3_CSUM,
+	CHAM_PARSE_BAD_L4_LEN,
+	CHAM_PARSE_NOT_PORT,
 	__CHAM_PARSE_MAX,
 };
 
@@ -252,9 +274,14 @@ struct cham_msg_ctx {
  * A tenant implements its protocol as an instance of this struct_ops type
  * and registers it (bpftool struct_ops register, or chamctl proto load).
  * The registration binds to the tenant named in @tenant, which the admin
- * must have created; it fails with ENOENT otherwise. Registering again for
- * the same tenant replaces its protocol atomically; removing the link
- * returns the tenant to its default verdict. Handlers run in softirq
+ * must have created; it fails with ENOENT otherwise. Only the tenant's
+ * owner (or a CAP_NET_ADMIN holder in the initial user namespace) may
+ * prepare, register or update a protocol for it (EPERM otherwise); an
+ * instance prepared for a tenant that was deleted since is refused even if
+ * a tenant of that name exists again (ESTALE); a registration must create
+ * a struct_ops link (a map without BPF_F_LINK is refused, EOPNOTSUPP).
+ * Registering again for the same tenant replaces its protocol atomically;
+ * removing the link returns the tenant to its default verdict. Handlers run in softirq
  * context, run to completion and must not sleep (sleepable programs are
  * refused). Their cycles are measured and charged to the tenant.
  *
@@ -270,8 +297,17 @@ struct cham_proto_ops {
 	 * The handler may read and rewrite the packet in place (length is
 	 * fixed) and returns an &enum cham_verdict. Returning
 	 * CHAM_VERDICT_REDIRECT needs a target set with
-	 * bpf_cham_redirect_port(). Any other return value drops the packet
-	 * with reason CHAM_DROP_BAD_VERDICT.
+	 * bpf_cham_redirect_port(), a port the admin assigned to the
+	 * tenant. Any other return value drops the packet with reason
+	 * CHAM_DROP_BAD_VERDICT. What the handler sends (TX, REDIRECT) is
+	 * validated: it must still parse with the VLAN tags it came with,
+	 * and come from an address and port the tenant may use, or it is
+	 * dropped (CHAM_DROP_EGRESS_MALFORMED, CHAM_DROP_SPOOFED_SOURCE).
+	 * Handlers may call the map helpers, spin locks, the clock,
+	 * bpf_get_prandom_u32(), bpf_get_smp_processor_id(), bpf_loop(),
+	 * bpf_strncmp() and the bpf_cham_* kfuncs; any other helper is
+	 * refused at load. (The BPF core's generic kfuncs cannot be closed
+	 * by the module on 6.12; the provider-run loader refuses them.)
 	 */
 	int (*rx)(struct cham_ctx *ctx);
 
@@ -312,7 +348,10 @@ struct cham_proto_ops {
 	 */
 	int (*slowpath_msg)(struct cham_msg_ctx *ctx);
 
-	/** @name: the protocol's name, shown to the admin (optional). */
+	/**
+	 * @name: the protocol's name, shown to the admin (optional; letters,
+	 * digits, '_' and '-', like tenant names).
+	 */
 	char name[CHAM_NAME_LEN];
 
 	/** @tenant: the name of the tenant this protocol serves (required). */
@@ -333,6 +372,7 @@ struct cham_proto_ops {
 	__u32 verified_insns[__CHAM_PROTO_HANDLER_MAX];
 	__u32 generation;	/* the tenant's registration count */
 	atomic_t violations;	/* calls above the tenant's ceiling */
+	__u64 tenant_cookie;	/* the tenant it was prepared for */
 #endif
 };
 
@@ -368,7 +408,7 @@ enum cham_attr {
 	CHAM_A_UNSPEC,
 	CHAM_A_TENANT_ID,		/* u32, 1..CHAM_TENANT_ID_MAX */
 	CHAM_A_TENANT_NAME,		/* string, < CHAM_NAME_LEN: [A-Za-z0-9_-], not all digits */
-	CHAM_A_TENANT_OWNER,		/* u32 uid of the tenant's agent */
+	CHAM_A_TENANT_OWNER,		/* u32: uid that owns the tenant (binds its protocol, reads its state) */
 	CHAM_A_TENANT_DEFAULT_VERDICT,	/* u8: CHAM_VERDICT_PASS or _DROP */
 	CHAM_A_TENANT_PROTO,		/* nest: CHAM_A_PROTO_* (get, notifications) */
 	CHAM_A_RULE_ID,			/* u32, chosen by the kernel */
@@ -399,6 +439,9 @@ enum cham_attr {
 	CHAM_A_CFG_ENFORCEMENT,		/* u8: 0 or 1 */
 	CHAM_A_CFG_CONTENTION_US,	/* u32: how recent other work contends, 1..1000000 */
 	CHAM_A_CFG_TSC_KHZ,		/* u32: cycle counter rate (get only) */
+	/* Egress validation of a tenant (TENANT_SET, TENANT_GET). */
+	CHAM_A_TENANT_SOURCES,		/* nest: CHAM_A_SOURCES_ENTRY..., replaces the list */
+	CHAM_A_TENANT_PORTS,		/* nest: CHAM_A_PORTS_IFINDEX..., replaces the list */
 	__CHAM_A_MAX,
 };
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)
@@ -425,6 +468,36 @@ enum cham_handler_attr {
 };
 
 #define CHAM_A_HANDLER_MAX (__CHAM_A_HANDLER_MAX - 1)
+
+/*
+ * Source prefixes a tenant may send from besides the destinations of its
+ * own rules, and the ports it may redirect to: at most this many each.
+ */
+#define CHAM_TENANT_SOURCES_MAX	16
+#define CHAM_TENANT_PORTS_MAX	16
+
+enum cham_sources_attr {
+	CHAM_A_SOURCES_UNSPEC,
+	CHAM_A_SOURCES_ENTRY,		/* nest, repeated: CHAM_A_SOURCE_* */
+	__CHAM_A_SOURCES_MAX,
+};
+#define CHAM_A_SOURCES_MAX (__CHAM_A_SOURCES_MAX - 1)
+
+enum cham_source_attr {
+	CHAM_A_SOURCE_UNSPEC,
+	CHAM_A_SOURCE_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	CHAM_A_SOURCE_ADDR,		/* binary: 4 or 16 bytes */
+	CHAM_A_SOURCE_PREFIX_LEN,	/* u8: 0..32 or 0..128 */
+	__CHAM_A_SOURCE_MAX,
+};
+#define CHAM_A_SOURCE_MAX (__CHAM_A_SOURCE_MAX - 1)
+
+enum cham_ports_attr {
+	CHAM_A_PORTS_UNSPEC,
+	CHAM_A_PORTS_IFINDEX,		/* u32, repeated: a Chamelio port */
+	__CHAM_A_PORTS_MAX,
+};
+#define CHAM_A_PORTS_MAX (__CHAM_A_PORTS_MAX - 1)
 
 enum cham_stat_attr {
 	CHAM_A_STAT_UNSPEC,
