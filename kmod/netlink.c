@@ -2,21 +2,33 @@
 /*
  * The "chamelio" generic netlink family: the admin's interface to tenants,
  * steering rules, ports and statistics. Documentation/netlink/specs/
- * chamelio.yaml describes it. Every attribute has a policy, every refusal
- * an extack message, and every change needs CAP_NET_ADMIN.
+ * chamelio.yaml describes it and scripts/check-ynl-spec.py holds this file
+ * to it: every command has its own policy that admits exactly the
+ * attributes it takes, every change needs CAP_NET_ADMIN (GENL_ADMIN_PERM),
+ * and every refusal of a handler carries an extack message.
+ *
+ * Changes hold cham_config_lock. Gets and dumps hold only rcu_read_lock(),
+ * so that no reader can delay a change: the lock is also taken under RTNL
+ * and under the BPF core's struct_ops mutex. A reader without
+ * CAP_NET_ADMIN sees only the tenants it owns, with their rules and
+ * statistics; ports and the global settings are readable by all.
  */
-#include <linux/ctype.h>
+#include <linux/cred.h>
 #include <linux/in.h>
 #include <linux/rtnetlink.h>
 #include <linux/socket.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 #include <asm/timex.h>
 #include <asm/tsc.h>
 
 #include "chamelio.h"
 
 static struct genl_family cham_genl_family;
+
+/* ---- policies ----------------------------------------------------------- */
 
 /* Wider than the s16 bounds of NLA_POLICY_RANGE(). */
 static const struct netlink_range_validation cham_tenant_id_range = {
@@ -38,28 +50,54 @@ static const struct netlink_range_validation cham_contention_us_range = {
 	.max = USEC_PER_SEC,
 };
 
-static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
+/* Address families are not a range: exactly AF_INET or AF_INET6. */
+static int cham_nl_validate_family(const struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family == AF_INET || family == AF_INET6)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
+	return -EINVAL;
+}
+
+static const struct nla_policy cham_source_policy[CHAM_A_SOURCE_PREFIX_LEN + 1] = {
+	[CHAM_A_SOURCE_FAMILY] =
+		NLA_POLICY_VALIDATE_FN(NLA_U8, cham_nl_validate_family),
+	[CHAM_A_SOURCE_ADDR] = { .type = NLA_BINARY,
+				 .len = sizeof(struct in6_addr) },
+	[CHAM_A_SOURCE_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy cham_sources_policy[CHAM_A_SOURCES_ENTRY + 1] = {
+	[CHAM_A_SOURCES_ENTRY] = NLA_POLICY_NESTED(cham_source_policy),
+};
+
+static const struct nla_policy cham_ports_policy[CHAM_A_PORTS_IFINDEX + 1] = {
+	[CHAM_A_PORTS_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/*
+ * One policy per command (and per do or dump), as the spec lists their
+ * request attributes; what a command does not take, read-only attributes
+ * included, is refused by the core.
+ */
+
+/*
+ * For the dumps and the get that take nothing: it admits nothing. Without
+ * a policy, the core would ignore attributes instead of refusing them.
+ */
+static const struct nla_policy cham_no_attrs_policy[CHAM_A_TENANT_ID + 1] = {
+};
+
+static const struct nla_policy cham_tenant_new_policy[CHAM_A_TENANT_INSN_LIMIT + 1] = {
 	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
 	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
 				 .len = CHAM_NAME_LEN - 1 },
 	[CHAM_A_TENANT_OWNER] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_DEFAULT_VERDICT] =
 		NLA_POLICY_MAX(NLA_U8, CHAM_VERDICT_DROP),
-	[CHAM_A_TENANT_PROTO] = { .type = NLA_REJECT,
-				  .reject_message = "protocol is read-only" },
-	[CHAM_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[CHAM_A_RULE_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
-	[CHAM_A_RULE_DST] = { .type = NLA_BINARY,
-			      .len = sizeof(struct in6_addr) },
-	[CHAM_A_RULE_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[CHAM_A_RULE_L4_PROTO] = { .type = NLA_U8 },
-	[CHAM_A_RULE_PORT_MIN] = { .type = NLA_U16 },
-	[CHAM_A_RULE_PORT_MAX] = { .type = NLA_U16 },
-	[CHAM_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[CHAM_A_PORT_IFNAME] = { .type = NLA_REJECT,
-				 .reject_message = "use the interface index" },
-	[CHAM_A_STATS] = { .type = NLA_REJECT,
-			   .reject_message = "statistics are read-only" },
 	[CHAM_A_TENANT_SHARE] = NLA_POLICY_RANGE(NLA_U32, 1, CHAM_SHARE_SCALE),
 	[CHAM_A_TENANT_BURST_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_burst_us_range),
@@ -71,25 +109,94 @@ static const struct nla_policy cham_policy[CHAM_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_ceiling_ns_range),
 	[CHAM_A_TENANT_EJECT_AFTER] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
-	[CHAM_A_TENANT_EJECTIONS] = { .type = NLA_REJECT,
-				      .reject_message = "ejections are read-only" },
-	[CHAM_A_TENANT_VIOLATIONS] = { .type = NLA_REJECT,
-				       .reject_message = "violations are read-only" },
+};
+
+static const struct nla_policy cham_tenant_del_policy[CHAM_A_TENANT_NAME + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+};
+
+static const struct nla_policy cham_tenant_get_policy[CHAM_A_TENANT_NAME + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+};
+
+static const struct nla_policy cham_rule_new_policy[CHAM_A_RULE_PORT_MAX + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_RULE_FAMILY] =
+		NLA_POLICY_VALIDATE_FN(NLA_U8, cham_nl_validate_family),
+	[CHAM_A_RULE_DST] = { .type = NLA_BINARY,
+			      .len = sizeof(struct in6_addr) },
+	[CHAM_A_RULE_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[CHAM_A_RULE_L4_PROTO] = { .type = NLA_U8 },
+	[CHAM_A_RULE_PORT_MIN] = { .type = NLA_U16 },
+	[CHAM_A_RULE_PORT_MAX] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy cham_rule_del_policy[CHAM_A_RULE_ID + 1] = {
+	[CHAM_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy cham_rule_get_policy[CHAM_A_RULE_ID + 1] = {
+	[CHAM_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy cham_port_new_policy[CHAM_A_PORT_IFINDEX + 1] = {
+	[CHAM_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy cham_port_del_policy[CHAM_A_PORT_IFINDEX + 1] = {
+	[CHAM_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy cham_stats_get_policy[CHAM_A_TENANT_NAME + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+};
+
+static const struct nla_policy cham_tenant_set_policy[CHAM_A_TENANT_PORTS + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_TENANT_OWNER] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_SHARE] = NLA_POLICY_RANGE(NLA_U32, 1, CHAM_SHARE_SCALE),
+	[CHAM_A_TENANT_BURST_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_burst_us_range),
+	[CHAM_A_TENANT_POLICY] = NLA_POLICY_MAX(NLA_U8, __CHAM_BUDGET_MAX - 1),
+	[CHAM_A_TENANT_ECN_THRESHOLD] = NLA_POLICY_MAX(NLA_U8, 100),
+	[CHAM_A_TENANT_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_TENANT_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CHAM_A_TENANT_CEILING_NS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_ceiling_ns_range),
+	[CHAM_A_TENANT_EJECT_AFTER] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_SOURCES] = NLA_POLICY_NESTED(cham_sources_policy),
+	[CHAM_A_TENANT_PORTS] = NLA_POLICY_NESTED(cham_ports_policy),
+};
+
+static const struct nla_policy cham_config_set_policy[CHAM_A_CFG_CONTENTION_US + 1] = {
 	[CHAM_A_CFG_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_CONTENTION_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_contention_us_range),
-	[CHAM_A_CFG_TSC_KHZ] = { .type = NLA_REJECT,
-				 .reject_message = "the cycle counter rate is read-only" },
 };
 
 enum cham_nl_mcgrp {
 	CHAM_NL_MCGRP_EVENTS,
 };
 
+/* Events name tenants and their protocols: for the provider only. */
 static const struct genl_multicast_group cham_nl_mcgrps[] = {
-	[CHAM_NL_MCGRP_EVENTS] = { .name = CHAM_GENL_MCGRP_EVENTS },
+	[CHAM_NL_MCGRP_EVENTS] = { .name = CHAM_GENL_MCGRP_EVENTS,
+				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/* ---- common ------------------------------------------------------------ */
 
 /* A missing attribute gets its type and a message in the extack. */
 #define CHAM_NL_REQUIRE(info, attr, msg) ({				\
@@ -101,26 +208,56 @@ static const struct genl_multicast_group cham_nl_mcgrps[] = {
 	__missing;							\
 })
 
-/* Commands address a tenant by id or by name. */
+/*
+ * Who is reading: CAP_NET_ADMIN sees every tenant, anyone else the tenants
+ * whose owner is its effective uid. In a dump, the reader is the process
+ * that receives the next part of it.
+ */
+struct cham_nl_reader {
+	bool admin;
+	kuid_t uid;
+	struct user_namespace *ns;	/* to show owners in */
+};
+
+static void cham_nl_reader_init(struct cham_nl_reader *reader,
+				struct sk_buff *skb)
+{
+	reader->admin = netlink_capable(skb, CAP_NET_ADMIN);
+	reader->uid = current_euid();
+	reader->ns = sk_user_ns(NETLINK_CB(skb).sk);
+}
+
+static bool cham_nl_may_read(const struct cham_nl_reader *reader,
+			     const struct cham_tenant *tenant)
+{
+	return reader->admin || cham_tenant_owned(tenant, reader->uid);
+}
+
+/*
+ * Commands address a tenant by id or by name. Under cham_config_lock for a
+ * change, under rcu_read_lock() for a read; then @reader hides the tenants
+ * it may not see, which are reported as missing like those that are.
+ */
 static struct cham_tenant *cham_nl_tenant(struct genl_info *info,
-					  int id_attr, int name_attr)
+					  const struct cham_nl_reader *reader)
 {
 	struct nlattr **attrs = info->attrs;
+	struct nlattr *id = attrs[CHAM_A_TENANT_ID];
+	struct nlattr *name = attrs[CHAM_A_TENANT_NAME];
 	struct cham_tenant *tenant;
 
-	if (!attrs[id_attr] && !attrs[name_attr]) {
+	if (!id && !name) {
 		NL_SET_ERR_MSG(info->extack, "tenant id or name is required");
 		return ERR_PTR(-EINVAL);
 	}
-	tenant = cham_tenant_find(attrs[id_attr] ? nla_get_u32(attrs[id_attr]) : 0,
-				  attrs[name_attr] ? nla_data(attrs[name_attr]) : NULL);
-	if (tenant && attrs[id_attr] && attrs[name_attr] &&
-	    strcmp(tenant->name, nla_data(attrs[name_attr])))
+	tenant = cham_tenant_find(id ? nla_get_u32(id) : 0,
+				  name ? nla_data(name) : NULL);
+	if (tenant && id && name && strcmp(tenant->name, nla_data(name)))
+		tenant = NULL;
+	if (tenant && reader && !cham_nl_may_read(reader, tenant))
 		tenant = NULL;
 	if (!tenant) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    attrs[id_attr] ?: attrs[name_attr],
-				    "no such tenant");
+		NL_SET_ERR_MSG_ATTR(info->extack, id ?: name, "no such tenant");
 		return ERR_PTR(-ENOENT);
 	}
 	return tenant;
@@ -132,13 +269,101 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 	return genlmsg_put(skb, portid, seq, &cham_genl_family, flags, cmd);
 }
 
-/* ---- tenants ----------------------------------------------------------- */
-
-static const struct cham_limits *cham_nl_limits(const struct cham_tenant *tenant)
+/* The header of one message of a dump, flagged if the configuration changed. */
+static void *cham_nl_dump_header(struct sk_buff *skb,
+				 struct netlink_callback *cb, u8 cmd)
 {
-	return rcu_dereference_protected(tenant->limits,
-					 lockdep_is_held(&cham_config_lock));
+	void *hdr;
+
+	hdr = cham_nl_put_header(skb, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
 }
+
+/*
+ * Each part of a dump notes the configuration's sequence before it walks,
+ * so that a change between two parts (or during the last) flags the next
+ * message, or the final NLMSG_DONE, NLM_F_DUMP_INTR.
+ */
+static void cham_nl_dump_begin(struct netlink_callback *cb)
+{
+	cb->seq = cham_config_seq();
+}
+
+static int cham_nl_dump_end(struct sk_buff *skb, int err)
+{
+	return err && !skb->len ? err : skb->len;
+}
+
+/* The owner, as the reader's user namespace sees it. */
+static u32 cham_nl_owner(const struct cham_tenant *tenant,
+			 const struct cham_nl_reader *reader)
+{
+	return from_kuid_munged(reader->ns, READ_ONCE(tenant->owner));
+}
+
+/* A uid as the sender's user namespace sees it. */
+static int cham_nl_parse_owner(struct sk_buff *skb, struct genl_info *info,
+			       kuid_t *owner)
+{
+	struct nlattr *attr = info->attrs[CHAM_A_TENANT_OWNER];
+
+	*owner = make_kuid(sk_user_ns(NETLINK_CB(skb).sk), nla_get_u32(attr));
+	if (!uid_valid(*owner)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "owner is no valid uid");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A prefix from its family, address and length attributes (the policy has
+ * checked the family): the address must be as long as the family's, the
+ * prefix no longer; it defaults to the whole address.
+ */
+static int cham_nl_parse_prefix(struct netlink_ext_ack *extack,
+				struct nlattr *family, struct nlattr *addr,
+				struct nlattr *len, struct cham_prefix *prefix)
+{
+	unsigned int addr_len, max_prefix;
+
+	memset(prefix, 0, sizeof(*prefix));
+	prefix->family = nla_get_u8(family);
+	addr_len = prefix->family == AF_INET ? 4 : 16;
+	max_prefix = addr_len * 8;
+	if (nla_len(addr) != addr_len) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	nla_memcpy(&prefix->addr, addr, addr_len);
+	prefix->prefix_len = len ? nla_get_u8(len) : max_prefix;
+	if (prefix->prefix_len > max_prefix) {
+		NL_SET_ERR_MSG_ATTR(extack, len,
+				    "prefix is longer than the address");
+		return -EINVAL;
+	}
+	cham_prefix_make_mask(prefix);
+	return 0;
+}
+
+static int cham_nl_put_prefix(struct sk_buff *skb, int family_attr,
+			      int addr_attr, int len_attr,
+			      const struct cham_prefix *prefix)
+{
+	int addr_len = prefix->family == AF_INET ? 4 : 16;
+
+	if (nla_put_u8(skb, family_attr, prefix->family) ||
+	    nla_put(skb, addr_attr, addr_len, &prefix->addr) ||
+	    nla_put_u8(skb, len_attr, prefix->prefix_len))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* ---- tenants ----------------------------------------------------------- */
 
 static int cham_nl_put_limits(struct sk_buff *skb,
 			      const struct cham_limits *limits)
@@ -154,6 +379,43 @@ static int cham_nl_put_limits(struct sk_buff *skb,
 	    nla_put_u32(skb, CHAM_A_TENANT_EJECT_AFTER, limits->eject_after) ||
 	    nla_put_u32(skb, CHAM_A_TENANT_INSN_LIMIT, limits->insn_limit))
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* The admin-given sources and ports; empty nests when there are none. */
+static int cham_nl_put_egress(struct sk_buff *skb,
+			      const struct cham_egress *egress)
+{
+	struct nlattr *nest, *entry;
+	u32 i;
+
+	nest = nla_nest_start(skb, CHAM_A_TENANT_SOURCES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < egress->nr_sources; i++) {
+		entry = nla_nest_start(skb, CHAM_A_SOURCES_ENTRY);
+		if (!entry ||
+		    cham_nl_put_prefix(skb, CHAM_A_SOURCE_FAMILY,
+				       CHAM_A_SOURCE_ADDR,
+				       CHAM_A_SOURCE_PREFIX_LEN,
+				       &egress->sources[i]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, entry);
+	}
+	nla_nest_end(skb, nest);
+
+	nest = nla_nest_start(skb, CHAM_A_TENANT_PORTS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < egress->nr_ports; i++) {
+		u32 ifindex = READ_ONCE(egress->ports[i]);
+
+		/* 0: the port went away (cham_tenants_forget_port()). */
+		if (ifindex &&
+		    nla_put_u32(skb, CHAM_A_PORTS_IFINDEX, ifindex))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -188,28 +450,30 @@ static int cham_nl_put_proto(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Under rcu_read_lock(): the tenant, its limits, its egress settings and
+ * its protocol instance are all freed only after a grace period.
+ */
 static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
-			       u32 portid, u32 seq, int flags)
+			       const struct cham_nl_reader *reader, void *hdr)
 {
 	const struct cham_proto_ops *ops;
-	void *hdr;
 
-	hdr = cham_nl_put_header(skb, portid, seq, flags, CHAM_CMD_TENANT_GET);
-	if (!hdr)
-		return -EMSGSIZE;
 	if (nla_put_u32(skb, CHAM_A_TENANT_ID, tenant->id) ||
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, tenant->name) ||
-	    nla_put_u32(skb, CHAM_A_TENANT_OWNER, tenant->owner) ||
+	    (uid_valid(READ_ONCE(tenant->owner)) &&
+	     nla_put_u32(skb, CHAM_A_TENANT_OWNER,
+			 cham_nl_owner(tenant, reader))) ||
 	    nla_put_u8(skb, CHAM_A_TENANT_DEFAULT_VERDICT,
 		       tenant->default_verdict) ||
-	    cham_nl_put_limits(skb, cham_nl_limits(tenant)) ||
+	    cham_nl_put_limits(skb, rcu_dereference(tenant->limits)) ||
 	    nla_put_u32(skb, CHAM_A_TENANT_EJECTIONS,
-			atomic_read(&tenant->ejections)))
+			atomic_read(&tenant->ejections)) ||
+	    cham_nl_put_egress(skb, rcu_dereference(tenant->egress)))
 		goto cancel;
 
-	/* The fast path can eject the protocol; the lock keeps it alive. */
-	ops = rcu_dereference_check(tenant->ops,
-				    lockdep_is_held(&cham_config_lock));
+	/* The fast path can eject the protocol at any time. */
+	ops = rcu_dereference(tenant->ops);
 	if (ops &&
 	    (nla_put_u32(skb, CHAM_A_TENANT_VIOLATIONS,
 			 atomic_read(&ops->violations)) ||
@@ -234,14 +498,19 @@ static const int cham_nl_limit_attrs[] = {
 	CHAM_A_TENANT_EJECT_AFTER, CHAM_A_TENANT_INSN_LIMIT,
 };
 
-static int cham_nl_parse_limits(struct genl_info *info,
-				struct cham_limits *limits)
+static int cham_nl_count_limits(struct genl_info *info)
 {
-	struct nlattr **attrs = info->attrs;
 	int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(cham_nl_limit_attrs); i++)
-		n += !!attrs[cham_nl_limit_attrs[i]];
+		n += !!info->attrs[cham_nl_limit_attrs[i]];
+	return n;
+}
+
+static void cham_nl_parse_limits(struct genl_info *info,
+				 struct cham_limits *limits)
+{
+	struct nlattr **attrs = info->attrs;
 
 	if (attrs[CHAM_A_TENANT_SHARE])
 		limits->share = nla_get_u32(attrs[CHAM_A_TENANT_SHARE]);
@@ -265,24 +534,89 @@ static int cham_nl_parse_limits(struct genl_info *info,
 	if (attrs[CHAM_A_TENANT_INSN_LIMIT])
 		limits->insn_limit = nla_get_u32(attrs[CHAM_A_TENANT_INSN_LIMIT]);
 	cham_limits_derive(limits);
-	return n;
 }
 
-/*
- * Names appear in bpffs pins (which refuse '.') and on command lines, where
- * an all-digit name would read as an id.
- */
-static bool cham_tenant_name_valid(const char *name)
+/* Lists are short: too long is refused before any entry is looked at. */
+static int cham_nl_check_count(struct genl_info *info, struct nlattr *nest,
+			       u32 max, const char *what)
 {
-	bool all_digits = true;
-	const char *c;
+	struct nlattr *attr;
+	u32 n = 0;
+	int rem;
 
-	for (c = name; *c; c++) {
-		if (!isalnum(*c) && *c != '_' && *c != '-')
-			return false;
-		all_digits &= !!isdigit(*c);
+	nla_for_each_nested(attr, nest, rem)
+		n++;
+	if (n <= max)
+		return 0;
+	NL_SET_ERR_MSG_FMT(info->extack, "%u %s, at most %u are allowed", n,
+			   what, max);
+	NL_SET_BAD_ATTR(info->extack, nest);
+	return -E2BIG;
+}
+
+/* Replaces egress->sources with the entries of @nest. */
+static int cham_nl_parse_sources(struct genl_info *info, struct nlattr *nest,
+				 struct cham_egress *egress)
+{
+	struct nlattr *tb[CHAM_A_SOURCE_MAX + 1], *entry;
+	u32 n = 0;
+	int rem, err;
+
+	err = cham_nl_check_count(info, nest, CHAM_TENANT_SOURCES_MAX,
+				  "source prefixes");
+	if (err)
+		return err;
+	nla_for_each_nested(entry, nest, rem) {
+		err = nla_parse_nested(tb, CHAM_A_SOURCE_MAX, entry,
+				       cham_source_policy, info->extack);
+		if (err)
+			return err;
+		if (NL_REQ_ATTR_CHECK(info->extack, entry, tb,
+				      CHAM_A_SOURCE_FAMILY)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "source address family is required");
+			return -EINVAL;
+		}
+		if (NL_REQ_ATTR_CHECK(info->extack, entry, tb,
+				      CHAM_A_SOURCE_ADDR)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "source address is required");
+			return -EINVAL;
+		}
+		err = cham_nl_parse_prefix(info->extack,
+					   tb[CHAM_A_SOURCE_FAMILY],
+					   tb[CHAM_A_SOURCE_ADDR],
+					   tb[CHAM_A_SOURCE_PREFIX_LEN],
+					   &egress->sources[n]);
+		if (err)
+			return err;
+		n++;
 	}
-	return c != name && !all_digits;
+	egress->nr_sources = n;
+	return 0;
+}
+
+/* Replaces egress->ports: each must be a port now. Under the config lock. */
+static int cham_nl_parse_ports(struct genl_info *info, struct nlattr *nest,
+			       struct cham_egress *egress)
+{
+	struct nlattr *attr;
+	u32 n = 0;
+	int rem, err;
+
+	err = cham_nl_check_count(info, nest, CHAM_TENANT_PORTS_MAX, "ports");
+	if (err)
+		return err;
+	nla_for_each_nested(attr, nest, rem) {
+		if (!cham_port_exists(nla_get_u32(attr))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "interface is not a Chamelio port");
+			return -ENODEV;
+		}
+		egress->ports[n++] = nla_get_u32(attr);
+	}
+	egress->nr_ports = n;
+	return 0;
 }
 
 static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
@@ -290,7 +624,8 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	u8 default_verdict = CHAM_VERDICT_PASS;
 	struct cham_limits limits;
-	u32 owner = 0;
+	/* No owner: only the admin binds a protocol or reads the tenant. */
+	kuid_t owner = INVALID_UID;
 	int err;
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_TENANT_ID, "tenant id is required") ||
@@ -301,8 +636,11 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 				    "tenant name must be letters, digits, '_' or '-', and not all digits");
 		return -EINVAL;
 	}
-	if (attrs[CHAM_A_TENANT_OWNER])
-		owner = nla_get_u32(attrs[CHAM_A_TENANT_OWNER]);
+	if (attrs[CHAM_A_TENANT_OWNER]) {
+		err = cham_nl_parse_owner(skb, info, &owner);
+		if (err)
+			return err;
+	}
 	if (attrs[CHAM_A_TENANT_DEFAULT_VERDICT])
 		default_verdict = nla_get_u8(attrs[CHAM_A_TENANT_DEFAULT_VERDICT]);
 	cham_limits_init(&limits);
@@ -316,34 +654,73 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Changes a tenant's time protection; what is not given stays. */
+/*
+ * Changes a tenant's time protection, owner, sources or ports; what is not
+ * given stays. Everything is checked before anything changes.
+ */
 static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *sources = info->attrs[CHAM_A_TENANT_SOURCES];
+	struct nlattr *ports = info->attrs[CHAM_A_TENANT_PORTS];
+	bool set_owner = !!info->attrs[CHAM_A_TENANT_OWNER];
+	int knobs = cham_nl_count_limits(info);
 	struct cham_limits *limits = NULL;
+	struct cham_egress *egress = NULL;
 	struct cham_tenant *tenant;
+	kuid_t owner;
 	int err = 0;
 
+	if (!knobs && !set_owner && !sources && !ports) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give a share, burst, policy, owner, sources, ports, ...");
+		return -EINVAL;
+	}
+	if (set_owner) {
+		err = cham_nl_parse_owner(skb, info, &owner);
+		if (err)
+			return err;
+	}
+
 	mutex_lock(&cham_config_lock);
-	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	tenant = cham_nl_tenant(info, NULL);
 	if (IS_ERR(tenant)) {
 		err = PTR_ERR(tenant);
 		goto out;
 	}
-	limits = kmemdup(cham_nl_limits(tenant), sizeof(*limits), GFP_KERNEL);
-	if (!limits) {
-		err = -ENOMEM;
-		goto out;
+	if (knobs) {
+		limits = kmemdup(cham_config_dereference(tenant->limits),
+				 sizeof(*limits), GFP_KERNEL);
+		if (!limits) {
+			err = -ENOMEM;
+			goto out;
+		}
+		cham_nl_parse_limits(info, limits);
 	}
-	if (!cham_nl_parse_limits(info, limits)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a share, burst, policy, ...");
-		err = -EINVAL;
-		goto out;
+	if (sources || ports) {
+		egress = kmemdup(cham_config_dereference(tenant->egress),
+				 sizeof(*egress), GFP_KERNEL);
+		if (!egress) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = sources ? cham_nl_parse_sources(info, sources, egress) : 0;
+		if (!err && ports)
+			err = cham_nl_parse_ports(info, ports, egress);
+		if (err)
+			goto out;
 	}
-	cham_tenant_set_limits(tenant, limits);
+
+	if (limits)
+		cham_tenant_set_limits(tenant, limits);
+	if (egress)
+		cham_tenant_set_egress(tenant, egress);
+	if (set_owner)
+		cham_tenant_set_owner(tenant, owner);
 	limits = NULL;
+	egress = NULL;
 out:
 	mutex_unlock(&cham_config_lock);
+	kfree(egress);
 	kfree(limits);
 	return err;
 }
@@ -354,26 +731,38 @@ static int cham_nl_tenant_del(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&cham_config_lock);
-	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	tenant = cham_nl_tenant(info, NULL);
 	err = IS_ERR(tenant) ? PTR_ERR(tenant) : cham_tenant_del(tenant);
 	mutex_unlock(&cham_config_lock);
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the rule table without the tenant's rules");
 	return err;
 }
 
 static int cham_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct cham_nl_reader reader;
 	struct cham_tenant *tenant;
 	struct sk_buff *msg;
+	void *hdr;
 	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&cham_config_lock);
-	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_TENANT_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	cham_nl_reader_init(&reader, skb);
+	rcu_read_lock();
+	tenant = cham_nl_tenant(info, &reader);
 	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
-	      cham_nl_fill_tenant(msg, tenant, info->snd_portid, info->snd_seq, 0);
-	mutex_unlock(&cham_config_lock);
+	      cham_nl_fill_tenant(msg, tenant, &reader, hdr);
+	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -381,42 +770,43 @@ static int cham_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Dumps resume from cb->args[0], the next tenant id (or rule index). */
+/* Dumps resume from cb->args[0], the next tenant id (or rule id). */
 static int cham_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long id = cb->args[0];
+	struct cham_nl_reader reader;
 	struct cham_tenant *tenant;
 	int err = 0;
+	void *hdr;
 
-	mutex_lock(&cham_config_lock);
+	cham_nl_reader_init(&reader, cb->skb);
+	cham_nl_dump_begin(cb);
+	rcu_read_lock();
 	while ((tenant = cham_tenant_next(&id))) {
-		err = cham_nl_fill_tenant(skb, tenant, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (!cham_nl_may_read(&reader, tenant))
+			continue;
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_TENANT_GET);
+		err = hdr ? cham_nl_fill_tenant(skb, tenant, &reader, hdr) :
+		      -EMSGSIZE;
 		if (err)
 			break;
 		cb->args[0] = id;
 	}
-	mutex_unlock(&cham_config_lock);
-	return err && !skb->len ? err : skb->len;
+	rcu_read_unlock();
+	return cham_nl_dump_end(skb, err);
 }
 
 /* ---- rules ------------------------------------------------------------- */
 
+/* Under the config lock or rcu_read_lock(), which keep rule->tenant. */
 static int cham_nl_fill_rule(struct sk_buff *skb, const struct cham_rule *rule,
-			     u32 portid, u32 seq, int flags, u8 cmd)
+			     void *hdr)
 {
-	int addr_len = rule->family == AF_INET ? 4 : 16;
-	void *hdr;
-
-	hdr = cham_nl_put_header(skb, portid, seq, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
 	if (nla_put_u32(skb, CHAM_A_RULE_ID, rule->id) ||
 	    nla_put_u32(skb, CHAM_A_TENANT_ID, rule->tenant->id) ||
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, rule->tenant->name) ||
-	    nla_put_u8(skb, CHAM_A_RULE_FAMILY, rule->family) ||
-	    nla_put(skb, CHAM_A_RULE_DST, addr_len, &rule->dst) ||
-	    nla_put_u8(skb, CHAM_A_RULE_PREFIX_LEN, rule->prefix_len) ||
+	    cham_nl_put_prefix(skb, CHAM_A_RULE_FAMILY, CHAM_A_RULE_DST,
+			       CHAM_A_RULE_PREFIX_LEN, &rule->dst) ||
 	    nla_put_u8(skb, CHAM_A_RULE_L4_PROTO, rule->l4_proto) ||
 	    nla_put_u16(skb, CHAM_A_RULE_PORT_MIN, rule->port_min) ||
 	    nla_put_u16(skb, CHAM_A_RULE_PORT_MAX, rule->port_max)) {
@@ -437,35 +827,17 @@ static bool cham_l4_has_ports(u8 l4_proto)
 static int cham_nl_parse_rule(struct genl_info *info, struct cham_rule *rule)
 {
 	struct nlattr **attrs = info->attrs;
-	unsigned int addr_len, max_prefix;
+	int err;
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_RULE_FAMILY, "address family is required") ||
 	    CHAM_NL_REQUIRE(info, CHAM_A_RULE_DST, "destination is required"))
 		return -EINVAL;
 	memset(rule, 0, sizeof(*rule));
-	rule->family = nla_get_u8(attrs[CHAM_A_RULE_FAMILY]);
-	if (rule->family != AF_INET && rule->family != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_RULE_FAMILY],
-				    "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	addr_len = rule->family == AF_INET ? 4 : 16;
-	max_prefix = addr_len * 8;
-	if (nla_len(attrs[CHAM_A_RULE_DST]) != addr_len) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_RULE_DST],
-				    "address length does not match the family");
-		return -EINVAL;
-	}
-	nla_memcpy(&rule->dst, attrs[CHAM_A_RULE_DST], addr_len);
-
-	rule->prefix_len = max_prefix;
-	if (attrs[CHAM_A_RULE_PREFIX_LEN])
-		rule->prefix_len = nla_get_u8(attrs[CHAM_A_RULE_PREFIX_LEN]);
-	if (rule->prefix_len > max_prefix) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_RULE_PREFIX_LEN],
-				    "prefix is longer than the address");
-		return -EINVAL;
-	}
+	err = cham_nl_parse_prefix(info->extack, attrs[CHAM_A_RULE_FAMILY],
+				   attrs[CHAM_A_RULE_DST],
+				   attrs[CHAM_A_RULE_PREFIX_LEN], &rule->dst);
+	if (err)
+		return err;
 	if (attrs[CHAM_A_RULE_L4_PROTO])
 		rule->l4_proto = nla_get_u8(attrs[CHAM_A_RULE_L4_PROTO]);
 
@@ -496,6 +868,7 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	struct cham_tenant *tenant;
 	struct cham_rule rule;
 	struct sk_buff *msg;
+	void *hdr;
 	int err;
 
 	err = cham_nl_parse_rule(info, &rule);
@@ -505,8 +878,14 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_RULE_NEW);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	mutex_lock(&cham_config_lock);
-	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	tenant = cham_nl_tenant(info, NULL);
 	if (IS_ERR(tenant)) {
 		err = PTR_ERR(tenant);
 		goto out;
@@ -515,9 +894,10 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	err = cham_rule_add(&rule, info->extack);
 	/* One rule always fits: the rule is in place, report success. */
 	if (!err)
-		WARN_ON_ONCE(cham_nl_fill_rule(msg, &rule, info->snd_portid,
-					       info->snd_seq, 0,
-					       CHAM_CMD_RULE_NEW));
+		WARN_ON_ONCE(cham_nl_fill_rule(msg, &rule, hdr));
+	else if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for a rule table with the rule");
 out:
 	mutex_unlock(&cham_config_lock);
 	if (err) {
@@ -540,30 +920,41 @@ static int cham_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CHAM_A_RULE_ID],
 				    "no such rule");
+	else if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the rule table without the rule");
 	return err;
 }
 
 static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *id = info->attrs[CHAM_A_RULE_ID];
+	struct cham_nl_reader reader;
 	struct cham_rule rule;
 	struct sk_buff *msg;
 	int err = -ENOENT;
+	void *hdr;
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_RULE_ID, "rule id is required"))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&cham_config_lock);
-	if (cham_rule_find(nla_get_u32(info->attrs[CHAM_A_RULE_ID]), &rule))
-		err = cham_nl_fill_rule(msg, &rule, info->snd_portid,
-					info->snd_seq, 0, CHAM_CMD_RULE_GET);
-	mutex_unlock(&cham_config_lock);
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_RULE_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	cham_nl_reader_init(&reader, skb);
+	rcu_read_lock();
+	if (cham_rule_find(nla_get_u32(id), &rule) &&
+	    cham_nl_may_read(&reader, rule.tenant))
+		err = cham_nl_fill_rule(msg, &rule, hdr);
+	rcu_read_unlock();
 	if (err) {
 		if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[CHAM_A_RULE_ID],
-					    "no such rule");
+			NL_SET_ERR_MSG_ATTR(info->extack, id, "no such rule");
 		nlmsg_free(msg);
 		return err;
 	}
@@ -573,27 +964,32 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 /*
  * Resumes after the last rule id sent, not at an index: rules deleted
  * between two parts of the dump shift the table. Ids only grow, and the
- * table keeps them in order.
+ * table keeps them in order. A table replaced during the walk can make it
+ * miss a rule; the sequence check then flags the dump.
  */
 static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct cham_nl_reader reader;
 	struct cham_rule rule;
 	unsigned int index;
 	int err = 0;
+	void *hdr;
 
-	mutex_lock(&cham_config_lock);
+	cham_nl_reader_init(&reader, cb->skb);
+	cham_nl_dump_begin(cb);
+	rcu_read_lock();
 	for (index = 0; cham_rule_get(index, &rule); index++) {
-		if (rule.id <= cb->args[0])
+		if (rule.id <= cb->args[0] ||
+		    !cham_nl_may_read(&reader, rule.tenant))
 			continue;
-		err = cham_nl_fill_rule(skb, &rule, NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					CHAM_CMD_RULE_GET);
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_RULE_GET);
+		err = hdr ? cham_nl_fill_rule(skb, &rule, hdr) : -EMSGSIZE;
 		if (err)
 			break;
 		cb->args[0] = rule.id;
 	}
-	mutex_unlock(&cham_config_lock);
-	return err && !skb->len ? err : skb->len;
+	rcu_read_unlock();
+	return cham_nl_dump_end(skb, err);
 }
 
 /* ---- ports ------------------------------------------------------------- */
@@ -632,6 +1028,7 @@ static int cham_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* Readable by all: the ports are the provider's, not a tenant's. */
 static int cham_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long ifindex = cb->args[0];
@@ -639,11 +1036,10 @@ static int cham_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 	void *hdr;
 
-	mutex_lock(&cham_config_lock);
+	cham_nl_dump_begin(cb);
+	rcu_read_lock();
 	for (; cham_port_next(&ifindex, ifname); ifindex++) {
-		hdr = cham_nl_put_header(skb, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 CHAM_CMD_PORT_GET);
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_PORT_GET);
 		if (!hdr) {
 			err = -EMSGSIZE;
 			break;
@@ -656,9 +1052,9 @@ static int cham_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		genlmsg_end(skb, hdr);
 	}
+	rcu_read_unlock();
 	cb->args[0] = ifindex;
-	mutex_unlock(&cham_config_lock);
-	return err && !skb->len ? err : skb->len;
+	return cham_nl_dump_end(skb, err);
 }
 
 /* ---- statistics -------------------------------------------------------- */
@@ -680,22 +1076,20 @@ static int cham_nl_put_counters(struct sk_buff *skb, int attr,
 	return 0;
 }
 
-/* The unclassified pseudo-tenant (id 0) has statistics, but no limits. */
+/*
+ * The unclassified pseudo-tenant (id 0) has statistics, but no limits.
+ * Under rcu_read_lock() for a tenant's.
+ */
 static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 			      const struct cham_stats __percpu *pcpu,
-			      const struct cham_limits *limits,
-			      u32 portid, u32 seq, int flags)
+			      const struct cham_limits *limits, void *hdr)
 {
 	struct cham_stats stats;
 	struct nlattr *nest;
 	u64 now;
-	void *hdr;
 
 	now = get_cycles();
 	cham_stats_fold(pcpu, &stats);
-	hdr = cham_nl_put_header(skb, portid, seq, flags, CHAM_CMD_STATS_GET);
-	if (!hdr)
-		return -EMSGSIZE;
 	if (nla_put_u32(skb, CHAM_A_TENANT_ID, id) ||
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, name))
 		goto cancel;
@@ -743,20 +1137,28 @@ cancel:
 
 static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct cham_nl_reader reader;
 	struct cham_tenant *tenant;
 	struct sk_buff *msg;
+	void *hdr;
 	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&cham_config_lock);
-	tenant = cham_nl_tenant(info, CHAM_A_TENANT_ID, CHAM_A_TENANT_NAME);
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_STATS_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	cham_nl_reader_init(&reader, skb);
+	rcu_read_lock();
+	tenant = cham_nl_tenant(info, &reader);
 	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
 	      cham_nl_fill_stats(msg, tenant->id, tenant->name, tenant->stats,
-				 cham_nl_limits(tenant), info->snd_portid,
-				 info->snd_seq, 0);
-	mutex_unlock(&cham_config_lock);
+				 rcu_dereference(tenant->limits), hdr);
+	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -764,37 +1166,50 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* The unclassified pseudo-tenant comes first, as id 0. */
+/*
+ * The unclassified pseudo-tenant comes first, as id 0, for CAP_NET_ADMIN
+ * only: its traffic is nobody's.
+ */
 static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	u32 portid = NETLINK_CB(cb->skb).portid, seq = cb->nlh->nlmsg_seq;
 	unsigned long id = cb->args[0];
+	struct cham_nl_reader reader;
 	struct cham_tenant *tenant;
 	int err = 0;
+	void *hdr;
 
-	mutex_lock(&cham_config_lock);
-	if (!id) {
-		err = cham_nl_fill_stats(skb, 0, CHAM_UNCLASSIFIED_NAME,
-					 cham_unclassified_stats, NULL, portid,
-					 seq, NLM_F_MULTI);
-		if (!err) {
-			id = 1;
-			cb->args[0] = id;
-		}
+	cham_nl_reader_init(&reader, cb->skb);
+	cham_nl_dump_begin(cb);
+	if (!id && reader.admin) {
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_STATS_GET);
+		err = hdr ? cham_nl_fill_stats(skb, 0, CHAM_UNCLASSIFIED_NAME,
+					       cham_unclassified_stats, NULL,
+					       hdr) : -EMSGSIZE;
+		if (err)
+			return cham_nl_dump_end(skb, err);
 	}
-	while (!err && (tenant = cham_tenant_next(&id))) {
-		err = cham_nl_fill_stats(skb, tenant->id, tenant->name,
-					 tenant->stats, cham_nl_limits(tenant),
-					 portid, seq, NLM_F_MULTI);
-		if (!err)
-			cb->args[0] = id;
+	id = max(id, 1UL);
+	cb->args[0] = id;
+	rcu_read_lock();
+	while ((tenant = cham_tenant_next(&id))) {
+		if (!cham_nl_may_read(&reader, tenant))
+			continue;
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_STATS_GET);
+		err = hdr ? cham_nl_fill_stats(skb, tenant->id, tenant->name,
+					       tenant->stats,
+					       rcu_dereference(tenant->limits),
+					       hdr) : -EMSGSIZE;
+		if (err)
+			break;
+		cb->args[0] = id;
 	}
-	mutex_unlock(&cham_config_lock);
-	return err && !skb->len ? err : skb->len;
+	rcu_read_unlock();
+	return cham_nl_dump_end(skb, err);
 }
 
 /* ---- global settings and notifications -------------------------------- */
 
+/* Readable by all: the provider's settings, nothing of a tenant. */
 static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -805,18 +1220,17 @@ static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
 				 CHAM_CMD_CONFIG_GET);
-	mutex_lock(&cham_config_lock);
 	if (!hdr ||
 	    nla_put_u8(msg, CHAM_A_CFG_ACCOUNTING,
 		       READ_ONCE(cham_cycle_accounting)) ||
-	    nla_put_u8(msg, CHAM_A_CFG_ENFORCEMENT, cham_enforcement) ||
-	    nla_put_u32(msg, CHAM_A_CFG_CONTENTION_US, cham_contention_us) ||
+	    nla_put_u8(msg, CHAM_A_CFG_ENFORCEMENT,
+		       READ_ONCE(cham_enforcement)) ||
+	    nla_put_u32(msg, CHAM_A_CFG_CONTENTION_US,
+			READ_ONCE(cham_contention_us)) ||
 	    nla_put_u32(msg, CHAM_A_CFG_TSC_KHZ, tsc_khz)) {
-		mutex_unlock(&cham_config_lock);
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	mutex_unlock(&cham_config_lock);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
@@ -845,8 +1259,9 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Tells listeners of the "events" group that a protocol was ejected. Runs
- * in softirq context, on the packet that made it happen.
+ * Tells listeners of the "events" group (CAP_NET_ADMIN holders) that a
+ * protocol was ejected. Runs in softirq context, on the packet that made
+ * it happen.
  */
 void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
 				 const struct cham_proto_ops *ops,
@@ -879,85 +1294,129 @@ void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
 }
 
 /*
- * Changes need CAP_NET_ADMIN. Checked here rather than with GENL_ADMIN_PERM
- * so that the refusal carries an extack message like every other one.
+ * The operations, as the spec lists them: writes need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM, checked by the core before anything is parsed).
  */
-#define CHAM_NL_ADMIN	BIT(0)
-
-static int cham_nl_pre_doit(const struct genl_split_ops *ops,
-			    struct sk_buff *skb, struct genl_info *info)
-{
-	if ((ops->internal_flags & CHAM_NL_ADMIN) &&
-	    !netlink_capable(skb, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "changing Chamelio needs CAP_NET_ADMIN");
-		return -EPERM;
-	}
-	return 0;
-}
-
-static const struct genl_ops cham_genl_ops[] = {
+static const struct genl_split_ops cham_genl_ops[] = {
 	{
 		.cmd = CHAM_CMD_TENANT_NEW,
 		.doit = cham_nl_tenant_new,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_tenant_new_policy,
+		.maxattr = CHAM_A_TENANT_INSN_LIMIT,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_TENANT_DEL,
 		.doit = cham_nl_tenant_del,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_tenant_del_policy,
+		.maxattr = CHAM_A_TENANT_NAME,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_TENANT_GET,
 		.doit = cham_nl_tenant_get,
+		.policy = cham_tenant_get_policy,
+		.maxattr = CHAM_A_TENANT_NAME,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_TENANT_GET,
 		.dumpit = cham_nl_tenant_dump,
-	}, {
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+	{
 		.cmd = CHAM_CMD_RULE_NEW,
 		.doit = cham_nl_rule_new,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_rule_new_policy,
+		.maxattr = CHAM_A_RULE_PORT_MAX,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_RULE_DEL,
 		.doit = cham_nl_rule_del,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_rule_del_policy,
+		.maxattr = CHAM_A_RULE_ID,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_RULE_GET,
 		.doit = cham_nl_rule_get,
+		.policy = cham_rule_get_policy,
+		.maxattr = CHAM_A_RULE_ID,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_RULE_GET,
 		.dumpit = cham_nl_rule_dump,
-	}, {
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+	{
 		.cmd = CHAM_CMD_PORT_NEW,
 		.doit = cham_nl_port_new,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_port_new_policy,
+		.maxattr = CHAM_A_PORT_IFINDEX,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_PORT_DEL,
 		.doit = cham_nl_port_del,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_port_del_policy,
+		.maxattr = CHAM_A_PORT_IFINDEX,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_PORT_GET,
 		.dumpit = cham_nl_port_dump,
-	}, {
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+	{
 		.cmd = CHAM_CMD_STATS_GET,
 		.doit = cham_nl_stats_get,
+		.policy = cham_stats_get_policy,
+		.maxattr = CHAM_A_TENANT_NAME,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_STATS_GET,
 		.dumpit = cham_nl_stats_dump,
-	}, {
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+	{
 		.cmd = CHAM_CMD_TENANT_SET,
 		.doit = cham_nl_tenant_set,
-		.internal_flags = CHAM_NL_ADMIN,
-	}, {
+		.policy = cham_tenant_set_policy,
+		.maxattr = CHAM_A_TENANT_PORTS,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_CONFIG_GET,
 		.doit = cham_nl_config_get,
-	}, {
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
 		.cmd = CHAM_CMD_CONFIG_SET,
 		.doit = cham_nl_config_set,
-		.internal_flags = CHAM_NL_ADMIN,
+		.policy = cham_config_set_policy,
+		.maxattr = CHAM_A_CFG_CONTENTION_US,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 
 static struct genl_family cham_genl_family __ro_after_init = {
 	.name = CHAM_GENL_NAME,
 	.version = CHAM_GENL_VERSION,
-	.maxattr = CHAM_A_MAX,
-	.policy = cham_policy,
-	.pre_doit = cham_nl_pre_doit,
-	.ops = cham_genl_ops,
-	.n_ops = ARRAY_SIZE(cham_genl_ops),
+	.split_ops = cham_genl_ops,
+	.n_split_ops = ARRAY_SIZE(cham_genl_ops),
 	.mcgrps = cham_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cham_nl_mcgrps),
 	.module = THIS_MODULE,

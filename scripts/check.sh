@@ -18,10 +18,10 @@ count() { # count OUTPUT: add the ok / not ok lines of a test's output
 	failed=$((failed + f))
 }
 
-echo "# host: YNL spec against the kernel's schema and uapi/linux/chamelio.h"
+echo "# host: YNL spec against the kernel's schema, uapi/linux/chamelio.h and kmod/netlink.c"
 # Debian's python3, where scripts/deps.sh installs yaml and jsonschema.
 out=$(/usr/bin/python3 scripts/check-ynl-spec.py Documentation/netlink/specs/chamelio.yaml \
-	uapi/linux/chamelio.h "$deps/linux-source/Documentation/netlink" 2>&1)
+	uapi/linux/chamelio.h "$deps/linux-source/Documentation/netlink" kmod/netlink.c 2>&1)
 status=$?
 printf '%s\n' "$out"
 count "$out"

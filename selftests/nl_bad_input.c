@@ -7,9 +7,12 @@
  *
  * Run as root with the module loaded and no tenant, rule or port it uses
  * (tenants 100 "nlt-a", 101 "nlt-b", 102 "nlt-c"; lo must not be a port).
- * It creates nlt-a with one rule and nlt-b, sends each bad request, checks
- * the dumps and the global settings did not change and deletes what it
- * created. Output: one "ok - ..." or "not ok - ..." line per check,
+ * It creates nlt-a and nlt-b (owned by nobody, uid 65534) with one rule
+ * each, sends each bad request, checks the dumps and the global settings
+ * did not change, checks what nobody (without capabilities) may read and
+ * that every write is refused to it, then sets owner, sources and ports
+ * and reads them back, and deletes what it created (lo is a port for a
+ * moment). Output: one "ok - ..." or "not ok - ..." line per check,
  * diagnostics on "# " lines; the exit status is 1 if any check failed.
  */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +64,9 @@ struct nl {
 	uint32_t seq;
 };
 
+/* Id of the family's "events" multicast group, 0 if unknown. */
+static uint32_t events_group;
+
 /* What the kernel answered to one request. */
 struct answer {
 	int error;		/* errno of the ack (or of NLMSG_DONE), 0 if none */
@@ -73,6 +80,7 @@ typedef void (*build_fn)(struct nlmsghdr *nlh);
 
 static uint32_t lo_ifindex = 1;
 static uint32_t rule_a_id;	/* the rule created for nlt-a */
+static uint32_t rule_b_id;	/* the rule created for nlt-b */
 
 
 static const char *errno_name(int err)
@@ -92,6 +100,7 @@ static const char *errno_name(int err)
 		{ EOPNOTSUPP, "EOPNOTSUPP" },
 		{ EMSGSIZE, "EMSGSIZE" },
 		{ ENOMEM, "ENOMEM" },
+		{ E2BIG, "E2BIG" },
 	};
 	static char other[32];
 	size_t i;
@@ -245,11 +254,33 @@ static int send_request(struct nl *nl, uint8_t cmd, uint16_t flags,
 	return transact(nl, nlh, fn, arg, ans);
 }
 
+/* One group of CTRL_ATTR_MCAST_GROUPS: notes the id of "events". */
+static int mcast_group_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr *inner;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(inner, attr) {
+		if (mnl_attr_get_type(inner) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    !mnl_attr_validate(inner, MNL_TYPE_NUL_STRING))
+			name = mnl_attr_get_str(inner);
+		else if (mnl_attr_get_type(inner) == CTRL_ATTR_MCAST_GRP_ID &&
+			 !mnl_attr_validate(inner, MNL_TYPE_U32))
+			id = mnl_attr_get_u32(inner);
+	}
+	if (name && !strcmp(name, CHAM_GENL_MCGRP_EVENTS))
+		events_group = id;
+	return MNL_CB_OK;
+}
+
 static int family_id_attr(const struct nlattr *attr, void *data)
 {
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 	    !mnl_attr_validate(attr, MNL_TYPE_U16))
 		*(uint16_t *)data = mnl_attr_get_u16(attr);
+	else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+		mnl_attr_parse_nested(attr, mcast_group_attr, NULL);
 	return MNL_CB_OK;
 }
 
@@ -306,9 +337,11 @@ static void tenant_a(struct nlmsghdr *nlh)
 	put_tenant(nlh, TENANT_A_ID, TENANT_A_NAME);
 }
 
+/* nlt-b belongs to nobody, the uid the unprivileged requests run as. */
 static void tenant_b(struct nlmsghdr *nlh)
 {
 	put_tenant(nlh, TENANT_B_ID, TENANT_B_NAME);
+	mnl_attr_put_u32(nlh, CHAM_A_TENANT_OWNER, UNPRIVILEGED_ID);
 }
 
 static void tenant_spare(struct nlmsghdr *nlh)
@@ -320,6 +353,12 @@ static void rule_a(struct nlmsghdr *nlh)
 {
 	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, TENANT_A_NAME);
 	put_rule_v4(nlh, "10.99.0.0", 16, 1000, 2000);
+}
+
+static void rule_b(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, TENANT_B_NAME);
+	put_rule_v4(nlh, "10.97.0.0", 16, 1000, 2000);
 }
 
 /* Valid and overlapping nothing: only the tenant can make it fail. */
@@ -438,7 +477,7 @@ static void rule_prefix_33(struct nlmsghdr *nlh)
 	put_rule_raw_dst(nlh, AF_INET, 4, 33);
 }
 
-/* Within the policy's 2..10, so the handler has to refuse it. */
+/* Between AF_INET and AF_INET6: the policy admits exactly those two. */
 static void rule_family_3(struct nlmsghdr *nlh)
 {
 	put_rule_raw_dst(nlh, 3, 4, 16);
@@ -464,6 +503,11 @@ static void rule_id_unknown(struct nlmsghdr *nlh)
 static void rule_id_a(struct nlmsghdr *nlh)
 {
 	mnl_attr_put_u32(nlh, CHAM_A_RULE_ID, rule_a_id);
+}
+
+static void rule_id_b(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, CHAM_A_RULE_ID, rule_b_id);
 }
 
 static void port_no_such_device(struct nlmsghdr *nlh)
@@ -568,14 +612,182 @@ KNOB_BUILDER(cfg_contention_u16, no_tenant, mnl_attr_put_u16,
 KNOB_BUILDER(cfg_contention_3000, no_tenant, mnl_attr_put_u32,
 	     CHAM_A_CFG_CONTENTION_US, 3000)
 
+/* ---- attributes a command does not take ---------------------------------- */
+
+static void del_with_rule_family(struct nlmsghdr *nlh)
+{
+	name_a(nlh);
+	mnl_attr_put_u8(nlh, CHAM_A_RULE_FAMILY, AF_INET);
+}
+
+static void rule_get_with_tenant(struct nlmsghdr *nlh)
+{
+	rule_id_a(nlh);
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, TENANT_A_NAME);
+}
+
+static void port_new_with_ifname(struct nlmsghdr *nlh)
+{
+	port_lo(nlh);
+	mnl_attr_put_strz(nlh, CHAM_A_PORT_IFNAME, "lo");
+}
+
+/* Sources and ports are set with TENANT_SET, not TENANT_NEW. */
+static void new_with_sources(struct nlmsghdr *nlh)
+{
+	tenant_spare(nlh);
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES));
+}
+
+static void config_set_with_tenant(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, CHAM_A_CFG_CONTENTION_US, 3000);
+	mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, TENANT_A_ID);
+}
+
+/* A dump takes no attributes at all. */
+static void dump_with_id(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, TENANT_A_ID);
+}
+
+/* ---- owners, sources and ports --------------------------------------------- */
+
+KNOB_BUILDER(set_owner_invalid, name_a, mnl_attr_put_u32, CHAM_A_TENANT_OWNER,
+	     UINT32_MAX)
+KNOB_BUILDER(new_owner_invalid, tenant_spare, mnl_attr_put_u32,
+	     CHAM_A_TENANT_OWNER, UINT32_MAX)
+KNOB_BUILDER(set_owner_1234, name_a, mnl_attr_put_u32, CHAM_A_TENANT_OWNER,
+	     1234)
+KNOB_BUILDER(set_owner_root, name_a, mnl_attr_put_u32, CHAM_A_TENANT_OWNER, 0)
+/* Valid, but nlt-b's owner is no admin. */
+KNOB_BUILDER(set_owner_b_self, name_b, mnl_attr_put_u32, CHAM_A_TENANT_OWNER,
+	     UNPRIVILEGED_ID)
+
+struct source {
+	uint8_t family;
+	const char *addr;	/* in the family's notation */
+	size_t addr_len;	/* bytes sent: the family's, or a wrong length */
+	int prefix_len;		/* -1: none */
+};
+
+static void put_source(struct nlmsghdr *nlh, const struct source *src)
+{
+	uint8_t addr[17] = { 0 };
+	struct nlattr *entry;
+
+	inet_pton(src->family == AF_INET6 ? AF_INET6 : AF_INET, src->addr,
+		  addr);
+	entry = mnl_attr_nest_start(nlh, CHAM_A_SOURCES_ENTRY);
+	mnl_attr_put_u8(nlh, CHAM_A_SOURCE_FAMILY, src->family);
+	if (src->addr_len)
+		mnl_attr_put(nlh, CHAM_A_SOURCE_ADDR, src->addr_len, addr);
+	if (src->prefix_len >= 0)
+		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_PREFIX_LEN, src->prefix_len);
+	mnl_attr_nest_end(nlh, entry);
+}
+
+/* TENANT_SET of nlt-a with @n copies of @src as its sources. */
+static void set_sources(struct nlmsghdr *nlh, const struct source *src,
+			unsigned int n)
+{
+	struct nlattr *nest;
+
+	name_a(nlh);
+	nest = mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES);
+	while (n--)
+		put_source(nlh, src);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+#define SOURCES_BUILDER(fn, n, ...)					\
+static void fn(struct nlmsghdr *nlh)					\
+{									\
+	static const struct source src = { __VA_ARGS__ };		\
+									\
+	set_sources(nlh, &src, n);					\
+}
+
+SOURCES_BUILDER(set_sources_family_3, 1, 3, "10.1.0.0", 4, 16)
+SOURCES_BUILDER(set_sources_v4_16_bytes, 1, AF_INET, "10.1.0.0", 16, 16)
+SOURCES_BUILDER(set_sources_v6_4_bytes, 1, AF_INET6, "2001:db8::", 4, 64)
+SOURCES_BUILDER(set_sources_prefix_33, 1, AF_INET, "10.1.0.0", 4, 33)
+SOURCES_BUILDER(set_sources_v6_prefix_129, 1, AF_INET6, "2001:db8::", 16, 129)
+SOURCES_BUILDER(set_sources_no_addr, 1, AF_INET, "10.1.0.0", 0, 16)
+SOURCES_BUILDER(set_sources_17, 17, AF_INET, "10.1.0.0", 4, 16)
+SOURCES_BUILDER(set_sources_16, 16, AF_INET, "10.1.0.0", 4, 16)
+
+/* Two prefixes, with host bits the kernel clears: 10.1.0.0/16 and 2001:db8::/64. */
+static void set_sources_two(struct nlmsghdr *nlh)
+{
+	static const struct source v4 = { AF_INET, "10.1.2.3", 4, 16 };
+	static const struct source v6 = { AF_INET6, "2001:db8::1", 16, 64 };
+	struct nlattr *nest;
+
+	name_a(nlh);
+	nest = mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES);
+	put_source(nlh, &v4);
+	put_source(nlh, &v6);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* TENANT_SET of nlt-a with @n copies of @ifindex as its ports. */
+static void set_ports(struct nlmsghdr *nlh, uint32_t ifindex, unsigned int n)
+{
+	struct nlattr *nest;
+
+	name_a(nlh);
+	nest = mnl_attr_nest_start(nlh, CHAM_A_TENANT_PORTS);
+	while (n--)
+		mnl_attr_put_u32(nlh, CHAM_A_PORTS_IFINDEX, ifindex);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void set_ports_lo(struct nlmsghdr *nlh)
+{
+	set_ports(nlh, lo_ifindex, 1);
+}
+
+static void set_ports_lo_17(struct nlmsghdr *nlh)
+{
+	set_ports(nlh, lo_ifindex, 17);
+}
+
+static void set_ports_zero(struct nlmsghdr *nlh)
+{
+	set_ports(nlh, 0, 1);
+}
+
+/* Empty nests clear both lists. */
+static void set_egress_none(struct nlmsghdr *nlh)
+{
+	name_a(nlh);
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES));
+	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, CHAM_A_TENANT_PORTS));
+}
+
 /* ---- checks -------------------------------------------------------------- */
+
+/*
+ * The genetlink core's messages for an attribute the command's policy does
+ * not admit (strict validation): "Unsupported attribute" up to the
+ * policy's highest attribute, "Unknown attribute type" above it. msg_has
+ * takes alternatives separated by '|'.
+ */
+#define NOT_TAKEN_MSG	"Unsupported attribute|Unknown attribute type"
 
 /* A request the kernel must refuse, and how. */
 struct refusal {
 	const char *what;
 	uint8_t cmd;
+	uint16_t flags;		/* NLM_F_DUMP for a dump */
 	build_fn build;
 	int errnos[2];		/* accepted errnos; none listed: any errno */
+	/*
+	 * The genetlink core refuses a write without CAP_NET_ADMIN
+	 * (GENL_ADMIN_PERM) before the family sees it, with no message.
+	 */
+	bool no_extack;
 	/*
 	 * The kernel reports a missing attribute by type (MISS_TYPE) rather
 	 * than by text; naming this attribute counts as an extended ack.
@@ -583,6 +795,20 @@ struct refusal {
 	unsigned int missing;
 	const char *msg_has;	/* text the message must contain, if any */
 };
+
+/* Whether @msg contains one of the '|'-separated alternatives of @want. */
+static bool msg_matches(const char *msg, const char *want)
+{
+	const char *end;
+
+	for (;; want = end + 1) {
+		end = strchrnul(want, '|');
+		if (memmem(msg, strlen(msg), want, end - want))
+			return true;
+		if (!*end)
+			return false;
+	}
+}
 
 static const struct refusal refusals[] = {
 	{
@@ -653,11 +879,68 @@ static const struct refusal refusals[] = {
 		.build = tenant_unknown_attr,
 	},
 	{
-		.what = "TENANT_NEW with a STATS attribute",
+		.what = "TENANT_NEW with a STATS attribute (read-only)",
 		.cmd = CHAM_CMD_TENANT_NEW,
 		.build = tenant_with_stats,
 		.errnos = { EINVAL },
-		.msg_has = "statistics are read-only",
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "TENANT_NEW with an invalid OWNER (uid -1)",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_owner_invalid,
+		.errnos = { EINVAL },
+		.msg_has = "owner",
+	},
+	{
+		.what = "TENANT_NEW with SOURCES (not taken: TENANT_SET sets them)",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_with_sources,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "TENANT_DEL with RULE_FAMILY (not taken)",
+		.cmd = CHAM_CMD_TENANT_DEL,
+		.build = del_with_rule_family,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "RULE_GET with TENANT_NAME (not taken)",
+		.cmd = CHAM_CMD_RULE_GET,
+		.build = rule_get_with_tenant,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "PORT_NEW with PORT_IFNAME (read-only)",
+		.cmd = CHAM_CMD_PORT_NEW,
+		.build = port_new_with_ifname,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "CONFIG_SET with TENANT_ID (not taken)",
+		.cmd = CHAM_CMD_CONFIG_SET,
+		.build = config_set_with_tenant,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "TENANT_GET dump with TENANT_ID (dumps take nothing)",
+		.cmd = CHAM_CMD_TENANT_GET,
+		.flags = NLM_F_DUMP,
+		.build = dump_with_id,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "CONFIG_GET with TENANT_ID (takes nothing)",
+		.cmd = CHAM_CMD_CONFIG_GET,
+		.build = dump_with_id,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
 	},
 	{
 		.what = "RULE_NEW for unknown tenant name",
@@ -690,10 +973,11 @@ static const struct refusal refusals[] = {
 		.errnos = { EINVAL },
 	},
 	{
-		.what = "RULE_NEW with family 3",
+		.what = "RULE_NEW with family 3 (refused by the policy)",
 		.cmd = CHAM_CMD_RULE_NEW,
 		.build = rule_family_3,
-		.errnos = { EAFNOSUPPORT, EINVAL },
+		.errnos = { EINVAL },
+		.msg_has = "AF_INET or AF_INET6",
 	},
 	{
 		.what = "RULE_NEW with port_min > port_max",
@@ -792,14 +1076,14 @@ static const struct refusal refusals[] = {
 		.cmd = CHAM_CMD_TENANT_SET,
 		.build = set_ejections,
 		.errnos = { EINVAL },
-		.msg_has = "ejections",
+		.msg_has = NOT_TAKEN_MSG,
 	},
 	{
 		.what = "TENANT_SET with VIOLATIONS (read-only)",
 		.cmd = CHAM_CMD_TENANT_SET,
 		.build = set_violations,
 		.errnos = { EINVAL },
-		.msg_has = "violations",
+		.msg_has = NOT_TAKEN_MSG,
 	},
 	{
 		.what = "TENANT_SET with a 1-byte SHARE",
@@ -850,6 +1134,82 @@ static const struct refusal refusals[] = {
 		.build = set_share_unknown_id,
 		.errnos = { ENOENT },
 	},
+	/* Owner, sources and ports. */
+	{
+		.what = "TENANT_SET with an invalid OWNER (uid -1)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_owner_invalid,
+		.errnos = { EINVAL },
+		.msg_has = "owner",
+	},
+	{
+		.what = "TENANT_SET with a source of family 3",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_family_3,
+		.errnos = { EINVAL },
+		.msg_has = "AF_INET or AF_INET6",
+	},
+	{
+		.what = "TENANT_SET with a 16-byte AF_INET source",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_v4_16_bytes,
+		.errnos = { EINVAL },
+		.msg_has = "address length",
+	},
+	{
+		.what = "TENANT_SET with a 4-byte AF_INET6 source",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_v6_4_bytes,
+		.errnos = { EINVAL },
+		.msg_has = "address length",
+	},
+	{
+		.what = "TENANT_SET with an AF_INET source /33",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_prefix_33,
+		.errnos = { EINVAL },
+		.msg_has = "prefix is longer",
+	},
+	{
+		.what = "TENANT_SET with an AF_INET6 source /129",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_v6_prefix_129,
+		.errnos = { ERANGE, EINVAL },
+	},
+	{
+		.what = "TENANT_SET with a source without address",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_no_addr,
+		.errnos = { EINVAL },
+		.missing = CHAM_A_SOURCE_ADDR,
+	},
+	{
+		.what = "TENANT_SET with 17 sources",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_17,
+		.errnos = { E2BIG },
+		.msg_has = "at most 16",
+	},
+	{
+		.what = "TENANT_SET with port lo, which is not a port",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ports_lo,
+		.errnos = { ENODEV },
+		.msg_has = "not a Chamelio port",
+	},
+	{
+		.what = "TENANT_SET with 17 ports",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ports_lo_17,
+		.errnos = { E2BIG },
+		.msg_has = "at most 16",
+	},
+	{
+		.what = "TENANT_SET with port ifindex 0",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_ports_zero,
+		.errnos = { ERANGE, EINVAL },
+	},
 	{
 		.what = "TENANT_NEW with share 0",
 		.cmd = CHAM_CMD_TENANT_NEW,
@@ -867,7 +1227,7 @@ static const struct refusal refusals[] = {
 		.cmd = CHAM_CMD_TENANT_NEW,
 		.build = new_ejections,
 		.errnos = { EINVAL },
-		.msg_has = "ejections",
+		.msg_has = NOT_TAKEN_MSG,
 	},
 	/* Time protection: the global settings. */
 	{
@@ -899,7 +1259,7 @@ static const struct refusal refusals[] = {
 		.cmd = CHAM_CMD_CONFIG_SET,
 		.build = cfg_tsc_khz,
 		.errnos = { EINVAL },
-		.msg_has = "read-only",
+		.msg_has = NOT_TAKEN_MSG,
 	},
 	{
 		.what = "CONFIG_SET with a 2-byte CONTENTION_US",
@@ -914,55 +1274,87 @@ static const struct refusal refusals[] = {
 	},
 };
 
-/* Valid change requests, refused only for lack of CAP_NET_ADMIN. */
+/*
+ * Valid change requests, refused only for lack of CAP_NET_ADMIN: every
+ * write, also of the tenant the caller owns.
+ */
 static const struct refusal unprivileged[] = {
 	{
 		.what = "unprivileged TENANT_NEW",
 		.cmd = CHAM_CMD_TENANT_NEW,
 		.build = tenant_spare,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
-		.what = "unprivileged TENANT_DEL",
+		.what = "unprivileged TENANT_DEL of its own tenant",
 		.cmd = CHAM_CMD_TENANT_DEL,
 		.build = name_b,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged RULE_NEW",
 		.cmd = CHAM_CMD_RULE_NEW,
 		.build = rule_spare,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged RULE_DEL",
 		.cmd = CHAM_CMD_RULE_DEL,
 		.build = rule_id_a,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged PORT_NEW",
 		.cmd = CHAM_CMD_PORT_NEW,
 		.build = port_lo,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged PORT_DEL",
 		.cmd = CHAM_CMD_PORT_DEL,
 		.build = port_lo,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged TENANT_SET",
 		.cmd = CHAM_CMD_TENANT_SET,
 		.build = set_share_a,
 		.errnos = { EPERM },
+		.no_extack = true,
 	},
 	{
 		.what = "unprivileged CONFIG_SET",
 		.cmd = CHAM_CMD_CONFIG_SET,
 		.build = cfg_contention_3000,
 		.errnos = { EPERM },
+		.no_extack = true,
+	},
+	{
+		.what = "unprivileged TENANT_SET of its own tenant (owner is no admin)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_owner_b_self,
+		.errnos = { EPERM },
+		.no_extack = true,
+	},
+	{
+		.what = "unprivileged TENANT_SET of its own tenant's sources",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_16,
+		.errnos = { EPERM },
+		.no_extack = true,
+	},
+	{
+		.what = "unprivileged RULE_DEL of its own tenant's rule",
+		.cmd = CHAM_CMD_RULE_DEL,
+		.build = rule_id_b,
+		.errnos = { EPERM },
+		.no_extack = true,
 	},
 };
 
@@ -997,20 +1389,22 @@ static void check_refusal(const struct refusal *r, int err,
 
 	expected_errnos(r, expected, sizeof(expected));
 	if (err) {
-		report(false, "%s: refused with %s and an extack", r->what,
-		       expected);
+		report(false, "%s: refused with %s%s", r->what, expected,
+		       r->no_extack ? "" : " and an extack");
 		printf("# could not send the request: %s\n", strerror(-err));
 		return;
 	}
 
 	errno_ok = errno_accepted(r, ans->error);
-	if (r->msg_has)
-		extack_ok = strstr(ans->msg, r->msg_has);
+	if (r->no_extack)
+		extack_ok = true;
+	else if (r->msg_has)
+		extack_ok = msg_matches(ans->msg, r->msg_has);
 	else
 		extack_ok = ans->msg[0] ||
 			    (r->missing && ans->missing == r->missing);
-	report(errno_ok && extack_ok, "%s: refused with %s and an extack",
-	       r->what, expected);
+	report(errno_ok && extack_ok, "%s: refused with %s%s", r->what,
+	       expected, r->no_extack ? "" : " and an extack");
 
 	if (!errno_ok)
 		printf("# expected %s, got %s\n", expected,
@@ -1115,11 +1509,48 @@ static void print_diagnostic_lines(const char *prefix, const char *text)
 
 /* ---- unprivileged requests ----------------------------------------------- */
 
+/* What the replies to a request showed of the objects this test made. */
+struct seen {
+	unsigned int tenant_a;	/* replies naming nlt-a (tenant, rule, stats) */
+	unsigned int tenant_b;
+	unsigned int tenant_0;	/* the unclassified pseudo-tenant's statistics */
+	unsigned int rule_a;	/* nlt-a's rule */
+	unsigned int rule_b;
+};
+
+static void note_seen(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	struct seen *seen = arg;
+
+	mnl_attr_for_each(attr, nlh, sizeof(*genl)) {
+		uint16_t type = mnl_attr_get_type(attr);
+		uint32_t v;
+
+		if (mnl_attr_validate(attr, MNL_TYPE_U32))
+			continue;
+		v = mnl_attr_get_u32(attr);
+		if (type == CHAM_A_TENANT_ID) {
+			seen->tenant_a += v == TENANT_A_ID;
+			seen->tenant_b += v == TENANT_B_ID;
+			seen->tenant_0 += v == 0;
+		} else if (type == CHAM_A_RULE_ID) {
+			seen->rule_a += v == rule_a_id;
+			seen->rule_b += v == rule_b_id;
+		}
+	}
+}
+
 /* What a child without privileges reports through its pipe. */
 struct child_report {
 	int err;		/* a local failure, as a negative errno */
 	struct answer ans;
+	struct seen seen;
 };
+
+/* A request that is no command: join the "events" multicast group. */
+#define JOIN_EVENTS	0
 
 /* Runs in the child, whose "# " lines share the parent's stdout. */
 static int drop_privileges(void)
@@ -1139,12 +1570,25 @@ static int drop_privileges(void)
 	return err;
 }
 
+/* Joins the events group; the answer's error is setsockopt()'s errno. */
+static int join_events(struct nl *nl, struct answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &events_group, sizeof(events_group)))
+		ans->error = errno;
+	return 0;
+}
+
 /*
- * Sends a request from a child process that has no privileges and its own
- * socket: the kernel checks the capabilities of the socket's opener.
+ * Sends a request (or JOIN_EVENTS) from a child process that has no
+ * privileges and its own socket: the kernel checks the capabilities of
+ * the socket's opener, and the reader's uid. @seen (if not NULL) gets
+ * what the replies showed.
  */
 static int send_unprivileged(uint16_t family, uint8_t cmd, uint16_t flags,
-			     build_fn build, struct answer *ans)
+			     build_fn build, struct answer *ans,
+			     struct seen *seen)
 {
 	struct child_report report_buf;
 	int pipefd[2], status;
@@ -1170,9 +1614,12 @@ static int send_unprivileged(uint16_t family, uint8_t cmd, uint16_t flags,
 		child.err = drop_privileges();
 		if (!child.err)
 			child.err = nl_open(&nl, family);
-		if (!child.err)
-			child.err = send_request(&nl, cmd, flags, build, NULL,
-						 NULL, &child.ans);
+		if (!child.err && cmd == JOIN_EVENTS)
+			child.err = join_events(&nl, &child.ans);
+		else if (!child.err)
+			child.err = send_request(&nl, cmd, flags, build,
+						 note_seen, &child.seen,
+						 &child.ans);
 		_exit(write(pipefd[1], &child, sizeof(child)) == sizeof(child) ?
 		      0 : 1);
 	}
@@ -1184,6 +1631,8 @@ static int send_unprivileged(uint16_t family, uint8_t cmd, uint16_t flags,
 	if (got != sizeof(report_buf))
 		return -EIO;
 	*ans = report_buf.ans;
+	if (seen)
+		*seen = report_buf.seen;
 	return report_buf.err;
 }
 
@@ -1256,43 +1705,362 @@ static bool create(struct nl *nl, const char *what, uint8_t cmd,
 	return ok;
 }
 
+/* A read whose answer and replies are known exactly. */
+struct read_check {
+	const char *what;
+	uint8_t cmd;
+	uint16_t flags;
+	build_fn build;
+	int error;		/* expected errno, 0 for success */
+	const char *msg_has;	/* for a refusal: text of the extack */
+	struct seen seen;	/* what the replies must show, exactly */
+};
+
+static void check_read(const struct read_check *c, int err,
+		       const struct answer *ans, const struct seen *seen)
+{
+	bool ok = !err && ans->error == c->error &&
+		  (!c->msg_has || strstr(ans->msg, c->msg_has)) &&
+		  !memcmp(seen, &c->seen, sizeof(*seen));
+
+	report(ok, "%s", c->what);
+	if (err) {
+		printf("# could not send the request: %s\n", strerror(-err));
+		return;
+	}
+	if (ans->error != c->error)
+		printf("# expected %s, got %s\n", errno_name(c->error),
+		       errno_name(ans->error));
+	if (ans->msg[0])
+		printf("# extack: \"%s\"\n", ans->msg);
+	if (memcmp(seen, &c->seen, sizeof(*seen)))
+		printf("# saw nlt-a %u, nlt-b %u, id 0 %u, rule of nlt-a %u, of nlt-b %u; expected %u %u %u %u %u\n",
+		       seen->tenant_a, seen->tenant_b, seen->tenant_0,
+		       seen->rule_a, seen->rule_b, c->seen.tenant_a,
+		       c->seen.tenant_b, c->seen.tenant_0, c->seen.rule_a,
+		       c->seen.rule_b);
+}
+
+/*
+ * What nobody, who owns nlt-b but has no capability, may read: its own
+ * tenant, rule and statistics, the ports and the global settings; not
+ * nlt-a, nor the unclassified statistics.
+ */
+static const struct read_check unprivileged_reads[] = {
+	{
+		.what = "unprivileged TENANT_GET dump shows its own nlt-b only",
+		.cmd = CHAM_CMD_TENANT_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_b = 1 },
+	},
+	{
+		.what = "unprivileged TENANT_GET of its own nlt-b works",
+		.cmd = CHAM_CMD_TENANT_GET,
+		.build = name_b,
+		.seen = { .tenant_b = 1 },
+	},
+	{
+		.what = "unprivileged TENANT_GET of nlt-a: ENOENT, no such tenant",
+		.cmd = CHAM_CMD_TENANT_GET,
+		.build = name_a,
+		.error = ENOENT,
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "unprivileged RULE_GET dump shows nlt-b's rule only",
+		.cmd = CHAM_CMD_RULE_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_b = 1, .rule_b = 1 },
+	},
+	{
+		.what = "unprivileged RULE_GET of nlt-b's rule works",
+		.cmd = CHAM_CMD_RULE_GET,
+		.build = rule_id_b,
+		.seen = { .tenant_b = 1, .rule_b = 1 },
+	},
+	{
+		.what = "unprivileged RULE_GET of nlt-a's rule: ENOENT, no such rule",
+		.cmd = CHAM_CMD_RULE_GET,
+		.build = rule_id_a,
+		.error = ENOENT,
+		.msg_has = "no such rule",
+	},
+	{
+		.what = "unprivileged STATS_GET dump shows nlt-b only, not id 0",
+		.cmd = CHAM_CMD_STATS_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_b = 1 },
+	},
+	{
+		.what = "unprivileged STATS_GET of its own nlt-b works",
+		.cmd = CHAM_CMD_STATS_GET,
+		.build = name_b,
+		.seen = { .tenant_b = 1 },
+	},
+	{
+		.what = "unprivileged STATS_GET of nlt-a: ENOENT, no such tenant",
+		.cmd = CHAM_CMD_STATS_GET,
+		.build = name_a,
+		.error = ENOENT,
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "unprivileged PORT_GET dump works",
+		.cmd = CHAM_CMD_PORT_GET,
+		.flags = NLM_F_DUMP,
+	},
+	{
+		.what = "unprivileged CONFIG_GET works",
+		.cmd = CHAM_CMD_CONFIG_GET,
+	},
+	{
+		.what = "unprivileged join of the events group: EPERM",
+		.cmd = JOIN_EVENTS,
+		.error = EPERM,
+	},
+};
+
+/* The same reads by root see everything: the filter is the reader's. */
+static const struct read_check privileged_reads[] = {
+	{
+		.what = "root's TENANT_GET dump shows nlt-a and nlt-b",
+		.cmd = CHAM_CMD_TENANT_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_a = 1, .tenant_b = 1 },
+	},
+	{
+		.what = "root's RULE_GET dump shows both rules",
+		.cmd = CHAM_CMD_RULE_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_a = 1, .tenant_b = 1, .rule_a = 1,
+			  .rule_b = 1 },
+	},
+	{
+		.what = "root's STATS_GET dump shows id 0, nlt-a and nlt-b",
+		.cmd = CHAM_CMD_STATS_GET,
+		.flags = NLM_F_DUMP,
+		.seen = { .tenant_a = 1, .tenant_b = 1, .tenant_0 = 1 },
+	},
+	{
+		.what = "root may join the events group",
+		.cmd = JOIN_EVENTS,
+	},
+};
+
 static void check_unprivileged(struct nl *nl)
 {
 	struct answer ans;
+	struct seen seen;
 	size_t i;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(unprivileged); i++) {
 		const struct refusal *r = &unprivileged[i];
 
-		err = send_unprivileged(nl->family, r->cmd, 0, r->build, &ans);
+		err = send_unprivileged(nl->family, r->cmd, r->flags, r->build,
+					&ans, NULL);
 		check_refusal(r, err, &ans);
 	}
 
-	/* Reading the configuration needs no privilege. */
-	err = send_unprivileged(nl->family, CHAM_CMD_TENANT_GET, NLM_F_DUMP,
-				NULL, &ans);
-	report(!err && !ans.error && ans.replies >= 2,
-	       "unprivileged TENANT_GET dump works");
-	if (err)
-		printf("# could not send the request: %s\n", strerror(-err));
-	else if (ans.error)
-		printf("# refused with %s%s%s\n", errno_name(ans.error),
-		       ans.msg[0] ? ": " : "", ans.msg);
-	else if (ans.replies < 2)
-		printf("# expected at least nlt-a and nlt-b, got %u tenants\n",
-		       ans.replies);
+	if (!events_group)
+		printf("# the family has no \"events\" group\n");
+	for (i = 0; i < ARRAY_SIZE(unprivileged_reads); i++) {
+		const struct read_check *c = &unprivileged_reads[i];
 
-	err = send_unprivileged(nl->family, CHAM_CMD_CONFIG_GET, 0, NULL, &ans);
-	report(!err && !ans.error && ans.replies == 1,
-	       "unprivileged CONFIG_GET works");
+		memset(&seen, 0, sizeof(seen));
+		err = send_unprivileged(nl->family, c->cmd, c->flags, c->build,
+					&ans, &seen);
+		check_read(c, err, &ans, &seen);
+	}
+	for (i = 0; i < ARRAY_SIZE(privileged_reads); i++) {
+		const struct read_check *c = &privileged_reads[i];
+		struct nl root;
+
+		memset(&seen, 0, sizeof(seen));
+		/* A socket of its own: joining a group must not stay. */
+		err = nl_open(&root, nl->family);
+		if (!err && c->cmd == JOIN_EVENTS)
+			err = join_events(&root, &ans);
+		else if (!err)
+			err = send_request(&root, c->cmd, c->flags, c->build,
+					   note_seen, &seen, &ans);
+		check_read(c, err, &ans, &seen);
+		if (root.sock)
+			mnl_socket_close(root.sock);
+	}
+}
+
+/* ---- owner, sources and ports read back ---------------------------------- */
+
+/* nlt-a's owner, sources and ports as TENANT_GET shows them. */
+struct tenant_view {
+	bool has_owner, has_sources, has_ports;
+	uint32_t owner;
+	char sources[2048];	/* "addr/len addr/len" */
+	char ports[256];	/* "ifindex ifindex" */
+};
+
+static void append(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? " " : "", text);
+}
+
+static void view_source(const struct nlattr *entry, struct tenant_view *view)
+{
+	const struct nlattr *attr;
+	char addr[INET6_ADDRSTRLEN] = "?", text[INET6_ADDRSTRLEN + 8];
+	int family = 0, len = -1;
+	const void *data = NULL;
+
+	mnl_attr_for_each_nested(attr, entry) {
+		switch (mnl_attr_get_type(attr)) {
+		case CHAM_A_SOURCE_FAMILY:
+			family = mnl_attr_get_u8(attr);
+			break;
+		case CHAM_A_SOURCE_ADDR:
+			data = mnl_attr_get_payload(attr);
+			break;
+		case CHAM_A_SOURCE_PREFIX_LEN:
+			len = mnl_attr_get_u8(attr);
+			break;
+		}
+	}
+	if (data)
+		inet_ntop(family, data, addr, sizeof(addr));
+	snprintf(text, sizeof(text), "%s/%d", addr, len);
+	append(view->sources, sizeof(view->sources), text);
+}
+
+static void view_tenant(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct tenant_view *view = arg;
+	const struct nlattr *attr, *inner;
+	char text[16];
+
+	mnl_attr_for_each(attr, nlh, sizeof(*genl)) {
+		switch (mnl_attr_get_type(attr)) {
+		case CHAM_A_TENANT_OWNER:
+			view->has_owner = true;
+			view->owner = mnl_attr_get_u32(attr);
+			break;
+		case CHAM_A_TENANT_SOURCES:
+			view->has_sources = true;
+			mnl_attr_for_each_nested(inner, attr)
+				view_source(inner, view);
+			break;
+		case CHAM_A_TENANT_PORTS:
+			view->has_ports = true;
+			mnl_attr_for_each_nested(inner, attr) {
+				snprintf(text, sizeof(text), "%u",
+					 mnl_attr_get_u32(inner));
+				append(view->ports, sizeof(view->ports), text);
+			}
+			break;
+		}
+	}
+}
+
+static bool get_tenant_a(struct nl *nl, struct tenant_view *view)
+{
+	struct answer ans;
+	int err;
+
+	memset(view, 0, sizeof(*view));
+	err = send_request(nl, CHAM_CMD_TENANT_GET, 0, name_a, view_tenant,
+			   view, &ans);
+	if (err || ans.error || ans.replies != 1) {
+		printf("# TENANT_GET of nlt-a failed: %s\n",
+		       err ? strerror(-err) : errno_name(ans.error));
+		return false;
+	}
+	return true;
+}
+
+/* A change that must succeed. */
+static bool change(struct nl *nl, const char *what, uint8_t cmd,
+		   build_fn build)
+{
+	struct answer ans;
+	int err = send_request(nl, cmd, 0, build, NULL, NULL, &ans);
+	bool ok = !err && !ans.error;
+
+	report(ok, "%s", what);
 	if (err)
 		printf("# could not send the request: %s\n", strerror(-err));
 	else if (ans.error)
 		printf("# refused with %s%s%s\n", errno_name(ans.error),
 		       ans.msg[0] ? ": " : "", ans.msg);
-	else if (ans.replies != 1)
-		printf("# expected one reply, got %u\n", ans.replies);
+	return ok;
+}
+
+static void check_view(bool ok, const char *what, const char *expected,
+		       const char *actual)
+{
+	report(ok && !strcmp(expected, actual), "%s", what);
+	if (ok && strcmp(expected, actual)) {
+		printf("# expected: \"%s\"\n", expected);
+		printf("# actual:   \"%s\"\n", actual);
+	}
+}
+
+static void check_owner_sources_ports(struct nl *nl)
+{
+	char expected[2048] = "", lo[16];
+	struct tenant_view view;
+	bool ok;
+	int i;
+
+	ok = get_tenant_a(nl, &view);
+	report(ok && view.has_owner && view.owner == 0 && view.has_sources &&
+	       !view.sources[0] && view.has_ports && !view.ports[0],
+	       "a new tenant shows owner 0 (root), no sources, no ports");
+
+	if (change(nl, "TENANT_SET with only OWNER 1234", CHAM_CMD_TENANT_SET,
+		   set_owner_1234)) {
+		ok = get_tenant_a(nl, &view);
+		report(ok && view.owner == 1234, "owner 1234 read back");
+		if (ok && view.owner != 1234)
+			printf("# owner is %u\n", view.owner);
+	}
+	change(nl, "TENANT_SET back to OWNER 0", CHAM_CMD_TENANT_SET,
+	       set_owner_root);
+
+	if (change(nl, "TENANT_SET with only SOURCES 10.1.2.3/16 2001:db8::1/64",
+		   CHAM_CMD_TENANT_SET, set_sources_two)) {
+		ok = get_tenant_a(nl, &view);
+		check_view(ok, "sources read back, host bits cleared",
+			   "10.1.0.0/16 2001:db8::/64", view.sources);
+	}
+	if (change(nl, "TENANT_SET with 16 sources (the most)",
+		   CHAM_CMD_TENANT_SET, set_sources_16)) {
+		for (i = 0; i < 16; i++)
+			append(expected, sizeof(expected), "10.1.0.0/16");
+		ok = get_tenant_a(nl, &view);
+		check_view(ok, "16 sources read back", expected, view.sources);
+	}
+
+	snprintf(lo, sizeof(lo), "%u", lo_ifindex);
+	if (change(nl, "make lo a port", CHAM_CMD_PORT_NEW, port_lo)) {
+		if (change(nl, "TENANT_SET with only PORTS lo",
+			   CHAM_CMD_TENANT_SET, set_ports_lo)) {
+			ok = get_tenant_a(nl, &view);
+			check_view(ok, "port lo read back (ifindex)", lo,
+				   view.ports);
+			check_view(ok, "setting ports kept the sources",
+				   expected, view.sources);
+		}
+	}
+	if (change(nl, "TENANT_SET with empty SOURCES and PORTS nests",
+		   CHAM_CMD_TENANT_SET, set_egress_none)) {
+		ok = get_tenant_a(nl, &view);
+		check_view(ok, "empty nests clear the sources", "",
+			   view.sources);
+		check_view(ok, "empty nests clear the ports", "", view.ports);
+	}
+	change(nl, "lo is no port again", CHAM_CMD_PORT_DEL, port_lo);
 }
 
 static void cleanup(struct nl *nl)
@@ -1358,10 +2126,12 @@ int main(int argc, char **argv)
 	    !create(&nl, "tenant " TENANT_B_NAME, CHAM_CMD_TENANT_NEW,
 		    tenant_b, NULL, NULL) ||
 	    !create(&nl, "rule 10.99.0.0/16 udp 1000-2000 for " TENANT_A_NAME,
-		    CHAM_CMD_RULE_NEW, rule_a, rule_id_reply, &rule_a_id))
+		    CHAM_CMD_RULE_NEW, rule_a, rule_id_reply, &rule_a_id) ||
+	    !create(&nl, "rule 10.97.0.0/16 udp 1000-2000 for " TENANT_B_NAME,
+		    CHAM_CMD_RULE_NEW, rule_b, rule_id_reply, &rule_b_id))
 		goto out;
-	if (!rule_a_id)
-		printf("# the RULE_NEW reply carried no rule id\n");
+	if (!rule_a_id || !rule_b_id)
+		printf("# a RULE_NEW reply carried no rule id\n");
 
 	before = snapshot(&nl);
 	report(before, "snapshot the configuration");
@@ -1372,7 +2142,8 @@ int main(int argc, char **argv)
 		const struct refusal *r = &refusals[i];
 		struct answer ans;
 
-		err = send_request(&nl, r->cmd, 0, r->build, NULL, NULL, &ans);
+		err = send_request(&nl, r->cmd, r->flags, r->build, NULL, NULL,
+				   &ans);
 		check_refusal(r, err, &ans);
 	}
 	check_unprivileged(&nl);
@@ -1386,6 +2157,7 @@ int main(int argc, char **argv)
 	}
 	free(before);
 	free(after);
+	check_owner_sources_ports(&nl);
 out:
 	cleanup(&nl);
 	mnl_socket_close(nl.sock);
