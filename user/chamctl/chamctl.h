@@ -51,6 +51,35 @@ extern const struct chamctl_object monitor_object;
 extern bool opt_json;
 extern bool opt_verbose;
 
+/*
+ * The line of a batch file being run (chamctl -batch), 0 outside a batch:
+ * every error message names it, so the admin knows which line failed.
+ */
+extern unsigned long batch_line;
+
+/* "chamctl: ", and "line N: " in a batch: the start of every error. */
+void error_prefix(void);
+
+/*
+ * The loader daemon (chamctl proto serve) runs the commands' code on behalf
+ * of a client: while a capture is active, fail() and fail_errno() keep the
+ * first message and errno for the client's reply instead of printing them,
+ * and libbpf's warnings (the verifier's log) are kept too, their tail if
+ * they are long.
+ */
+#define CAPTURE_MESSAGE_LEN	256
+#define CAPTURE_LOG_LEN		4096
+
+struct error_capture {
+	int err;			/* positive errno, 0 if none was given */
+	char message[CAPTURE_MESSAGE_LEN];
+	char log[CAPTURE_LOG_LEN];
+	size_t log_len;
+};
+
+void error_capture_start(struct error_capture *capture);
+void error_capture_stop(void);
+
 /* Prints "chamctl: MSG" and the command's usage, and exits with EXIT_USAGE. */
 __attribute__((noreturn, format(printf, 2, 3)))
 void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...);
@@ -126,6 +155,40 @@ struct tenant_ref {
 
 void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 		      struct tenant_ref *ref);
+
+/* An IPv4 or IPv6 prefix: a rule's destination, a tenant's source. */
+struct ip_prefix {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t len;
+};
+
+/* "addr/len" at its longest. */
+#define IP_PREFIX_STRLEN	(46 + 4)
+
+/* 4 for AF_INET, 16 for AF_INET6. */
+size_t family_addr_len(uint8_t family);
+
+/*
+ * An IPv4 or IPv6 address, optionally /LEN; a host prefix without.
+ * Refuses the command line when it is neither.
+ */
+void parse_ip_prefix(const struct chamctl_cmd *cmd, const char *arg,
+		     struct ip_prefix *prefix);
+void format_ip_prefix(const struct ip_prefix *prefix, char *buf, size_t size);
+
+/* What the kernel says about a tenant, for commands that act on one. */
+struct tenant_summary {
+	uint32_t id;
+	char name[CHAM_NAME_LEN];
+	uint32_t owner;
+};
+
+/*
+ * Asks the kernel about the tenant @ref names (after nl_open()). Returns 0
+ * or a negative errno, as nl_transact().
+ */
+int tenant_lookup(const struct tenant_ref *ref, struct tenant_summary *out);
 
 /*
  * The name of tenant @id, asked of the kernel (after nl_open()).

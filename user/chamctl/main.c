@@ -3,12 +3,15 @@
  * chamctl: the Chamelio admin tool.
  *
  *	chamctl [-j|--json] [-v|--verbose] [-h|--help] OBJECT COMMAND [ARGS]
+ *	chamctl [-j|--json] [-v|--verbose] -batch|-b FILE
  *
  * Global options come first; the rest is dispatched by object and command
- * word, as in ip(8).
+ * word, as in ip(8). A batch runs one command per line of FILE.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chamctl.h"
@@ -42,12 +45,18 @@ static void print_usage(FILE *out)
 {
 	size_t i;
 
-	fputs("Usage: chamctl [OPTIONS] OBJECT COMMAND [ARGS]\n\n", out);
+	fputs("Usage: chamctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	      "       chamctl [OPTIONS] -batch FILE\n\n", out);
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		print_commands(out, objects[i], false);
 	fputs("\nOptions:\n"
 	      "  -j, --json     print JSON instead of tables\n"
 	      "  -v, --verbose  show what libbpf says while loading programs\n"
+	      "  -b, -batch FILE\n"
+	      "                 run the commands in FILE (- for stdin), one per\n"
+	      "                 line as 'OBJECT COMMAND [ARGS]', over one netlink\n"
+	      "                 socket; blank lines and lines starting with # are\n"
+	      "                 skipped; stops at the first line that fails\n"
 	      "  -h, --help     print this help\n"
 	      "\n"
 	      "'chamctl OBJECT help' and 'chamctl OBJECT COMMAND --help' "
@@ -61,7 +70,7 @@ static int usage_failure(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("chamctl: ", stderr);
+	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -138,16 +147,17 @@ static int run_object(const struct chamctl_object *object, int argc,
 		cmd = find_command(object, "show");
 		if (cmd)
 			return run_command(cmd, 0, argv);
-		fprintf(stderr, "chamctl: '%s' needs a command\n",
-			object->name);
+		error_prefix();
+		fprintf(stderr, "'%s' needs a command\n", object->name);
 		return object_help(stderr, object, EXIT_USAGE);
 	}
 	cmd = find_command(object, argv[0]);
 	if (!cmd) {
 		if (is_help_option(argv[0]))
 			return object_help(stdout, object, 0);
-		fprintf(stderr, "chamctl: '%s' is no command of '%s'\n",
-			argv[0], object->name);
+		error_prefix();
+		fprintf(stderr, "'%s' is no command of '%s'\n", argv[0],
+			object->name);
 		return object_help(stderr, object, EXIT_USAGE);
 	}
 	return run_command(cmd, argc - 1, argv + 1);
@@ -167,30 +177,13 @@ int main(int argc, char **argv)
 	return status;
 }
 
-static int run_chamctl(int argc, char **argv)
+/* "[help] OBJECT [COMMAND [ARGS]]": a command line after the options. */
+static int run_words(int argc, char **argv)
 {
 	const struct chamctl_object *object;
 	bool help;
-	int i;
+	int i = 0;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			opt_json = true;
-		} else if (!strcmp(argv[i], "-v") ||
-			   !strcmp(argv[i], "--verbose")) {
-			opt_verbose = true;
-		} else if (is_help_option(argv[i])) {
-			print_usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else {
-			return usage_failure("unknown option '%s'", argv[i]);
-		}
-	}
-	if (i == argc)
-		return usage_failure("no OBJECT given");
 	/* "chamctl help [OBJECT]" */
 	help = !strcmp(argv[i], "help");
 	if (help) {
@@ -207,4 +200,130 @@ static int run_chamctl(int argc, char **argv)
 	if (help)
 		return object_help(stdout, object, 0);
 	return run_object(object, argc - i - 1, argv + i + 1);
+}
+
+/* More words than any command takes (tenant set with two full lists). */
+#define BATCH_MAX_WORDS	128
+
+/*
+ * Splits @line into words in place, as a shell would for the simple
+ * cases: blanks separate, '...' and "..." quote (no escapes), and a word
+ * starting with # begins a comment. Returns the number of words, or -1
+ * with *why set.
+ */
+static int split_words(char *line, char **words, int max, const char **why)
+{
+	char *in = line, *out;
+	int n = 0;
+
+	for (;;) {
+		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+			in++;
+		if (!*in || *in == '#')
+			return n;
+		if (n == max) {
+			*why = "too many words";
+			return -1;
+		}
+		/* The word is copied over itself, without its quotes. */
+		words[n++] = out = in;
+		while (*in && *in != ' ' && *in != '\t' && *in != '\n' &&
+		       *in != '\r') {
+			char quote = *in;
+
+			if (quote != '\'' && quote != '"') {
+				*out++ = *in++;
+				continue;
+			}
+			in++;
+			while (*in && *in != quote)
+				*out++ = *in++;
+			if (!*in) {
+				*why = "unterminated quote";
+				return -1;
+			}
+			in++;
+		}
+		if (*in)
+			in++;
+		*out = '\0';
+	}
+}
+
+/*
+ * Runs FILE line by line, like ip -batch. Every command reuses the netlink
+ * socket the first one opened (nl_open() opens it once), so thousands of
+ * lines cost one round trip each and nothing more.
+ */
+static int run_batch(const char *path)
+{
+	char *words[BATCH_MAX_WORDS];
+	char *line = NULL;
+	size_t cap = 0;
+	const char *why;
+	int n, status = 0;
+	FILE *in;
+
+	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!in)
+		return fail_errno(errno, "opening %s", path);
+	while (getline(&line, &cap, in) >= 0) {
+		batch_line++;
+		n = split_words(line, words, ARRAY_SIZE(words), &why);
+		if (n < 0) {
+			status = fail("%s", why);
+			break;
+		}
+		if (!n)
+			continue;
+		status = run_words(n, words);
+		if (status)
+			break;
+	}
+	if (!status && ferror(in))
+		status = fail_errno(errno, "reading %s", path);
+	batch_line = 0;
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	return status;
+}
+
+static bool is_batch_option(const char *arg)
+{
+	return !strcmp(arg, "-b") || !strcmp(arg, "-batch") ||
+	       !strcmp(arg, "--batch");
+}
+
+static int run_chamctl(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			opt_json = true;
+		} else if (!strcmp(argv[i], "-v") ||
+			   !strcmp(argv[i], "--verbose")) {
+			opt_verbose = true;
+		} else if (is_help_option(argv[i])) {
+			print_usage(stdout);
+			return 0;
+		} else if (is_batch_option(argv[i])) {
+			if (i + 1 == argc)
+				return usage_failure("'%s' needs a FILE",
+						     argv[i]);
+			if (i + 2 < argc)
+				return usage_failure("'%s FILE' takes no command; put it in FILE",
+						     argv[i]);
+			return run_batch(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			return usage_failure("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i == argc)
+		return usage_failure("no OBJECT given");
+	return run_words(argc - i, argv + i);
 }

@@ -27,6 +27,9 @@ static const char *const drop_reason_names[] = {
 	[CHAM_DROP_BAD_VERDICT] = "bad_verdict",
 	[CHAM_DROP_BAD_REDIRECT] = "bad_redirect",
 	[CHAM_DROP_OVER_BUDGET] = "over_budget",
+	[CHAM_DROP_SPOOFED_SOURCE] = "spoofed_source",
+	[CHAM_DROP_PORT_NOT_ALLOWED] = "port_not_allowed",
+	[CHAM_DROP_EGRESS_MALFORMED] = "egress_malformed",
 };
 static_assert(ARRAY_SIZE(drop_reason_names) == __CHAM_DROP_MAX,
 	      "every cham_drop_reason needs a name");
@@ -40,6 +43,9 @@ static const char *const parse_error_names[] = {
 	[CHAM_PARSE_FRAGMENT] = "fragment",
 	[CHAM_PARSE_TRUNC_L4] = "trunc_l4",
 	[CHAM_PARSE_NOT_IP] = "not_ip",
+	[CHAM_PARSE_BAD_L3_CSUM] = "bad_l3_csum",
+	[CHAM_PARSE_BAD_L4_LEN] = "bad_l4_len",
+	[CHAM_PARSE_NOT_PORT] = "not_port",
 };
 static_assert(ARRAY_SIZE(parse_error_names) == __CHAM_PARSE_MAX,
 	      "every cham_parse_error needs a name");

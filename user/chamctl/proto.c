@@ -4,6 +4,9 @@
  * struct_ops map in a BPF object; registering it creates a struct_ops link,
  * which names its tenant. The link is pinned at DIR/<tenant> so that it
  * outlives chamctl, and removing the pin unregisters the protocol.
+ *
+ * Root loads directly. Anyone else goes through the loader daemon
+ * (protod.c), which runs the same code on the caller's behalf.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +25,7 @@
 
 #include "nl.h"
 #include "output.h"
+#include "proto.h"
 
 /*
  * struct_ops links came with Linux 6.4, and the installed <linux/bpf.h> may
@@ -45,7 +49,6 @@ struct struct_ops_link_info {
 	};
 };
 
-#define PIN_DIR_DEFAULT		"/sys/fs/bpf/chamelio"
 #define PROTO_OPS_TYPE		"cham_proto_ops"
 
 /* ---- the pin directory ------------------------------------------------- */
@@ -142,13 +145,6 @@ not_ours:
 
 /* ---- the protocol object ----------------------------------------------- */
 
-struct proto_object {
-	struct bpf_object *obj;
-	struct bpf_map *map;
-	char name[CHAM_NAME_LEN];	/* the protocol's, for messages */
-	char tenant[CHAM_NAME_LEN];
-};
-
 static struct bpf_map *find_struct_ops_map(const char *path,
 					   struct bpf_object *obj)
 {
@@ -225,9 +221,9 @@ static char *ops_string_member(const char *path, struct bpf_object *obj,
 	return data + offset;
 }
 
-/* Opens @path and names its tenant, overridden by @tenant if not NULL. */
-static int proto_object_open(struct proto_object *po, const char *path,
-			     const char *tenant)
+/* Finds the protocol in the opened object and names its tenant. */
+static int proto_object_setup(struct proto_object *po, const char *path,
+			      const char *tenant)
 {
 	const struct btf *btf;
 	const struct btf_type *t;
@@ -235,10 +231,6 @@ static int proto_object_open(struct proto_object *po, const char *path,
 	char *field;
 	uint32_t size;
 
-	memset(po, 0, sizeof(*po));
-	po->obj = bpf_object__open_file(path, NULL);
-	if (!po->obj)
-		return fail_errno(errno, "opening %s", path);
 	po->map = find_struct_ops_map(path, po->obj);
 	if (!po->map)
 		return EXIT_FAIL;
@@ -282,6 +274,35 @@ static int proto_object_open(struct proto_object *po, const char *path,
 	return 0;
 }
 
+int proto_object_open(struct proto_object *po, const char *path,
+		      const char *tenant)
+{
+	memset(po, 0, sizeof(*po));
+	po->obj = bpf_object__open_file(path, NULL);
+	if (!po->obj)
+		return fail_errno(errno, "opening %s", path);
+	return proto_object_setup(po, path, tenant);
+}
+
+int proto_object_open_mem(struct proto_object *po, const void *buf,
+			  size_t size, const char *label, const char *tenant)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "proto");
+
+	memset(po, 0, sizeof(*po));
+	po->obj = bpf_object__open_mem(buf, size, &opts);
+	if (!po->obj)
+		return fail_errno(errno, "opening %s", label);
+	return proto_object_setup(po, label, tenant);
+}
+
+void proto_object_close(struct proto_object *po)
+{
+	/* A link holds what it needs of the object. */
+	bpf_object__close(po->obj);
+	po->obj = NULL;
+}
+
 /* ---- registration ------------------------------------------------------ */
 
 static int registration_failed(int err, const struct proto_object *po)
@@ -294,12 +315,41 @@ static int registration_failed(int err, const struct proto_object *po)
 }
 
 /*
+ * The struct_ops link, created with effective uid @as_uid unless it is 0.
+ * The loader daemon registers as its caller so that the kernel's own check
+ * applies: only the tenant's owner may bind a protocol to it. The daemon
+ * is single-threaded, so nothing else runs with the borrowed uid.
+ */
+static struct bpf_link *attach_as(const struct proto_object *po, uid_t as_uid)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (as_uid && seteuid(as_uid)) {
+		err = -errno;
+		fail_errno(err, "taking uid %u to register", (unsigned int)as_uid);
+		errno = -err;
+		return NULL;
+	}
+	link = bpf_map__attach_struct_ops(po->map);
+	err = link ? 0 : errno;
+	/* Carrying on as someone else would be worse than stopping. */
+	if (as_uid && seteuid(0)) {
+		fprintf(stderr, "chamctl: cannot return to uid 0 from %u: %s\n",
+			(unsigned int)as_uid, strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	errno = err;
+	return link;
+}
+
+/*
  * Registers the protocol with a new link and pins it at @path, replacing
  * whatever stale link is pinned there in one rename(), so the path never
  * goes missing.
  */
 static int attach_and_pin(const struct proto_object *po, const char *dir,
-			  const char *path)
+			  const char *path, uid_t as_uid)
 {
 	char tmp_path[PATH_MAX];
 	struct bpf_link *link;
@@ -312,7 +362,7 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 	if (snprintf(tmp_path, sizeof(tmp_path), "%s/~%s", dir,
 		     po->tenant) >= (int)sizeof(tmp_path))
 		return fail("pin path %s is too long", path);
-	link = bpf_map__attach_struct_ops(po->map);
+	link = attach_as(po, as_uid);
 	if (!link)
 		return registration_failed(-errno, po);
 	/*
@@ -337,15 +387,62 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 	return 0;
 }
 
+int proto_object_register(struct proto_object *po, const char *label,
+			  const char *dir, uid_t as_uid, char *path,
+			  size_t size)
+{
+	struct struct_ops_link_info info;
+	int fd, err;
+
+	err = bpf_object__load(po->obj);
+	if (err)
+		return fail_errno(err, "loading %s", label);
+	if (prepare_pin_dir(dir) || pin_path(path, size, dir, po->tenant))
+		return EXIT_FAIL;
+
+	/*
+	 * Loading over a pinned link: the new registration replaces the
+	 * tenant's protocol in one pointer swap (see kmod/proto.c), and the
+	 * rename in attach_and_pin() drops the displaced link.
+	 * bpf_link_update() would need the new map updated first, which
+	 * libbpf does only for links it created itself.
+	 */
+	fd = pinned_link_open(path, &info);
+	if (fd >= 0 || fd == -ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		return attach_and_pin(po, dir, path, as_uid);
+	}
+	if (fd == -EBADF)
+		return fail("%s is not a struct_ops link; not replacing it",
+			    path);
+	return fail_errno(fd, "opening %s", path);
+}
+
+void proto_print_loaded(const char *proto, const char *tenant,
+			const char *pin)
+{
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("proto", proto);
+		json_string("tenant", tenant);
+		json_string("pin", pin);
+		json_object_end();
+	} else {
+		printf("protocol %s loaded for tenant %s (pinned at %s)\n",
+		       proto, tenant, pin);
+	}
+}
+
 static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	const char *object_path, *tenant_arg = NULL, *dir = PIN_DIR_DEFAULT;
+	const char *socket_opt = NULL;
 	char tenant_name[CHAM_NAME_LEN], path[PATH_MAX];
 	bool have_dir = false;
 	struct proto_object po = {};
-	struct struct_ops_link_info info;
 	struct tenant_ref ref = {};
-	int i, fd, err, ret = EXIT_FAIL;
+	int i, err, ret;
 
 	if (!argc)
 		usage_error(cmd, "missing the OBJECT file");
@@ -361,9 +458,26 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 				usage_error(cmd, "'pin' is given twice");
 			dir = keyword_value(cmd, argc, argv, &i);
 			have_dir = true;
+		} else if (!strcmp(argv[i], "socket")) {
+			if (socket_opt)
+				usage_error(cmd, "'socket' is given twice");
+			socket_opt = keyword_value(cmd, argc, argv, &i);
 		} else {
 			usage_error(cmd, "unknown argument '%s'", argv[i]);
 		}
+	}
+
+	/*
+	 * Only root can load a struct_ops protocol itself (it needs
+	 * CAP_BPF and CAP_PERFMON, which a user namespace cannot grant for
+	 * module BTF): anyone else asks the provider's loader daemon.
+	 */
+	if (socket_opt || geteuid() != 0) {
+		if (have_dir)
+			usage_error(cmd, "'pin' is for root's own loads; the loader daemon pins at %s",
+				    PIN_DIR_DEFAULT);
+		return proto_client_load(object_path, tenant_arg,
+					 proto_socket_path(socket_opt));
 	}
 
 	/* Registration needs the module; say so plainly if it is missing. */
@@ -377,52 +491,13 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 	}
 	setup_libbpf_logging();
 
-	if (proto_object_open(&po, object_path, tenant_arg))
-		goto out;
-	err = bpf_object__load(po.obj);
-	if (err) {
-		fail_errno(err, "loading %s", object_path);
-		goto out;
-	}
-	if (prepare_pin_dir(dir) ||
-	    pin_path(path, sizeof(path), dir, po.tenant))
-		goto out;
-
-	/*
-	 * Loading over a pinned link: the new registration replaces the
-	 * tenant's protocol in one pointer swap (see kmod/proto.c), and the
-	 * rename in attach_and_pin() drops the displaced link.
-	 * bpf_link_update() would need the new map updated first, which
-	 * libbpf does only for links it created itself.
-	 */
-	fd = pinned_link_open(path, &info);
-	if (fd >= 0 || fd == -ENOENT) {
-		if (fd >= 0)
-			close(fd);
-		if (attach_and_pin(&po, dir, path))
-			goto out;
-	} else if (fd == -EBADF) {
-		fail("%s is not a struct_ops link; not replacing it", path);
-		goto out;
-	} else {
-		fail_errno(fd, "opening %s", path);
-		goto out;
-	}
-
-	if (opt_json) {
-		json_object_begin(NULL);
-		json_string("proto", po.name);
-		json_string("tenant", po.tenant);
-		json_string("pin", path);
-		json_object_end();
-	} else {
-		printf("protocol %s loaded for tenant %s (pinned at %s)\n",
-		       po.name, po.tenant, path);
-	}
-	ret = 0;
-out:
-	/* The link holds what it needs of the object. */
-	bpf_object__close(po.obj);
+	ret = proto_object_open(&po, object_path, tenant_arg);
+	if (!ret)
+		ret = proto_object_register(&po, object_path, dir, 0, path,
+					    sizeof(path));
+	if (!ret)
+		proto_print_loaded(po.name, po.tenant, path);
+	proto_object_close(&po);
 	return ret;
 }
 
@@ -448,39 +523,38 @@ static int tenant_pin_name(const struct chamctl_cmd *cmd, const char *arg,
 	return 0;
 }
 
-static const char *parse_pin_option(const struct chamctl_cmd *cmd, int argc,
-				    char **argv, int first)
+/* [pin DIR] [socket PATH], from argv[first] on; NULL when not given. */
+static void parse_pin_socket(const struct chamctl_cmd *cmd, int argc,
+			     char **argv, int first, const char **dir,
+			     const char **socket_path)
 {
-	const char *dir = PIN_DIR_DEFAULT;
 	int i = first;
 
-	if (i < argc) {
-		if (strcmp(argv[i], "pin"))
+	*dir = NULL;
+	if (socket_path)
+		*socket_path = NULL;
+	while (i < argc) {
+		if (!strcmp(argv[i], "pin") && !*dir)
+			*dir = keyword_value(cmd, argc, argv, &i);
+		else if (socket_path && !strcmp(argv[i], "socket") &&
+			 !*socket_path)
+			*socket_path = keyword_value(cmd, argc, argv, &i);
+		else
 			usage_error(cmd, "unknown argument '%s'", argv[i]);
-		dir = keyword_value(cmd, argc, argv, &i);
 	}
-	if (i < argc)
-		usage_error(cmd, "unknown argument '%s'", argv[i]);
-	return dir;
 }
 
-static int proto_unload(const struct chamctl_cmd *cmd, int argc, char **argv)
+int proto_unpin(const char *dir, const char *tenant)
 {
-	char name[CHAM_NAME_LEN], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct struct_ops_link_info info;
-	const char *dir;
 	int fd;
 
-	if (!argc)
-		usage_error(cmd, "missing the TENANT");
-	dir = parse_pin_option(cmd, argc, argv, 1);
-	if (tenant_pin_name(cmd, argv[0], name) ||
-	    pin_path(path, sizeof(path), dir, name))
+	if (pin_path(path, sizeof(path), dir, tenant))
 		return EXIT_FAIL;
-
 	fd = pinned_link_open(path, &info);
 	if (fd == -ENOENT)
-		return fail("no protocol is pinned for tenant %s (%s)", name,
+		return fail("no protocol is pinned for tenant %s (%s)", tenant,
 			    path);
 	if (fd == -EBADF)
 		return fail("%s is not a struct_ops link; not removing it",
@@ -497,6 +571,34 @@ static int proto_unload(const struct chamctl_cmd *cmd, int argc, char **argv)
 	}
 	close(fd);
 	return 0;
+}
+
+/* "proto unload TENANT" as before, or "proto unload tenant TENANT". */
+static int proto_unload(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	const char *tenant_arg, *dir, *socket_opt;
+	char name[CHAM_NAME_LEN];
+	int first = 1;
+
+	if (!argc)
+		usage_error(cmd, "missing the TENANT");
+	tenant_arg = argv[0];
+	if (!strcmp(argv[0], "tenant") && argc > 1) {
+		tenant_arg = argv[1];
+		first = 2;
+	}
+	parse_pin_socket(cmd, argc, argv, first, &dir, &socket_opt);
+	if (socket_opt || geteuid() != 0) {
+		if (dir)
+			usage_error(cmd, "'pin' is for root's own unloads; the loader daemon pins at %s",
+				    PIN_DIR_DEFAULT);
+		parse_tenant_ref(cmd, tenant_arg, &(struct tenant_ref){});
+		return proto_client_unload(tenant_arg,
+					   proto_socket_path(socket_opt));
+	}
+	if (tenant_pin_name(cmd, tenant_arg, name))
+		return EXIT_FAIL;
+	return proto_unpin(dir ?: PIN_DIR_DEFAULT, name);
 }
 
 struct pinned_proto {
@@ -563,7 +665,9 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	DIR *d;
 	int fd;
 
-	dir = parse_pin_option(cmd, argc, argv, 0);
+	parse_pin_socket(cmd, argc, argv, 0, &dir, NULL);
+	if (!dir)
+		dir = PIN_DIR_DEFAULT;
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
 		return fail_errno(errno, "reading %s", dir);
@@ -602,7 +706,8 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 static const struct chamctl_cmd proto_cmds[] = {
 	{
 		.name = "load",
-		.usage = "proto load OBJECT.bpf.o [tenant NAME] [pin DIR]",
+		.usage = "proto load OBJECT.bpf.o [tenant TENANT] [pin DIR] "
+			 "[socket PATH]",
 		.summary = "register a tenant protocol, replacing the tenant's current one",
 		.details =
 "  OBJECT  a BPF object with one struct cham_proto_ops in section\n"
@@ -610,16 +715,22 @@ static const struct chamctl_cmd proto_cmds[] = {
 "  tenant  the tenant to serve, instead of the one the object names\n"
 "  pin     where the protocol's link is pinned, as DIR/TENANT\n"
 "          (" PIN_DIR_DEFAULT " by default)\n"
+"  socket  the loader daemon's socket (see 'proto serve'); also\n"
+"          $" PROTO_SOCKET_ENV ", " PROTO_SOCKET_DEFAULT " by default\n"
 "  The tenant must exist (chamctl tenant add). A protocol already pinned\n"
-"  for the tenant is replaced atomically.\n",
+"  for the tenant is replaced atomically.\n"
+"  Root loads the object itself. Anyone else (or root giving 'socket')\n"
+"  hands the object file, as an open file, to the loader daemon, which\n"
+"  loads it if the caller owns the tenant; 'pin' is then not taken.\n",
 		.run = proto_load,
 	}, {
 		.name = "unload",
-		.usage = "proto unload TENANT [pin DIR]",
+		.usage = "proto unload [tenant] TENANT [pin DIR] [socket PATH]",
 		.summary = "unregister a tenant's protocol (remove its pin)",
 		.details =
 "  The tenant returns to its default verdict once nothing else holds the\n"
-"  protocol's link.\n",
+"  protocol's link. Anyone but root (or root giving 'socket') asks the\n"
+"  loader daemon, which removes the pin if the caller owns the tenant.\n",
 		.run = proto_unload,
 	}, {
 		.name = "show",
@@ -629,6 +740,22 @@ static const struct chamctl_cmd proto_cmds[] = {
 "  Columns: TENANT, LINK_ID and MAP_ID (the struct_ops map the link\n"
 "  uses; - once the link was detached).\n",
 		.run = proto_show,
+	}, {
+		.name = "serve",
+		.usage = "proto serve [socket PATH]",
+		.summary = "run the loader daemon: load tenants' protocols for their owners",
+		.details =
+"  socket  where to listen (" PROTO_SOCKET_DEFAULT " by default; the\n"
+"          directory is created); the socket is open to every user\n"
+"          (mode 0666): the daemon checks each caller itself\n"
+"  Runs as root, in the foreground, until SIGTERM or SIGINT, and logs one\n"
+"  line per request to stderr. A request of uid U for tenant T is served\n"
+"  only if U owns T (or is 0): the object may declare no kernel symbols\n"
+"  but the bpf_cham_* kfuncs and hold only struct_ops programs; its\n"
+"  tenant is set to T; the struct_ops link is created with effective uid\n"
+"  U, so the kernel checks ownership too, and is pinned at\n"
+"  " PIN_DIR_DEFAULT "/T. Unloading removes that pin.\n",
+		.run = proto_serve,
 	},
 };
 

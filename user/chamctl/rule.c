@@ -18,9 +18,7 @@ struct rule_info {
 	uint32_t id;
 	uint32_t tenant_id;
 	char tenant[CHAM_NAME_LEN];
-	uint8_t family;
-	uint8_t dst[16];
-	uint8_t prefix_len;
+	struct ip_prefix dst;
 	uint8_t l4_proto;
 	uint16_t port_min;
 	uint16_t port_max;
@@ -30,11 +28,6 @@ struct rule_list {
 	struct rule_info *rules;
 	size_t count, cap;
 };
-
-static size_t family_addr_len(uint8_t family)
-{
-	return family == AF_INET ? 4 : 16;
-}
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -58,10 +51,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	r = &list->rules[list->count++];
 	memset(r, 0, sizeof(*r));
 	r->id = mnl_attr_get_u32(tb[CHAM_A_RULE_ID]);
-	r->family = family;
-	memcpy(r->dst, mnl_attr_get_payload(tb[CHAM_A_RULE_DST]),
+	r->dst.family = family;
+	memcpy(r->dst.addr, mnl_attr_get_payload(tb[CHAM_A_RULE_DST]),
 	       family_addr_len(family));
-	r->prefix_len = family_addr_len(family) * 8;
+	r->dst.len = family_addr_len(family) * 8;
 	r->port_max = UINT16_MAX;
 	if (tb[CHAM_A_TENANT_ID])
 		r->tenant_id = mnl_attr_get_u32(tb[CHAM_A_TENANT_ID]);
@@ -69,7 +62,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(r->tenant, sizeof(r->tenant), "%s",
 			 mnl_attr_get_str(tb[CHAM_A_TENANT_NAME]));
 	if (tb[CHAM_A_RULE_PREFIX_LEN])
-		r->prefix_len = mnl_attr_get_u8(tb[CHAM_A_RULE_PREFIX_LEN]);
+		r->dst.len = mnl_attr_get_u8(tb[CHAM_A_RULE_PREFIX_LEN]);
 	if (tb[CHAM_A_RULE_L4_PROTO])
 		r->l4_proto = mnl_attr_get_u8(tb[CHAM_A_RULE_L4_PROTO]);
 	if (tb[CHAM_A_RULE_PORT_MIN])
@@ -79,15 +72,6 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* "addr/len" */
-static void format_prefix(const struct rule_info *r, char *buf, size_t size)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	inet_ntop(r->family, r->dst, addr, sizeof(addr));
-	snprintf(buf, size, "%s/%u", addr, r->prefix_len);
-}
-
 static bool covers_all_ports(const struct rule_info *r)
 {
 	return r->port_min == 0 && r->port_max == UINT16_MAX;
@@ -95,15 +79,15 @@ static bool covers_all_ports(const struct rule_info *r)
 
 static void rule_json(const struct rule_info *r)
 {
-	char prefix[INET6_ADDRSTRLEN + 8];
+	char prefix[IP_PREFIX_STRLEN];
 	const char *proto = l4_proto_name(r->l4_proto);
 
-	format_prefix(r, prefix, sizeof(prefix));
+	format_ip_prefix(&r->dst, prefix, sizeof(prefix));
 	json_object_begin(NULL);
 	json_uint("id", r->id);
 	json_string("tenant", r->tenant);
 	json_uint("tenant_id", r->tenant_id);
-	json_string("family", r->family == AF_INET ? "ipv4" : "ipv6");
+	json_string("family", r->dst.family == AF_INET ? "ipv4" : "ipv6");
 	json_string("dst", prefix);
 	if (proto)
 		json_string("proto", proto);
@@ -125,14 +109,14 @@ static const struct table_column rule_columns[] = {
 static void rule_table(const struct rule_list *list)
 {
 	struct table *table = table_new(rule_columns, ARRAY_SIZE(rule_columns));
-	char prefix[INET6_ADDRSTRLEN + 8];
+	char prefix[IP_PREFIX_STRLEN];
 	size_t i;
 
 	for (i = 0; i < list->count; i++) {
 		const struct rule_info *r = &list->rules[i];
 		const char *proto = l4_proto_name(r->l4_proto);
 
-		format_prefix(r, prefix, sizeof(prefix));
+		format_ip_prefix(&r->dst, prefix, sizeof(prefix));
 		table_row(table);
 		table_cell(table, "%u", r->id);
 		table_cell(table, "%s", r->tenant);
@@ -149,35 +133,6 @@ static void rule_table(const struct rule_list *list)
 			table_cell(table, "%u-%u", r->port_min, r->port_max);
 	}
 	table_print(table);
-}
-
-/* PREFIX: an IPv4 or IPv6 address, optionally /LEN; a host route without. */
-static void parse_prefix(const struct chamctl_cmd *cmd, const char *arg,
-			 struct rule_info *r)
-{
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(arg, '/');
-	size_t addr_len = slash ? (size_t)(slash - arg) : strlen(arg);
-	uint64_t prefix_len;
-
-	if (addr_len >= sizeof(addr))
-		usage_error(cmd, "'%s' is no IPv4 or IPv6 address", arg);
-	memcpy(addr, arg, addr_len);
-	addr[addr_len] = '\0';
-	if (inet_pton(AF_INET, addr, r->dst) == 1)
-		r->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, r->dst) == 1)
-		r->family = AF_INET6;
-	else
-		usage_error(cmd, "'%s' is no IPv4 or IPv6 address", addr);
-
-	r->prefix_len = family_addr_len(r->family) * 8;
-	if (!slash)
-		return;
-	if (!parse_uint(slash + 1, r->prefix_len, &prefix_len))
-		usage_error(cmd, "prefix length '%s' is not 0-%u", slash + 1,
-			    r->prefix_len);
-	r->prefix_len = prefix_len;
 }
 
 static uint16_t parse_port(const struct chamctl_cmd *cmd, const char *arg)
@@ -237,8 +192,8 @@ static int rule_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 	}
 	if (!dst)
 		usage_error(cmd, "missing 'dst PREFIX'");
-	parse_prefix(cmd, dst, &rule);
-	if (proto && !l4_proto_parse(proto, rule.family, &rule.l4_proto)) {
+	parse_ip_prefix(cmd, dst, &rule.dst);
+	if (proto && !l4_proto_parse(proto, rule.dst.family, &rule.l4_proto)) {
 		uint64_t number;
 
 		if (!parse_uint(proto, UINT8_MAX, &number))
@@ -252,10 +207,10 @@ static int rule_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 		return EXIT_FAIL;
 	nlh = nl_request(CHAM_CMD_RULE_NEW, false);
 	nl_put_tenant_ref(nlh, &ref);
-	mnl_attr_put_u8(nlh, CHAM_A_RULE_FAMILY, rule.family);
-	mnl_attr_put(nlh, CHAM_A_RULE_DST, family_addr_len(rule.family),
-		     rule.dst);
-	mnl_attr_put_u8(nlh, CHAM_A_RULE_PREFIX_LEN, rule.prefix_len);
+	mnl_attr_put_u8(nlh, CHAM_A_RULE_FAMILY, rule.dst.family);
+	mnl_attr_put(nlh, CHAM_A_RULE_DST, family_addr_len(rule.dst.family),
+		     rule.dst.addr);
+	mnl_attr_put_u8(nlh, CHAM_A_RULE_PREFIX_LEN, rule.dst.len);
 	if (proto)
 		mnl_attr_put_u8(nlh, CHAM_A_RULE_L4_PROTO, rule.l4_proto);
 	if (dport) {

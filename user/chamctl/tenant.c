@@ -2,18 +2,25 @@
 /*
  * chamctl tenant: create, delete, change and list tenants. Besides its
  * name, id, owner and default verdict, a tenant has time-protection knobs
- * (its CPU budget), which tenant add and tenant set take alike.
+ * (its CPU budget), which tenant add and tenant set take alike, and what
+ * egress validation lets its protocol send: source prefixes beyond its
+ * rules' destinations, and the ports it may redirect to (tenant set).
  */
 #include <errno.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "knob.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
+
+/* A tenant without an owner (the kernel sends no owner attribute). */
+#define NO_OWNER	UINT32_MAX
 
 /* ---- time-protection knobs ----------------------------------------------- */
 
@@ -254,11 +261,24 @@ struct handler_info {
 	uint32_t verified_insns;
 };
 
+/*
+ * The kernel keeps at most CHAM_TENANT_SOURCES_MAX and _PORTS_MAX; room for
+ * more lets a newer kernel's longer lists show, and lets the kernel, not
+ * chamctl, be the one that refuses too long a list.
+ */
+#define TENANT_LIST_MAX		(4 * CHAM_TENANT_SOURCES_MAX)
+_Static_assert(CHAM_TENANT_PORTS_MAX <= TENANT_LIST_MAX,
+	       "the port list must fit the kernel's");
+
 struct tenant_info {
 	uint32_t id;
 	char name[CHAM_NAME_LEN];
 	uint32_t owner;
 	uint8_t default_verdict;
+	struct ip_prefix sources[TENANT_LIST_MAX];
+	unsigned int n_sources;
+	uint32_t ports[TENANT_LIST_MAX];
+	unsigned int n_ports;
 	struct knob_values budget;
 	bool has_proto;
 	char proto_name[CHAM_NAME_LEN];
@@ -337,6 +357,58 @@ static void parse_handlers(const struct nlattr *proto, struct tenant_info *t)
 	}
 }
 
+static const enum mnl_attr_data_type
+source_attr_types[CHAM_A_SOURCE_MAX + 1] = {
+	[CHAM_A_SOURCE_FAMILY] = MNL_TYPE_U8,
+	[CHAM_A_SOURCE_ADDR] = MNL_TYPE_BINARY,
+	[CHAM_A_SOURCE_PREFIX_LEN] = MNL_TYPE_U8,
+};
+
+/* Repeated CHAM_A_SOURCES_ENTRY nests; malformed entries are left out. */
+static void parse_sources(const struct nlattr *nest, struct tenant_info *t)
+{
+	const struct nlattr *tb[CHAM_A_SOURCE_MAX + 1], *attr;
+	struct ip_prefix *prefix;
+	uint8_t family;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) != CHAM_A_SOURCES_ENTRY ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    t->n_sources == TENANT_LIST_MAX)
+			continue;
+		nl_parse_nested(attr, source_attr_types, CHAM_A_SOURCE_MAX, tb);
+		if (!tb[CHAM_A_SOURCE_FAMILY] || !tb[CHAM_A_SOURCE_ADDR] ||
+		    !tb[CHAM_A_SOURCE_PREFIX_LEN])
+			continue;
+		family = mnl_attr_get_u8(tb[CHAM_A_SOURCE_FAMILY]);
+		if ((family != AF_INET && family != AF_INET6) ||
+		    mnl_attr_get_payload_len(tb[CHAM_A_SOURCE_ADDR]) !=
+		    family_addr_len(family))
+			continue;
+		prefix = &t->sources[t->n_sources++];
+		memset(prefix, 0, sizeof(*prefix));
+		prefix->family = family;
+		memcpy(prefix->addr,
+		       mnl_attr_get_payload(tb[CHAM_A_SOURCE_ADDR]),
+		       family_addr_len(family));
+		prefix->len = mnl_attr_get_u8(tb[CHAM_A_SOURCE_PREFIX_LEN]);
+	}
+}
+
+/* Repeated CHAM_A_PORTS_IFINDEX. */
+static void parse_ports(const struct nlattr *nest, struct tenant_info *t)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) != CHAM_A_PORTS_IFINDEX ||
+		    mnl_attr_validate(attr, MNL_TYPE_U32) < 0 ||
+		    t->n_ports == TENANT_LIST_MAX)
+			continue;
+		t->ports[t->n_ports++] = mnl_attr_get_u32(attr);
+	}
+}
+
 static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CHAM_A_MAX + 1], *ptb[CHAM_A_PROTO_MAX + 1];
@@ -352,12 +424,18 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 	memset(t, 0, sizeof(*t));
 	t->id = mnl_attr_get_u32(tb[CHAM_A_TENANT_ID]);
 	copy_name(t->name, tb[CHAM_A_TENANT_NAME]);
+	/* A tenant created without an owner has none: only the admin binds. */
+	t->owner = NO_OWNER;
 	if (tb[CHAM_A_TENANT_OWNER])
 		t->owner = mnl_attr_get_u32(tb[CHAM_A_TENANT_OWNER]);
 	if (tb[CHAM_A_TENANT_DEFAULT_VERDICT])
 		t->default_verdict =
 			mnl_attr_get_u8(tb[CHAM_A_TENANT_DEFAULT_VERDICT]);
 	knobs_get(tb, tenant_knobs, TK_COUNT, &t->budget);
+	if (tb[CHAM_A_TENANT_SOURCES])
+		parse_sources(tb[CHAM_A_TENANT_SOURCES], t);
+	if (tb[CHAM_A_TENANT_PORTS])
+		parse_ports(tb[CHAM_A_TENANT_PORTS], t);
 	if (tb[CHAM_A_TENANT_PROTO]) {
 		nl_parse_nested(tb[CHAM_A_TENANT_PROTO], proto_attr_types,
 				CHAM_A_PROTO_MAX, ptb);
@@ -373,6 +451,84 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	return 0;
 }
+
+/* The owner's user name, or NULL if the user database has none. */
+static const char *owner_name(uint32_t uid)
+{
+	const struct passwd *pw = uid == NO_OWNER ? NULL : getpwuid(uid);
+
+	return pw ? pw->pw_name : NULL;
+}
+
+/* The user name if there is one, else the uid. */
+static const char *owner_text(uint32_t uid, char *buf, size_t size)
+{
+	const char *name = owner_name(uid);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else if (uid == NO_OWNER)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%u", uid);
+	return sanitize_text(buf);
+}
+
+/* A port's interface name, or NULL if this namespace has no such index. */
+static const char *port_name(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	return if_indextoname(ifindex, buf);
+}
+
+/*
+ * The sources or ports of a tenant as one line of words ("-" for none),
+ * in @buf, for the table and the detail view.
+ */
+static const char *sources_text(const struct tenant_info *t, char *buf,
+				size_t size, const char *sep)
+{
+	char prefix[IP_PREFIX_STRLEN];
+	size_t len = 0;
+	unsigned int i;
+
+	snprintf(buf, size, "-");
+	for (i = 0; i < t->n_sources && len < size; i++) {
+		format_ip_prefix(&t->sources[i], prefix, sizeof(prefix));
+		len += snprintf(buf + len, size - len, "%s%s", i ? sep : "",
+				prefix);
+	}
+	return buf;
+}
+
+/* Ports by name, with the index in parentheses when @with_index. */
+static const char *ports_text(const struct tenant_info *t, char *buf,
+			      size_t size, const char *sep, bool with_index)
+{
+	char ifname[IF_NAMESIZE];
+	size_t len = 0;
+	unsigned int i;
+
+	snprintf(buf, size, "-");
+	for (i = 0; i < t->n_ports && len < size; i++) {
+		const char *name = port_name(t->ports[i], ifname);
+
+		len += snprintf(buf + len, size - len, "%s", i ? sep : "");
+		if (len >= size)
+			break;
+		if (!name)
+			len += snprintf(buf + len, size - len, "%u",
+					t->ports[i]);
+		else if (with_index)
+			len += snprintf(buf + len, size - len, "%s (%u)", name,
+					t->ports[i]);
+		else
+			len += snprintf(buf + len, size - len, "%s", name);
+	}
+	return sanitize_text(buf);
+}
+
+/* Long enough for TENANT_LIST_MAX IPv6 prefixes or named ports. */
+#define TENANT_LIST_TEXT_LEN	(TENANT_LIST_MAX * (IP_PREFIX_STRLEN + 2))
 
 static const char *default_verdict_name(uint8_t verdict)
 {
@@ -418,12 +574,46 @@ static void proto_json(const struct tenant_info *t)
 	json_object_end();
 }
 
+static void sources_json(const struct tenant_info *t)
+{
+	char prefix[IP_PREFIX_STRLEN];
+	unsigned int i;
+
+	json_array_begin("sources");
+	for (i = 0; i < t->n_sources; i++) {
+		format_ip_prefix(&t->sources[i], prefix, sizeof(prefix));
+		json_string(NULL, prefix);
+	}
+	json_array_end();
+}
+
+static void ports_json(const struct tenant_info *t)
+{
+	char ifname[IF_NAMESIZE];
+	unsigned int i;
+
+	json_array_begin("ports");
+	for (i = 0; i < t->n_ports; i++) {
+		json_object_begin(NULL);
+		json_uint("ifindex", t->ports[i]);
+		json_string("ifname", port_name(t->ports[i], ifname));
+		json_object_end();
+	}
+	json_array_end();
+}
+
 static void tenant_json(const struct tenant_info *t)
 {
 	json_object_begin(NULL);
 	json_uint("id", t->id);
 	json_string("name", t->name);
-	json_uint("owner", t->owner);
+	if (t->owner == NO_OWNER)
+		json_null("owner");
+	else
+		json_uint("owner", t->owner);
+	json_string("owner_name", owner_name(t->owner));
+	sources_json(t);
+	ports_json(t);
 	json_string("default", default_verdict_name(t->default_verdict));
 	knobs_json(tenant_knobs, TK_COUNT, &t->budget);
 	proto_json(t);
@@ -439,13 +629,15 @@ static const char *proto_display_name(const struct tenant_info *t)
 static const struct table_column tenant_columns[] = {
 	{ "ID", ALIGN_RIGHT },
 	{ "NAME", ALIGN_LEFT },
-	{ "OWNER", ALIGN_RIGHT },
+	{ "OWNER", ALIGN_LEFT },
 	{ "DEFAULT", ALIGN_LEFT },
 	{ "SHARE", ALIGN_RIGHT },
 	{ "BURST", ALIGN_RIGHT },
 	{ "POLICY", ALIGN_LEFT },
 	{ "PROTOCOL", ALIGN_LEFT },
 	{ "GEN", ALIGN_RIGHT },
+	{ "SOURCES", ALIGN_LEFT },
+	{ "PORTS", ALIGN_LEFT },
 };
 
 static void tenant_knob_cell(struct table *table, const struct tenant_info *t,
@@ -461,6 +653,7 @@ static void tenant_table(const struct tenant_list *list)
 {
 	struct table *table = table_new(tenant_columns,
 					ARRAY_SIZE(tenant_columns));
+	char owner[64], text[TENANT_LIST_TEXT_LEN];
 	size_t i;
 
 	for (i = 0; i < list->count; i++) {
@@ -469,7 +662,8 @@ static void tenant_table(const struct tenant_list *list)
 		table_row(table);
 		table_cell(table, "%u", t->id);
 		table_cell(table, "%s", t->name);
-		table_cell(table, "%u", t->owner);
+		table_cell(table, "%s", owner_text(t->owner, owner,
+						   sizeof(owner)));
 		table_cell(table, "%s",
 			   default_verdict_name(t->default_verdict));
 		tenant_knob_cell(table, t, TK_SHARE);
@@ -482,6 +676,10 @@ static void tenant_table(const struct tenant_list *list)
 			table_cell(table, "-");
 			table_cell(table, "-");
 		}
+		table_cell(table, "%s", sources_text(t, text, sizeof(text),
+						     ","));
+		table_cell(table, "%s", ports_text(t, text, sizeof(text), ",",
+						   false));
 	}
 	table_print(table);
 }
@@ -504,12 +702,19 @@ static void handler_print(struct handler_info *h)
  */
 static void tenant_detail(struct tenant_info *t)
 {
+	char owner[64], text[TENANT_LIST_TEXT_LEN];
 	unsigned int i;
 
 	sanitize_text(t->name);
 	sanitize_text(t->proto_name);
-	printf("tenant %s id %u owner %u default %s\n", t->name, t->id,
-	       t->owner, default_verdict_name(t->default_verdict));
+	printf("tenant %s id %u owner %s default %s\n", t->name, t->id,
+	       owner_text(t->owner, owner, sizeof(owner)),
+	       default_verdict_name(t->default_verdict));
+	/* As tenant set takes them: "source none", "ports none" when empty. */
+	printf("  source %s\n", t->n_sources ?
+	       sources_text(t, text, sizeof(text), " ") : "none");
+	printf("  ports %s\n", t->n_ports ?
+	       ports_text(t, text, sizeof(text), " ", true) : "none");
 	knobs_print_line(tenant_knobs, TK_SHARE, TK_ECN_THRESHOLD, &t->budget,
 			 "  ");
 	knobs_print_line(tenant_knobs, TK_ACCOUNTING, TK_ENFORCEMENT,
@@ -641,9 +846,136 @@ static int tenant_del(const struct chamctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* What tenant set changes besides the budget. */
+struct tenant_change {
+	bool have_owner;
+	uint32_t owner;
+	bool have_sources;
+	struct ip_prefix sources[TENANT_LIST_MAX];
+	unsigned int n_sources;
+	bool have_ports;
+	uint32_t ports[TENANT_LIST_MAX];
+	unsigned int n_ports;
+};
+
+/* The keywords of tenant set: each ends the list before it. */
+static bool is_set_keyword(const char *arg)
+{
+	size_t k;
+
+	if (!strcmp(arg, "owner") || !strcmp(arg, "source") ||
+	    !strcmp(arg, "ports"))
+		return true;
+	for (k = 0; k < TK_COUNT; k++)
+		if (tenant_knobs[k].parse && !strcmp(arg, tenant_knobs[k].keyword))
+			return true;
+	return false;
+}
+
+/*
+ * The words after the list keyword argv[*i], up to the next keyword, each
+ * passed to @add; "none" alone is the empty list. Advances *i past them.
+ */
+static int parse_list(const struct chamctl_cmd *cmd, int argc, char **argv,
+		      int *i, struct tenant_change *change,
+		      int (*add)(const struct chamctl_cmd *cmd, const char *arg,
+				 struct tenant_change *change))
+{
+	const char *keyword = argv[(*i)++];
+	int first = *i, err;
+
+	while (*i < argc && !is_set_keyword(argv[*i]))
+		(*i)++;
+	if (*i == first)
+		usage_error(cmd, "'%s' needs at least one value, or 'none'",
+			    keyword);
+	if (!strcmp(argv[first], "none")) {
+		if (*i - first > 1)
+			usage_error(cmd, "'%s none' takes nothing else",
+				    keyword);
+		return 0;
+	}
+	if (*i - first > TENANT_LIST_MAX)
+		usage_error(cmd, "'%s' takes at most %d values", keyword,
+			    TENANT_LIST_MAX);
+	for (; first < *i; first++) {
+		if (!strcmp(argv[first], "none"))
+			usage_error(cmd, "'%s none' takes nothing else",
+				    keyword);
+		err = add(cmd, argv[first], change);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_source(const struct chamctl_cmd *cmd, const char *arg,
+		      struct tenant_change *change)
+{
+	parse_ip_prefix(cmd, arg, &change->sources[change->n_sources++]);
+	return 0;
+}
+
+/* IFNAME or IFINDEX; the kernel checks that it is a Chamelio port. */
+static int add_port(const struct chamctl_cmd *cmd, const char *arg,
+		    struct tenant_change *change)
+{
+	uint64_t ifindex;
+
+	if (is_all_digits(arg)) {
+		if (!parse_uint(arg, UINT32_MAX, &ifindex) || !ifindex)
+			usage_error(cmd, "'%s' is no interface index", arg);
+	} else {
+		if (strlen(arg) >= IF_NAMESIZE)
+			usage_error(cmd, "'%s' is longer than an interface name can be",
+				    arg);
+		ifindex = if_nametoindex(arg);
+		if (!ifindex) {
+			if (errno == ENODEV)
+				return fail("no interface %s", arg);
+			return fail_errno(errno, "looking up interface %s",
+					  arg);
+		}
+	}
+	change->ports[change->n_ports++] = ifindex;
+	return 0;
+}
+
+static void put_sources(struct nlmsghdr *nlh, const struct tenant_change *c)
+{
+	struct nlattr *list, *entry;
+	unsigned int i;
+
+	/* An empty nest clears the list. */
+	list = mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES);
+	for (i = 0; i < c->n_sources; i++) {
+		const struct ip_prefix *p = &c->sources[i];
+
+		entry = mnl_attr_nest_start(nlh, CHAM_A_SOURCES_ENTRY);
+		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_FAMILY, p->family);
+		mnl_attr_put(nlh, CHAM_A_SOURCE_ADDR,
+			     family_addr_len(p->family), p->addr);
+		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_PREFIX_LEN, p->len);
+		mnl_attr_nest_end(nlh, entry);
+	}
+	mnl_attr_nest_end(nlh, list);
+}
+
+static void put_ports(struct nlmsghdr *nlh, const struct tenant_change *c)
+{
+	struct nlattr *list;
+	unsigned int i;
+
+	list = mnl_attr_nest_start(nlh, CHAM_A_TENANT_PORTS);
+	for (i = 0; i < c->n_ports; i++)
+		mnl_attr_put_u32(nlh, CHAM_A_PORTS_IFINDEX, c->ports[i]);
+	mnl_attr_nest_end(nlh, list);
+}
+
 static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct knob_values budget = {};
+	struct tenant_change change = {};
 	struct tenant_ref ref = {};
 	struct nlmsghdr *nlh;
 	int i, err;
@@ -651,17 +983,47 @@ static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
 	if (!argc)
 		usage_error(cmd, "missing the tenant's NAME or ID");
 	parse_tenant_ref(cmd, argv[0], &ref);
-	for (i = 1; i < argc;)
-		if (!knob_arg(cmd, tenant_knobs, TK_COUNT, argc, argv, &i,
-			      &budget))
-			usage_error(cmd, "unknown argument '%s'", argv[i]);
-	if (!knobs_any(&budget, TK_COUNT))
-		usage_error(cmd, "nothing to change: give at least one BUDGET knob");
+	for (i = 1; i < argc;) {
+		const char *keyword = argv[i];
+
+		if (knob_arg(cmd, tenant_knobs, TK_COUNT, argc, argv, &i,
+			     &budget))
+			continue;
+		if (!strcmp(keyword, "owner")) {
+			if (change.have_owner)
+				usage_error(cmd, "'owner' is given twice");
+			change.owner = parse_owner(cmd,
+					keyword_value(cmd, argc, argv, &i));
+			change.have_owner = true;
+		} else if (!strcmp(keyword, "source")) {
+			if (change.have_sources)
+				usage_error(cmd, "'source' is given twice");
+			change.have_sources = true;
+			parse_list(cmd, argc, argv, &i, &change, add_source);
+		} else if (!strcmp(keyword, "ports")) {
+			if (change.have_ports)
+				usage_error(cmd, "'ports' is given twice");
+			change.have_ports = true;
+			if (parse_list(cmd, argc, argv, &i, &change, add_port))
+				return EXIT_FAIL;
+		} else {
+			usage_error(cmd, "unknown argument '%s'", keyword);
+		}
+	}
+	if (!knobs_any(&budget, TK_COUNT) && !change.have_owner &&
+	    !change.have_sources && !change.have_ports)
+		usage_error(cmd, "nothing to change: give an owner, sources, ports or a BUDGET knob");
 
 	if (nl_open())
 		return EXIT_FAIL;
 	nlh = nl_request(CHAM_CMD_TENANT_SET, false);
 	nl_put_tenant_ref(nlh, &ref);
+	if (change.have_owner)
+		mnl_attr_put_u32(nlh, CHAM_A_TENANT_OWNER, change.owner);
+	if (change.have_sources)
+		put_sources(nlh, &change);
+	if (change.have_ports)
+		put_ports(nlh, &change);
 	knobs_put(nlh, tenant_knobs, TK_COUNT, &budget);
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
@@ -716,34 +1078,50 @@ static int tenant_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
-int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN])
+int tenant_lookup(const struct tenant_ref *ref, struct tenant_summary *out)
 {
 	struct tenant_list list = {};
 	struct nlmsghdr *nlh;
 	int err;
 
 	nlh = nl_request(CHAM_CMD_TENANT_GET, false);
-	mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, id);
+	nl_put_tenant_ref(nlh, ref);
 	err = nl_transact(nlh, tenant_cb, &list);
 	if (!err && !list.count)
 		err = -EPROTO;
-	if (!err)
-		memcpy(name, list.tenants[0].name, CHAM_NAME_LEN);
+	if (!err) {
+		out->id = list.tenants[0].id;
+		memcpy(out->name, list.tenants[0].name, CHAM_NAME_LEN);
+		out->owner = list.tenants[0].owner;
+	}
 	free(list.tenants);
+	return err;
+}
+
+int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN])
+{
+	struct tenant_ref ref = { .by_id = true, .id = id };
+	struct tenant_summary tenant;
+	int err;
+
+	err = tenant_lookup(&ref, &tenant);
+	if (!err)
+		memcpy(name, tenant.name, CHAM_NAME_LEN);
 	return err;
 }
 
 static const struct chamctl_cmd tenant_cmds[] = {
 	{
 		.name = "add",
-		.usage = "tenant add NAME id ID [owner UID] [default pass|drop] "
+		.usage = "tenant add NAME id ID [owner USER|UID] [default pass|drop] "
 			 "[BUDGET...]",
 		.summary = "create a tenant",
 		.details =
 "  NAME     up to 31 characters, not all digits\n"
 "  ID       1-65535, the tenant's number in rules and statistics\n"
-"  UID      the user (uid or name) whose agent serves the tenant;\n"
-"           0 if not given\n"
+"  owner    the user (name or uid) who owns the tenant: who may bind its\n"
+"           protocol and read its rules, statistics and events besides\n"
+"           the admin; root (0) if not given\n"
 "  default  what happens to the tenant's packets while it has no protocol\n"
 "           (pass to the kernel stack, the default, or drop)\n"
 BUDGET_HELP
@@ -756,23 +1134,36 @@ BUDGET_HELP
 		.run = tenant_del,
 	}, {
 		.name = "set",
-		.usage = "tenant set NAME|ID BUDGET...",
-		.summary = "change a tenant's time protection",
+		.usage = "tenant set NAME|ID [owner USER|UID] "
+			 "[source PREFIX...|none] [ports IFACE...|none] "
+			 "[BUDGET...]",
+		.summary = "change a tenant's owner, egress validation or time protection",
 		.details =
+"  owner    the user (name or uid) who owns the tenant\n"
+"  source   the prefixes the tenant's protocol may send from, besides the\n"
+"           destinations of its rules (10.1.0.0/16 2001:db8::/64; an\n"
+"           address without /LEN is one host); replaces the list, 'none'\n"
+"           empties it. At most 16 prefixes.\n"
+"  ports    the Chamelio ports the tenant's protocol may redirect to, by\n"
+"           interface name or index; replaces the list, 'none' empties it.\n"
+"           At most 16 ports.\n"
 BUDGET_HELP
-"  Knobs not given keep their values.\n",
+"  A list ends at the next keyword. What is not given keeps its value.\n",
 		.run = tenant_set,
 	}, {
 		.name = "show",
 		.usage = "tenant show [NAME|ID]",
 		.summary = "list tenants, or show one",
 		.details =
-"  Columns: ID NAME OWNER DEFAULT, SHARE BURST POLICY (time protection),\n"
-"  PROTOCOL (the registered protocol, or -) and GEN (how often a protocol\n"
-"  was registered for the tenant). One tenant is shown in full: every\n"
-"  BUDGET knob (see 'tenant set --help'), how many protocols were ejected,\n"
-"  and the handlers of its protocol with the instructions the verifier\n"
-"  processed for each. - is a value the kernel did not report.\n",
+"  Columns: ID NAME OWNER (user name, or uid without one) DEFAULT, SHARE\n"
+"  BURST POLICY (time protection), PROTOCOL (the registered protocol, or\n"
+"  -), GEN (how often a protocol was registered for the tenant), SOURCES\n"
+"  and PORTS (what its protocol may send from and redirect to, besides\n"
+"  its rules' destinations; - for none). One tenant is shown in full: its\n"
+"  sources and ports (name and index), every BUDGET knob (see 'tenant set\n"
+"  --help'), how many protocols were ejected, and the handlers of its\n"
+"  protocol with the instructions the verifier processed for each. - is a\n"
+"  value the kernel did not report.\n",
 		.run = tenant_show,
 	},
 };

@@ -2,6 +2,8 @@
 /*
  * Error reporting and the argument parsing every command needs.
  */
+#define _GNU_SOURCE	/* vasprintf */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +14,80 @@
 
 #include "chamctl.h"
 
+unsigned long batch_line;
+
+static struct error_capture *active_capture;
+
+void error_prefix(void)
+{
+	fputs("chamctl: ", stderr);
+	if (batch_line)
+		fprintf(stderr, "line %lu: ", batch_line);
+}
+
+void error_capture_start(struct error_capture *capture)
+{
+	memset(capture, 0, sizeof(*capture));
+	active_capture = capture;
+}
+
+void error_capture_stop(void)
+{
+	active_capture = NULL;
+}
+
+/* The first failure explains the others (they report its consequences). */
+static void capture_message(int err, const char *detail, const char *fmt,
+			    va_list ap)
+{
+	struct error_capture *c = active_capture;
+	size_t len;
+
+	if (c->message[0])
+		return;
+	if (err)
+		c->err = err < 0 ? -err : err;
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	len = strlen(c->message);
+	if (detail)
+		snprintf(c->message + len, sizeof(c->message) - len, " (%s)",
+			 detail);
+}
+
+/*
+ * Appends to the log, dropping its oldest part when it is full: the end
+ * of a verifier log is where it says why.
+ */
+static void capture_log(const char *fmt, va_list ap)
+{
+	struct error_capture *c = active_capture;
+	size_t room = sizeof(c->log) - 1, len, keep;
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
+	len = strlen(text);
+	if (len >= room) {
+		memcpy(c->log, text + len - room, room);
+		c->log_len = room;
+	} else {
+		if (c->log_len + len > room) {
+			keep = room - len;
+			memmove(c->log, c->log + c->log_len - keep, keep);
+			c->log_len = keep;
+		}
+		memcpy(c->log + c->log_len, text, len);
+		c->log_len += len;
+	}
+	c->log[c->log_len] = '\0';
+	free(text);
+}
+
 void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("chamctl: ", stderr);
+	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -28,7 +99,13 @@ int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("chamctl: ", stderr);
+	if (active_capture) {
+		va_start(ap, fmt);
+		capture_message(0, NULL, fmt, ap);
+		va_end(ap);
+		return EXIT_FAIL;
+	}
+	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -38,7 +115,11 @@ int fail(const char *fmt, ...)
 
 int vfail_errno(int err, const char *detail, const char *fmt, va_list ap)
 {
-	fputs("chamctl: ", stderr);
+	if (active_capture) {
+		capture_message(err, detail, fmt, ap);
+		return EXIT_FAIL;
+	}
+	error_prefix();
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
 	if (detail)
@@ -249,6 +330,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 {
 	if (level != LIBBPF_WARN && !opt_verbose)
 		return 0;
+	if (active_capture) {
+		if (level == LIBBPF_WARN)
+			capture_log(fmt, ap);
+		return 0;
+	}
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -267,9 +353,53 @@ void *grow_array(void *array, size_t *cap, size_t need, size_t size)
 		new_cap *= 2;
 	array = realloc(array, new_cap * size);
 	if (!array) {
-		fputs("chamctl: out of memory\n", stderr);
+		error_prefix();
+		fputs("out of memory\n", stderr);
 		exit(EXIT_FAIL);
 	}
 	*cap = new_cap;
 	return array;
+}
+
+size_t family_addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+void parse_ip_prefix(const struct chamctl_cmd *cmd, const char *arg,
+		     struct ip_prefix *prefix)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(arg, '/');
+	size_t addr_len = slash ? (size_t)(slash - arg) : strlen(arg);
+	uint64_t len;
+
+	memset(prefix, 0, sizeof(*prefix));
+	if (addr_len >= sizeof(addr))
+		usage_error(cmd, "'%s' is no IPv4 or IPv6 address", arg);
+	memcpy(addr, arg, addr_len);
+	addr[addr_len] = '\0';
+	if (inet_pton(AF_INET, addr, prefix->addr) == 1)
+		prefix->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, prefix->addr) == 1)
+		prefix->family = AF_INET6;
+	else
+		usage_error(cmd, "'%s' is no IPv4 or IPv6 address", addr);
+
+	prefix->len = family_addr_len(prefix->family) * 8;
+	if (!slash)
+		return;
+	if (!parse_uint(slash + 1, prefix->len, &len))
+		usage_error(cmd, "prefix length '%s' is not 0-%u", slash + 1,
+			    prefix->len);
+	prefix->len = len;
+}
+
+void format_ip_prefix(const struct ip_prefix *prefix, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(prefix->family, prefix->addr, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "?");
+	snprintf(buf, size, "%s/%u", addr, prefix->len);
 }
