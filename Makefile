@@ -38,7 +38,12 @@ SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
 		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
 		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_tx.bpf.o \
-		   selftests/progs/relay.bpf.o selftests/progs/ecn_count.bpf.o
+		   selftests/progs/relay.bpf.o selftests/progs/ecn_count.bpf.o \
+		   selftests/progs/hostile_probe_read.bpf.o \
+		   selftests/progs/hostile_printk.bpf.o selftests/progs/spoof.bpf.o \
+		   selftests/progs/redirect_any.bpf.o selftests/progs/vlan_rewrite.bpf.o \
+		   selftests/progs/nolink.bpf.o selftests/progs/forged_rx.bpf.o \
+		   selftests/progs/devmap_rx.bpf.o selftests/progs/hostile_ksym.bpf.o
 # Benchmark tools that run in the VM.
 BENCH_BINS	:= scripts/bench/udp_rtt
 
@@ -105,7 +110,10 @@ demo: all
 scripts/bench/udp_rtt: scripts/bench/udp_rtt.c
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-# One after the other, even under -j: each boots a VM and times it.
+# One after the other, even under -j: each boots a VM and times it. The
+# fast-path benchmark runs under QEMU's icount (guest time = executed
+# instructions) unless BENCH_MODE=tcg; the isolation benchmark needs real
+# parallelism between its vCPUs and runs under plain TCG.
 bench: all
 	scripts/bench/fastpath.sh
 	scripts/bench/isolation.sh

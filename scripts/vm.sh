@@ -14,7 +14,9 @@
 # test that passes while the kernel complains has not passed.
 #
 # QEMU uses software emulation (TCG): KVM is present on the build machines
-# but unusable for guests (see /work/shared/ENVIRONMENT.md).
+# but unusable for guests (see /work/shared/ENVIRONMENT.md). --icount makes
+# the emulation deterministic for benchmarks: guest time then counts
+# executed instructions.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +39,18 @@ options:
                         COMMAND (if any); the VM powers off when it exits
   --log FILE            console log (default .deps/vm-console.log)
   --mem MB              guest memory (default 1024)
-  --smp N               guest CPUs (default 2)
+  --smp N               guest CPUs (default 2; 1 with --icount)
+  --icount              benchmark mode: QEMU runs all vCPUs on one host
+                        thread (-accel tcg,thread=single) and its clock
+                        counts executed guest instructions (-icount
+                        shift=0,sleep=off). Guest time is then executed
+                        instructions, 1 ns = 1 instruction: ktime, the TSC
+                        and BPF_PROG_TEST_RUN durations count instructions,
+                        not cycles (cache misses, mispredictions and memory
+                        cost nothing), and do not depend on the host's load.
+                        With --smp 2 or more the vCPUs share that one clock
+                        and take turns: a span measured on one vCPU can
+                        include instructions another one ran.
   --append-modules "a b"  more kernel modules to pack and load at boot
   --bin PATH            copy a host binary and its libraries to
                         /usr/local/bin in the guest (repeatable; the
@@ -64,7 +77,8 @@ timeout=
 shell=0
 log_file=$deps/vm-console.log
 mem=1024
-smp=2
+smp=
+icount=0
 extra_modules=
 bins=()
 
@@ -76,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--log) log_file=${2:?--log needs a value}; shift 2 ;;
 	--mem) mem=${2:?--mem needs a value}; shift 2 ;;
 	--smp) smp=${2:?--smp needs a value}; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--append-modules) extra_modules=${2?--append-modules needs a value}; shift 2 ;;
 	--bin) bins+=("${2:?--bin needs a path}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -85,6 +100,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 cmd="$*"
+
+# One vCPU under icount unless asked: a benchmark of one code path must not
+# be charged with another vCPU's instructions (see --icount).
+if [ -z "$smp" ]; then
+	if [ "$icount" = 1 ]; then smp=1; else smp=2; fi
+fi
 
 # shellcheck disable=SC2206 # word splitting is the interface of VM_BINS
 [ -n "${VM_BINS:-}" ] && bins+=(${VM_BINS})
@@ -192,7 +213,7 @@ install_bin /usr/bin/bash /usr/bin/bash
 
 # The real tools: busybox ip cannot create veth pairs, and the tests drive
 # traffic with socat, ncat and iperf3 and read chamctl -j with jq.
-for tool in ip tc ss socat ncat iperf3 jq ethtool; do
+for tool in ip tc ss socat ncat iperf3 jq ethtool setpriv; do
 	path=$(PATH=$PATH:/usr/sbin:/sbin command -v "$tool") || {
 		case $tool in
 		tc|ss) warn "$tool not found on the host, not in the VM"; continue ;;
@@ -289,7 +310,16 @@ log "initramfs: $(du -sh "$root" | cut -f1) unpacked, $(du -h "$initrd" | cut -f
 # flipping static keys; QEMU's TCG has been seen to take the int3 of that
 # live code patching as a fault (an oops in sched_clock_tick()).
 append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic tsc=reliable"
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp"
+accel=(-accel tcg)
+mode=TCG
+if [ "$icount" = 1 ]; then
+	# shift=0: one instruction per virtual nanosecond. sleep=off: when
+	# the guest idles, its clock jumps to the next timer deadline instead
+	# of following the host's real time, so host load cannot show in it.
+	accel=(-accel tcg,thread=single -icount shift=0,sleep=off)
+	mode="TCG icount: 1 guest ns = 1 instruction"
+fi
+qemu=(qemu-system-x86_64 "${accel[@]}" -cpu max -m "$mem" -smp "$smp"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
 
@@ -301,7 +331,7 @@ if [ -n "$timeout" ]; then
 	run_timeout=(timeout --foreground -k 10 "$timeout")
 fi
 
-log "booting $kver (TCG, ${mem} MB, $smp CPUs)${timeout:+, timeout ${timeout}s}"
+log "booting $kver ($mode, ${mem} MB, $smp CPUs)${timeout:+, timeout ${timeout}s}"
 start=$SECONDS
 set +e
 if [ "$shell" = 1 ]; then

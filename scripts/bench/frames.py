@@ -1,10 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Writes the benchmark frames: DIR/udp4_PORT.bin for each PORT.
+"""Writes the benchmark frames: DIR/udp4_PORT.bin and DIR/udp4_PORT_nocsum.bin
+for each PORT.
 
 Each is a UDP datagram to 10.77.0.1:PORT that is its own echo (same
 addresses, ports and MACs both ways), so that every repetition of
 BPF_PROG_TEST_RUN, which reuses the rewritten buffer, does identical work.
+The frames are valid as a Linux host checks them, since the fast path
+refuses others: a correct IPv4 header checksum, a UDP length equal to the
+IP payload. udp4_PORT.bin carries a correct UDP checksum, as Linux senders
+put on every datagram; udp4_PORT_nocsum.bin carries none (0, allowed over
+IPv4), which leaves a handler nothing to verify.
 
 Usage: frames.py DIR PORT...
 """
@@ -13,22 +19,33 @@ import sys
 
 
 def csum(b):
+    if len(b) % 2:
+        b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s & 0xffff) + (s >> 16)
-    return ~((s & 0xffff) + (s >> 16)) & 0xffff
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
 
 
-def frame(port):
+def frame(port, udp_csum=True):
     payload = b'x' * 18
     addr = bytes([10, 77, 0, 1])
     mac = bytes.fromhex('020000000001')
-    udp = struct.pack('!HHHH', port, port, 8 + len(payload), 0) + payload
+    udp_len = 8 + len(payload)
+    udp = struct.pack('!HHHH', port, port, udp_len, 0) + payload
+    if udp_csum:
+        pseudo = addr + addr + struct.pack('!BBH', 0, 17, udp_len)
+        # A sum of 0 is sent as 0xffff: 0 means "no checksum".
+        c = csum(pseudo + udp) or 0xffff
+        udp = udp[:6] + struct.pack('!H', c) + udp[8:]
     ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
                      0, addr, addr)
     ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    assert csum(ip) == 0
     return mac + mac + b'\x08\x00' + ip + udp
 
 
 for port in map(int, sys.argv[2:]):
-    with open('%s/udp4_%d.bin' % (sys.argv[1], port), 'wb') as f:
-        f.write(frame(port))
+    for name, udp_csum in (('udp4_%d.bin', True), ('udp4_%d_nocsum.bin', False)):
+        with open(('%s/' + name) % (sys.argv[1], port), 'wb') as f:
+            f.write(frame(port, udp_csum))

@@ -43,7 +43,8 @@ done
 # from it, in the middle of a handler as anywhere, and shows in the results.
 host_load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_before=$(host_load)
-if pgrep -x qemu-system-x86_64 >/dev/null ||
+# A process name (comm) is cut to 15 characters: qemu-system-x86.
+if pgrep -x qemu-system-x86 >/dev/null ||
 	awk -v l="${load_before%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
 	echo "bench: warning: other work on the host (load $load_before on $(nproc) CPUs, or another QEMU) competes with the emulated guest; expect noisy results" >&2
 fi
