@@ -3,17 +3,24 @@
  * cham_frames - malformed and edge-case frames for the Chamelio parser.
  *
  * Usage:
- *   cham_frames send IFNAME DSTMAC     send every frame once out of IFNAME
- *   cham_frames testrun PROG_ID [REPEAT]
+ *   cham_frames send IFNAME DSTMAC [LABEL...]
+ *                                      send every frame (or the labelled
+ *                                      ones) once out of IFNAME
+ *   cham_frames testrun PROG_ID [REPEAT [IFINDEX]]
  *                                      run every frame through the XDP
- *                                      program PROG_ID (BPF_PROG_TEST_RUN)
+ *                                      program PROG_ID (BPF_PROG_TEST_RUN),
+ *                                      received on IFINDEX if given (the
+ *                                      fast path runs only for frames of
+ *                                      a Chamelio port)
+ *   cham_frames raw LABEL [DSTMAC]     the frame's bytes on stdout
  *   cham_frames expect                 expected parse-error counts of one
  *                                      pass over the frames: "<reason> <n>"
  *   cham_frames --dump [DSTMAC]        "<label> <reason> <hex>" per frame
  *
  * Each frame is labelled with the enum cham_parse_error reason the kernel
- * must count for it, or "classified" for a well-formed frame the parser
- * must accept. Malformed frames are passed to the kernel stack, so every
+ * must count for it, or "classified" for a frame the parser must accept
+ * (every length and checksum right unless the label says otherwise: the
+ * parser does not verify transport checksums, handlers do). Malformed frames are passed to the kernel stack, so every
  * test run must return XDP_PASS; so must the well-formed ones, as long as
  * no rule steers 10.77.0.1 or fd00:77::1 to a tenant.
  *
@@ -599,6 +606,48 @@ static void ipv4_icmp_echo(struct frame *f)
 	ipv4_finish(f, ip);
 }
 
+/* The header checksum is off by one: Linux drops such a datagram. */
+static void ipv4_bad_header_checksum(struct frame *f)
+{
+	struct iphdr *ip;
+
+	put_eth(f, ETH_P_IP);
+	ip = put_ipv4_udp(f, 0);
+	ip->check = htons(ntohs(ip->check) ^ 1);
+}
+
+/*
+ * The UDP length says 2 bytes of payload, the IP datagram carries 4 (the
+ * checksum covers the 10 bytes the length claims, as a sender would have
+ * computed it): Linux would trim the datagram, a handler echo the rest.
+ */
+static void ipv4_udp_length_short(struct frame *f)
+{
+	struct udphdr *udp;
+	struct iphdr *ip;
+
+	put_eth(f, ETH_P_IP);
+	ip = put_ipv4(f, IPPROTO_UDP, 0);
+	udp = put_udp(f, 4);
+	ipv4_finish(f, ip);
+	udp->len = htons(sizeof(*udp) + 2);
+	udp->check = l4_checksum_v4(ip, udp, ntohs(udp->len));
+}
+
+/* Well-formed but for the UDP checksum, which only handlers verify. */
+static void ipv4_udp_bad_checksum(struct frame *f)
+{
+	struct udphdr *udp;
+	struct iphdr *ip;
+
+	put_eth(f, ETH_P_IP);
+	ip = put_ipv4_udp(f, 0);
+	udp = (struct udphdr *)((uint8_t *)ip + ip->ihl * 4);
+	udp->check = htons(ntohs(udp->check) ^ 1);
+	if (!udp->check)	/* 0 would mean "no checksum" */
+		udp->check = htons(2);
+}
+
 static const struct frame_case {
 	const char *label;
 	unsigned int reason;	/* enum cham_parse_error, or CLASSIFIED */
@@ -628,6 +677,9 @@ static const struct frame_case {
 	{ "ipv4-tcp-doff-2", CHAM_PARSE_TRUNC_L4, ipv4_tcp_doff_2 },
 	{ "ipv4-tcp-doff-15", CHAM_PARSE_TRUNC_L4, ipv4_tcp_doff_15 },
 	{ "ipv6-udp-4-bytes", CHAM_PARSE_TRUNC_L4, ipv6_udp_4_bytes },
+	{ "ipv4-bad-header-checksum", CHAM_PARSE_BAD_L3_CSUM,
+	  ipv4_bad_header_checksum },
+	{ "ipv4-udp-length-short", CHAM_PARSE_BAD_L4_LEN, ipv4_udp_length_short },
 	{ "ipv4-udp", CLASSIFIED, ipv4_udp },
 	{ "ipv4-udp-ip-options", CLASSIFIED, ipv4_udp_options },
 	{ "ipv4-udp-vlan", CLASSIFIED, ipv4_udp_vlan },
@@ -636,8 +688,32 @@ static const struct frame_case {
 	{ "ipv6-udp-hop-by-hop-routing", CLASSIFIED,
 	  ipv6_udp_hop_by_hop_routing },
 	{ "ipv4-icmp-echo", CLASSIFIED, ipv4_icmp_echo },
+	{ "ipv4-udp-bad-checksum", CLASSIFIED, ipv4_udp_bad_checksum },
 };
 
+
+/* Whether frame @c is among the @nlabels labels (all frames if none). */
+static bool selected(const struct frame_case *c, int nlabels, char **labels)
+{
+	int i;
+
+	if (!nlabels)
+		return true;
+	for (i = 0; i < nlabels; i++)
+		if (!strcmp(labels[i], c->label))
+			return true;
+	return false;
+}
+
+static const struct frame_case *find_frame(const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(frames); i++)
+		if (!strcmp(frames[i].label, label))
+			return &frames[i];
+	return NULL;
+}
 
 static void build(const struct frame_case *c, struct frame *f)
 {
@@ -667,7 +743,7 @@ static bool parse_mac(const char *text, uint8_t mac[ETH_ALEN])
 	return true;
 }
 
-static int cmd_send(const char *ifname)
+static int cmd_send(const char *ifname, int nlabels, char **labels)
 {
 	struct sockaddr_ll addr = { .sll_family = AF_PACKET };
 	struct frame f;
@@ -688,9 +764,16 @@ static int cmd_send(const char *ifname)
 		return 1;
 	}
 
+	for (i = 0; i < (size_t)nlabels; i++)
+		if (!find_frame(labels[i])) {
+			printf("not ok - no frame labelled %s\n", labels[i]);
+			return 1;
+		}
 	for (i = 0; i < ARRAY_SIZE(frames); i++) {
 		ssize_t sent;
 
+		if (!selected(&frames[i], nlabels, labels))
+			continue;
 		build(&frames[i], &f);
 		sent = send(fd, frame_data(&f), f.len, 0);
 		report(sent == (ssize_t)f.len, "send %s", frames[i].label);
@@ -718,7 +801,7 @@ static const char *xdp_action_name(uint32_t action)
 	return names[action];
 }
 
-static int cmd_testrun(uint32_t prog_id, uint32_t repeat)
+static int cmd_testrun(uint32_t prog_id, uint32_t repeat, uint32_t ifindex)
 {
 	/* The program may grow the frame; XDP test runs stay within a page. */
 	static uint8_t out[4096];
@@ -735,9 +818,16 @@ static int cmd_testrun(uint32_t prog_id, uint32_t repeat)
 
 	for (i = 0; i < ARRAY_SIZE(frames); i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
+		struct xdp_md md = { 0 };
 		int err;
 
 		build(&frames[i], &f);
+		if (ifindex) {
+			md.data_end = f.len;
+			md.ingress_ifindex = ifindex;
+			opts.ctx_in = &md;
+			opts.ctx_size_in = sizeof(md);
+		}
 		opts.data_in = frame_data(&f);
 		opts.data_size_in = f.len;
 		opts.data_out = out;
@@ -767,6 +857,19 @@ static int cmd_expect(void)
 	for (i = 0; i <= CLASSIFIED; i++)
 		printf("%s %u\n", reason_name(i), counts[i]);
 	return 0;
+}
+
+static int cmd_raw(const char *label)
+{
+	const struct frame_case *c = find_frame(label);
+	struct frame f;
+
+	if (!c) {
+		fprintf(stderr, "cham_frames: no frame labelled %s\n", label);
+		return 1;
+	}
+	build(c, &f);
+	return fwrite(frame_data(&f), 1, f.len, stdout) == f.len ? 0 : 1;
 }
 
 static int cmd_dump(void)
@@ -801,28 +904,35 @@ static bool parse_u32(const char *text, uint32_t min, uint32_t *value)
 static int usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s send IFNAME DSTMAC\n"
-		"       %s testrun PROG_ID [REPEAT]\n"
+		"usage: %s send IFNAME DSTMAC [LABEL...]\n"
+		"       %s testrun PROG_ID [REPEAT [IFINDEX]]\n"
+		"       %s raw LABEL [DSTMAC]\n"
 		"       %s expect\n"
 		"       %s --dump [DSTMAC]\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	return 1;
 }
 
 int main(int argc, char **argv)
 {
-	uint32_t prog_id, repeat = 1;
+	uint32_t prog_id, repeat = 1, ifindex = 0;
 
-	if (argc == 4 && !strcmp(argv[1], "send")) {
+	if (argc >= 4 && !strcmp(argv[1], "send")) {
 		if (!parse_mac(argv[3], dst_mac))
 			return usage(argv[0]);
-		return cmd_send(argv[2]);
+		return cmd_send(argv[2], argc - 4, argv + 4);
 	}
-	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "testrun")) {
+	if (argc >= 3 && argc <= 5 && !strcmp(argv[1], "testrun")) {
 		if (!parse_u32(argv[2], 1, &prog_id) ||
-		    (argc == 4 && !parse_u32(argv[3], 1, &repeat)))
+		    (argc >= 4 && !parse_u32(argv[3], 1, &repeat)) ||
+		    (argc == 5 && !parse_u32(argv[4], 1, &ifindex)))
 			return usage(argv[0]);
-		return cmd_testrun(prog_id, repeat);
+		return cmd_testrun(prog_id, repeat, ifindex);
+	}
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "raw")) {
+		if (argc == 4 && !parse_mac(argv[3], dst_mac))
+			return usage(argv[0]);
+		return cmd_raw(argv[2]);
 	}
 	if (argc == 2 && !strcmp(argv[1], "expect"))
 		return cmd_expect();

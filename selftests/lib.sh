@@ -42,6 +42,24 @@ check_fails() {
 	fi
 }
 
+# check_errno DESCRIPTION MESSAGE COMMAND...: one check that a command
+# fails and says MESSAGE, the strerror() text of the errno it must get
+# ("Operation not permitted" for EPERM, ...).
+check_errno() {
+	local what="$1" msg="$2" out
+	shift 2
+	if out=$("$@" 2>&1); then
+		not_ok "$what (unexpectedly succeeded)"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 5
+	elif printf '%s' "$out" | grep -q "$msg"; then
+		ok "$what"
+		printf '%s\n' "$out" | grep "$msg" | sed 's/^/# /' | tail -n 1
+	else
+		not_ok "$what (failed, but not with '$msg')"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 5
+	fi
+}
+
 # check_eq DESCRIPTION EXPECTED ACTUAL
 check_eq() {
 	if [ "$2" = "$3" ]; then
@@ -185,8 +203,30 @@ udp_ask() {
 	rm -f "$reply"
 }
 
+# udp_ask_any PORT MESSAGE: like udp_ask to $HOST4, but the client's socket
+# (10.77.0.2:40001) is not connected: it takes a reply from any source
+# address, so a reply a handler sends from a spoofed address would be seen.
+udp_ask_any() {
+	local reply
+	reply=$(mktemp)
+	CHAM_MSG=$2 CHAM_REPLY=$reply ip netns exec cl socat -T2 -t0.1 \
+		"UDP4-DATAGRAM:$HOST4:$1,bind=$CL4:40001" \
+		EXEC:"$CHAM/selftests/udp_exchange.sh" 2>/dev/null
+	cat "$reply"
+	rm -f "$reply"
+}
+
+# as_uid UID COMMAND...: COMMAND as an unprivileged user, without any
+# capability (uid and gid UID, no supplementary groups).
+as_uid() {
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all "$@"
+}
+
 # Reset everything a test may leave behind, so tests are independent.
 reset_state() {
+	[ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null
 	pkill socat 2>/dev/null
 	rm -f /tmp/stop_traffic
 	ip link del cham1 2>/dev/null

@@ -74,6 +74,27 @@ check_accounting alpha
 check_accounting beta
 check_accounting 0
 
+# udp_echo verifies the UDP checksum (bpf_cham_csum_l4_valid) and drops a
+# corrupt datagram instead of reflecting it. Crafted frames (cham_frames) to
+# alpha's port 9: a well-formed one as the control, then one whose UDP
+# checksum is off by one.
+chamctl rule add alpha dst $HOST4/32 proto udp dport 9 >/dev/null
+a_before=$(chamctl -j stats alpha)
+check "a well-formed crafted datagram is sent" \
+	ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)" ipv4-udp
+check_eventually_eq "the well-formed datagram is echoed (tx)" 1 \
+	counter_delta "$a_before" alpha .verdicts.tx
+a_before=$(chamctl -j stats alpha)
+check "a datagram with a bad UDP checksum is sent" \
+	ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)" ipv4-udp-bad-checksum
+check_eventually_eq "the bad-checksum datagram reaches the handler" 1 \
+	counter_delta "$a_before" alpha .handler_calls
+check_eq "the bad-checksum datagram is not echoed" 0 \
+	"$(counter_delta "$a_before" alpha .verdicts.tx)"
+check_eq "the bad-checksum datagram is a handler drop" 1 \
+	"$(counter_delta "$a_before" alpha .drops.handler)"
+check_accounting alpha
+
 # Without a protocol, beta's default verdict (drop) applies.
 check "beta's protocol unloads (chamctl)" chamctl proto unload beta
 eventually "beta's protocol is gone" \

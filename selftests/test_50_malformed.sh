@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Malformed and truncated frames, through a real port and through
-# BPF_PROG_TEST_RUN, never crash and are each counted under their reason.
+# BPF_PROG_TEST_RUN, never crash and are each counted under their reason:
+# among them an IPv4 header checksum that is wrong (bad_l3_csum) and a UDP
+# length that disagrees with the IP payload (bad_l4_len), which a Linux
+# host drops and a handler must never see. BPF_PROG_TEST_RUN reaches the
+# fast path only with a port as the ingress device (not_port otherwise).
 . ./lib.sh
 
 load_module
@@ -15,7 +19,7 @@ chamctl tenant add alpha id 1 default pass >/dev/null
 chamctl rule add alpha dst 10.77.0.0/24 proto any >/dev/null
 chamctl rule add alpha dst fd00:77::/64 proto any >/dev/null
 
-reasons="trunc_l2 vlan_depth trunc_l3 bad_l3 ext_depth fragment trunc_l4 not_ip"
+reasons="trunc_l2 vlan_depth trunc_l3 bad_l3 ext_depth fragment trunc_l4 not_ip bad_l3_csum bad_l4_len"
 expect=$(cham_frames expect)
 expected() { printf '%s\n' "$expect" | awk -v r="$1" '$1 == r {print $2}'; }
 
@@ -36,11 +40,34 @@ check "frames sent through the veth port" \
 	ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)"
 check_pass port "$before" "$alpha_before"
 
+# The table must hold one frame of each new reason, or the checks above
+# would pass on zero.
+check_eq "the frame table has one bad_l3_csum frame" 1 "$(expected bad_l3_csum)"
+check_eq "the frame table has one bad_l4_len frame" 1 "$(expected bad_l4_len)"
+check_eq "no frame sent through the port counted as not_port" 0 \
+	"$(counter_delta "$before" 0 .parse_errors.not_port)"
+
 prog=$(chamctl -j port show | jq -r '.[] | select(.ifname == "cham0") | .xdp_prog_id')
+cham0=$(cat /sys/class/net/cham0/ifindex)
 before=$(chamctl -j stats 0)
 alpha_before=$(chamctl -j stats alpha)
-cham_frames testrun "$prog" || not_ok "cham_frames testrun exited with status $?"
-check_pass BPF_PROG_TEST_RUN "$before" "$alpha_before"
+cham_frames testrun "$prog" 1 "$cham0" ||
+	not_ok "cham_frames testrun (ingress cham0) exited with status $?"
+check_pass "BPF_PROG_TEST_RUN, ingress cham0" "$before" "$alpha_before"
+
+# Without an ingress device the test run is no port's traffic: every frame
+# is passed as not_port, none parsed, none steered.
+nframes=$(printf '%s\n' "$expect" | awk '{n += $2} END {print n}')
+before=$(chamctl -j stats 0)
+alpha_before=$(chamctl -j stats alpha)
+cham_frames testrun "$prog" ||
+	not_ok "cham_frames testrun (no ingress device) exited with status $?"
+check_eventually_eq "BPF_PROG_TEST_RUN without ingress: every frame counted not_port" \
+	"$nframes" counter_delta "$before" 0 .parse_errors.not_port
+check_eq "BPF_PROG_TEST_RUN without ingress: nothing steered to the tenant" 0 \
+	"$(counter_delta "$alpha_before" alpha .packets)"
+check_eq "BPF_PROG_TEST_RUN without ingress: nothing counted trunc_l3" 0 \
+	"$(counter_delta "$before" 0 .parse_errors.trunc_l3)"
 check_accounting 0
 check_accounting alpha
 check "the host still answers after the malformed frames" \
