@@ -1,0 +1,192 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile tenant protocols (selftests/progs/): each attack has one exact
+# outcome. Helpers outside the handlers' allow-list are refused at load
+# with the verifier naming them; what a handler sends is validated on the
+# way out: a spoofed source address, a redirect to a port the tenant was not
+# given and a rewritten VLAN tag are drops under their own reasons, and
+# nothing reaches the peer. The accounting invariants hold after each.
+. ./lib.sh
+
+PROGS=$CHAM/selftests/progs
+
+load_module
+reset_state
+setup_net
+mkdir -p "$PIN"
+chamctl port attach cham0 >/dev/null
+chamctl tenant add alpha id 1 default drop >/dev/null
+chamctl rule add alpha dst $HOST4 proto udp dport 7200 >/dev/null
+chamctl rule add alpha dst $HOST4 proto udp dport 9 >/dev/null
+chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha >/dev/null
+check_eq "alpha's udp_echo answers before the attacks" "before" \
+	"$(udp_ask $HOST4 7200 before)"
+
+# ---- helpers outside the allow-list: refused at load ------------------------
+
+# refused_helper OBJECT HELPER: registering OBJECT (bpftool, as root, whose
+# libbpf prints the verifier log) fails, the verifier names HELPER, and
+# alpha keeps its protocol.
+refused_helper() {
+	local out
+	if out=$(bpftool struct_ops register "$PROGS/$1.bpf.o" 2>&1); then
+		not_ok "$1: registered (must be refused at load)"
+		return
+	fi
+	ok "$1: refused at load"
+	if printf '%s' "$out" | grep -q "program of this type cannot use helper $2#"; then
+		ok "$1: the verifier names $2"
+		diag "$(printf '%s\n' "$out" | grep "cannot use helper" | head -n 1)"
+	else
+		not_ok "$1: the verifier names $2"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 8
+	fi
+}
+refused_helper hostile_probe_read bpf_probe_read_kernel
+refused_helper hostile_printk bpf_trace_printk
+check_eq "after the refusals alpha still runs udp_echo" udp_echo \
+	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
+check_eq "and it still answers" "still here" "$(udp_ask $HOST4 7200 'still here')"
+
+# ---- a spoofed source address -----------------------------------------------
+
+check "spoof loads for alpha" chamctl proto load "$PROGS/spoof.bpf.o" tenant alpha
+before=$(chamctl -j stats alpha)
+check_eq "spoof: no reply from any address reaches the client" "" \
+	"$(udp_ask_any 7200 spoofed)"
+check_eventually_eq "spoof: dropped as spoofed_source" 1 \
+	counter_delta "$before" alpha .drops.spoofed_source
+check_eq "spoof: the handler ran once" 1 "$(counter_delta "$before" alpha .handler_calls)"
+check_eq "spoof: nothing transmitted" 0 "$(counter_delta "$before" alpha .verdicts.tx)"
+check_accounting alpha
+
+# The same reply with the address given by the admin reaches the client:
+# the check above would see a spoofed reply if one left.
+check "alpha may send from 10.77.0.99 (tenant set source)" \
+	chamctl tenant set alpha source 10.77.0.99/32
+before=$(chamctl -j stats alpha)
+check_eq "spoof with the source allowed: the client gets the reply" allowed \
+	"$(udp_ask_any 7200 allowed)"
+check_eq "spoof with the source allowed: transmitted" 1 \
+	"$(counter_delta "$before" alpha .verdicts.tx)"
+check "the sources are cleared (source none)" chamctl tenant set alpha source none
+check_eq "tenant show lists no source" 0 "$(chamctl -j tenant show alpha | jq '.sources | length')"
+before=$(chamctl -j stats alpha)
+check_eq "spoof after the sources were cleared: no reply" "" "$(udp_ask_any 7200 again)"
+check_eventually_eq "spoof after the sources were cleared: spoofed_source again" 1 \
+	counter_delta "$before" alpha .drops.spoofed_source
+check_accounting alpha
+
+# ---- a redirect to a port not assigned to the tenant ------------------------
+
+# Server namespace sv behind a second Chamelio port, cham1, with the address
+# the client sends to (as in test_35_redirect).
+ip netns add sv
+ip link add cham1 type veth peer name sv0
+ip link set sv0 netns sv
+ip link set cham1 up
+ip -n sv addr add $HOST4/24 dev sv0
+ip -n sv link set sv0 up
+ip -n sv link set dev sv0 xdpdrv obj "$PROGS/xdp_pass.bpf.o" sec xdp
+chamctl port attach cham1 >/dev/null
+cham1=$(cat /sys/class/net/cham1/ifindex)
+
+check "redirect_any loads for alpha" chamctl proto load "$PROGS/redirect_any.bpf.o" tenant alpha
+le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) \
+	$((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+# shellcheck disable=SC2046 # the bytes are separate words
+set_target() { # set_target IFINDEX
+	bpftool map update name redirect_target key 0 0 0 0 value $(le32 "$1") \
+		$(mac_of sv sv0 | sed 's/^/0x/; s/:/ 0x/g') \
+		$(mac_of "" cham1 | sed 's/^/0x/; s/:/ 0x/g')
+}
+redirect_result() {
+	bpftool -j map lookup name redirect_result key 0 0 0 0 | jq '.formatted.value'
+}
+set_target "$cham1"
+ip netns exec sv socat -u UDP4-RECV:7200 OPEN:/tmp/redirected,creat,trunc &
+server=$!
+wait_udp_listener sv 7200
+
+relay() { printf '%s' "$1" | ip netns exec cl socat -u - UDP:$HOST4:7200; }
+before=$(chamctl -j stats alpha)
+relay 'not yours'
+check_eventually_eq "redirect to an unassigned port: dropped as port_not_allowed" 1 \
+	counter_delta "$before" alpha .drops.port_not_allowed
+check_eq "bpf_cham_redirect_port said EPERM" -1 "$(redirect_result)"
+check_eq "nothing was redirected" 0 "$(counter_delta "$before" alpha .verdicts.redirect)"
+check_accounting alpha
+
+check_errno "only a Chamelio port can be assigned (lo: ENODEV)" "No such device" \
+	chamctl tenant set alpha ports lo
+set_target 1
+before=$(chamctl -j stats alpha)
+relay 'not a port'
+check_eventually_eq "redirect to a non-port: dropped as bad_redirect" 1 \
+	counter_delta "$before" alpha .drops.bad_redirect
+check_eq "bpf_cham_redirect_port said ENODEV" -19 "$(redirect_result)"
+
+# Assigned, but the relayed datagram's source is the client's.
+check "cham1 is assigned to alpha" chamctl tenant set alpha ports cham1
+set_target "$cham1"
+before=$(chamctl -j stats alpha)
+relay 'foreign source'
+check_eventually_eq "assigned port, another host's source: dropped as spoofed_source" 1 \
+	counter_delta "$before" alpha .drops.spoofed_source
+check_eq "bpf_cham_redirect_port said yes" 0 "$(redirect_result)"
+check_accounting alpha
+
+# The control: with the source given, the very same relay gets through, and
+# it is all the server ever got (a refused datagram would have arrived
+# before it, by the same path).
+chamctl tenant set alpha source $CL4/32 >/dev/null
+before=$(chamctl -j stats alpha)
+relay 'relayed'
+check_eventually_eq "with port and source given, the server gets that datagram and no other" \
+	relayed cat /tmp/redirected
+check_eq "counted as redirected" 1 "$(counter_delta "$before" alpha .verdicts.redirect)"
+kill $server 2>/dev/null
+
+chamctl tenant set alpha ports none >/dev/null
+before=$(chamctl -j stats alpha)
+relay 'taken back'
+check_eventually_eq "port assignment taken back: port_not_allowed again" 1 \
+	counter_delta "$before" alpha .drops.port_not_allowed
+check_accounting alpha
+chamctl tenant set alpha source none >/dev/null
+chamctl port detach cham1 >/dev/null
+ip link del cham1
+ip netns del sv
+rm -f /tmp/redirected
+
+# ---- a rewritten VLAN tag ---------------------------------------------------
+
+# Crafted tagged frames (cham_frames ipv4-udp-vlan: VLAN 10, to port 9):
+# the echo must keep the tag it came with.
+check "vlan_rewrite loads for alpha" chamctl proto load "$PROGS/vlan_rewrite.bpf.o" tenant alpha
+rewrite() { bpftool map update name vlan_rewrite_on key 0 0 0 0 value "$1" 0 0 0; }
+send_frame() { ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)" "$1" >/dev/null; }
+rewrite 0
+before=$(chamctl -j stats alpha)
+send_frame ipv4-udp-vlan
+check_eventually_eq "vlan_rewrite, tag kept: the tagged echo is transmitted" 1 \
+	counter_delta "$before" alpha .verdicts.tx
+rewrite 1
+before=$(chamctl -j stats alpha)
+send_frame ipv4-udp-vlan
+check_eventually_eq "vlan_rewrite, tag rewritten: dropped as egress_malformed" 1 \
+	counter_delta "$before" alpha .drops.egress_malformed
+check_eq "vlan_rewrite, tag rewritten: nothing transmitted" 0 \
+	"$(counter_delta "$before" alpha .verdicts.tx)"
+before=$(chamctl -j stats alpha)
+send_frame ipv4-udp
+check_eventually_eq "vlan_rewrite on an untagged frame (nothing to rewrite): transmitted" 1 \
+	counter_delta "$before" alpha .verdicts.tx
+check_accounting alpha
+check_accounting 0
+
+check "udp_echo back in place" chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha
+check_eq "alpha answers after the attacks" after "$(udp_ask $HOST4 7200 after)"
+reset_state
+finish
