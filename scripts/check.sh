@@ -59,7 +59,7 @@ fi
 
 echo "# vm: selftests/run.sh in QEMU"
 log=$deps/check-console.log
-scripts/vm.sh --timeout "${CHECK_TIMEOUT:-900}" --log "$log" -- selftests/run.sh |
+scripts/vm.sh --timeout "${CHECK_TIMEOUT:-1320}" --log "$log" -- selftests/run.sh |
 	tee "$deps/check-vm.out"
 vm_status=${PIPESTATUS[0]}
 summary=$(tr -d '\r' <"$deps/check-vm.out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1)
