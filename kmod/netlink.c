@@ -210,8 +210,10 @@ static const struct genl_multicast_group cham_nl_mcgrps[] = {
 
 /*
  * Who is reading: CAP_NET_ADMIN sees every tenant, anyone else the tenants
- * whose owner is its effective uid. In a dump, the reader is the process
- * that receives the next part of it.
+ * whose owner is its effective uid. A dump decides once, in its .start,
+ * for the process that asked: every part then shows the same view, and an
+ * unprivileged dump loop audits one capability check per dump, not per
+ * part.
  */
 struct cham_nl_reader {
 	bool admin;
@@ -225,6 +227,15 @@ static void cham_nl_reader_init(struct cham_nl_reader *reader,
 	reader->admin = netlink_capable(skb, CAP_NET_ADMIN);
 	reader->uid = current_euid();
 	reader->ns = sk_user_ns(NETLINK_CB(skb).sk);
+}
+
+static_assert(sizeof(struct cham_nl_reader) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+static int cham_nl_dump_start(struct netlink_callback *cb)
+{
+	cham_nl_reader_init((struct cham_nl_reader *)cb->ctx, cb->skb);
+	return 0;
 }
 
 static bool cham_nl_may_read(const struct cham_nl_reader *reader,
@@ -774,19 +785,18 @@ static int cham_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
 static int cham_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long id = cb->args[0];
-	struct cham_nl_reader reader;
+	const struct cham_nl_reader *reader = (void *)cb->ctx;
 	struct cham_tenant *tenant;
 	int err = 0;
 	void *hdr;
 
-	cham_nl_reader_init(&reader, cb->skb);
 	cham_nl_dump_begin(cb);
 	rcu_read_lock();
 	while ((tenant = cham_tenant_next(&id))) {
-		if (!cham_nl_may_read(&reader, tenant))
+		if (!cham_nl_may_read(reader, tenant))
 			continue;
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_TENANT_GET);
-		err = hdr ? cham_nl_fill_tenant(skb, tenant, &reader, hdr) :
+		err = hdr ? cham_nl_fill_tenant(skb, tenant, reader, hdr) :
 		      -EMSGSIZE;
 		if (err)
 			break;
@@ -969,18 +979,17 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
  */
 static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct cham_nl_reader reader;
+	const struct cham_nl_reader *reader = (void *)cb->ctx;
 	struct cham_rule rule;
 	unsigned int index;
 	int err = 0;
 	void *hdr;
 
-	cham_nl_reader_init(&reader, cb->skb);
 	cham_nl_dump_begin(cb);
 	rcu_read_lock();
 	for (index = 0; cham_rule_get(index, &rule); index++) {
 		if (rule.id <= cb->args[0] ||
-		    !cham_nl_may_read(&reader, rule.tenant))
+		    !cham_nl_may_read(reader, rule.tenant))
 			continue;
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_RULE_GET);
 		err = hdr ? cham_nl_fill_rule(skb, &rule, hdr) : -EMSGSIZE;
@@ -1173,14 +1182,13 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long id = cb->args[0];
-	struct cham_nl_reader reader;
+	const struct cham_nl_reader *reader = (void *)cb->ctx;
 	struct cham_tenant *tenant;
 	int err = 0;
 	void *hdr;
 
-	cham_nl_reader_init(&reader, cb->skb);
 	cham_nl_dump_begin(cb);
-	if (!id && reader.admin) {
+	if (!id && reader->admin) {
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_STATS_GET);
 		err = hdr ? cham_nl_fill_stats(skb, 0, CHAM_UNCLASSIFIED_NAME,
 					       cham_unclassified_stats, NULL,
@@ -1192,7 +1200,7 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[0] = id;
 	rcu_read_lock();
 	while ((tenant = cham_tenant_next(&id))) {
-		if (!cham_nl_may_read(&reader, tenant))
+		if (!cham_nl_may_read(reader, tenant))
 			continue;
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_STATS_GET);
 		err = hdr ? cham_nl_fill_stats(skb, tenant->id, tenant->name,
@@ -1321,6 +1329,7 @@ static const struct genl_split_ops cham_genl_ops[] = {
 	},
 	{
 		.cmd = CHAM_CMD_TENANT_GET,
+		.start = cham_nl_dump_start,
 		.dumpit = cham_nl_tenant_dump,
 		.policy = cham_no_attrs_policy,
 		.maxattr = CHAM_A_TENANT_ID,
@@ -1349,6 +1358,7 @@ static const struct genl_split_ops cham_genl_ops[] = {
 	},
 	{
 		.cmd = CHAM_CMD_RULE_GET,
+		.start = cham_nl_dump_start,
 		.dumpit = cham_nl_rule_dump,
 		.policy = cham_no_attrs_policy,
 		.maxattr = CHAM_A_TENANT_ID,
@@ -1384,6 +1394,7 @@ static const struct genl_split_ops cham_genl_ops[] = {
 	},
 	{
 		.cmd = CHAM_CMD_STATS_GET,
+		.start = cham_nl_dump_start,
 		.dumpit = cham_nl_stats_dump,
 		.policy = cham_no_attrs_policy,
 		.maxattr = CHAM_A_TENANT_ID,

@@ -389,7 +389,7 @@ enum cham_cmd {
 	CHAM_CMD_PORT_NEW,	/* PORT_IFINDEX: a port the XDP program serves */
 	CHAM_CMD_PORT_DEL,	/* PORT_IFINDEX */
 	CHAM_CMD_PORT_GET,	/* dump */
-	CHAM_CMD_STATS_GET,	/* TENANT_ID or TENANT_NAME, or dump (id 0 too) */
+	CHAM_CMD_STATS_GET,	/* TENANT_ID or TENANT_NAME, or dump (the dump has id 0 too) */
 	CHAM_CMD_TENANT_SET,	/* ID or NAME, and the time-protection knobs to change */
 	CHAM_CMD_CONFIG_GET,	/* global settings */
 	CHAM_CMD_CONFIG_SET,	/* CFG_*: global settings to change */
