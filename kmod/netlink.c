@@ -229,12 +229,26 @@ static void cham_nl_reader_init(struct cham_nl_reader *reader,
 	reader->ns = sk_user_ns(NETLINK_CB(skb).sk);
 }
 
-static_assert(sizeof(struct cham_nl_reader) <=
+/*
+ * The state of a dump of tenants, rules or statistics, over cb->ctx
+ * (which cb->args shares): where to resume, and who reads.
+ */
+struct cham_nl_dump {
+	unsigned long next;
+	struct cham_nl_reader reader;
+};
+
+static_assert(sizeof(struct cham_nl_dump) <=
 	      sizeof_field(struct netlink_callback, ctx));
+
+static struct cham_nl_dump *cham_nl_dump(struct netlink_callback *cb)
+{
+	return (struct cham_nl_dump *)cb->ctx;
+}
 
 static int cham_nl_dump_start(struct netlink_callback *cb)
 {
-	cham_nl_reader_init((struct cham_nl_reader *)cb->ctx, cb->skb);
+	cham_nl_reader_init(&cham_nl_dump(cb)->reader, cb->skb);
 	return 0;
 }
 
@@ -781,11 +795,12 @@ static int cham_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Dumps resume from cb->args[0], the next tenant id (or rule id). */
+/* Dumps resume from dump->next, the next tenant id (or the last rule id). */
 static int cham_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long id = cb->args[0];
-	const struct cham_nl_reader *reader = (void *)cb->ctx;
+	struct cham_nl_dump *dump = cham_nl_dump(cb);
+	const struct cham_nl_reader *reader = &dump->reader;
+	unsigned long id = dump->next;
 	struct cham_tenant *tenant;
 	int err = 0;
 	void *hdr;
@@ -800,7 +815,7 @@ static int cham_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		      -EMSGSIZE;
 		if (err)
 			break;
-		cb->args[0] = id;
+		dump->next = id;
 	}
 	rcu_read_unlock();
 	return cham_nl_dump_end(skb, err);
@@ -979,7 +994,8 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
  */
 static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct cham_nl_reader *reader = (void *)cb->ctx;
+	struct cham_nl_dump *dump = cham_nl_dump(cb);
+	const struct cham_nl_reader *reader = &dump->reader;
 	struct cham_rule rule;
 	unsigned int index;
 	int err = 0;
@@ -988,14 +1004,14 @@ static int cham_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cham_nl_dump_begin(cb);
 	rcu_read_lock();
 	for (index = 0; cham_rule_get(index, &rule); index++) {
-		if (rule.id <= cb->args[0] ||
+		if (rule.id <= dump->next ||
 		    !cham_nl_may_read(reader, rule.tenant))
 			continue;
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_RULE_GET);
 		err = hdr ? cham_nl_fill_rule(skb, &rule, hdr) : -EMSGSIZE;
 		if (err)
 			break;
-		cb->args[0] = rule.id;
+		dump->next = rule.id;
 	}
 	rcu_read_unlock();
 	return cham_nl_dump_end(skb, err);
@@ -1181,8 +1197,9 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
  */
 static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long id = cb->args[0];
-	const struct cham_nl_reader *reader = (void *)cb->ctx;
+	struct cham_nl_dump *dump = cham_nl_dump(cb);
+	const struct cham_nl_reader *reader = &dump->reader;
+	unsigned long id = dump->next;
 	struct cham_tenant *tenant;
 	int err = 0;
 	void *hdr;
@@ -1197,7 +1214,7 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			return cham_nl_dump_end(skb, err);
 	}
 	id = max(id, 1UL);
-	cb->args[0] = id;
+	dump->next = id;
 	rcu_read_lock();
 	while ((tenant = cham_tenant_next(&id))) {
 		if (!cham_nl_may_read(reader, tenant))
@@ -1209,7 +1226,7 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 					       hdr) : -EMSGSIZE;
 		if (err)
 			break;
-		cb->args[0] = id;
+		dump->next = id;
 	}
 	rcu_read_unlock();
 	return cham_nl_dump_end(skb, err);
