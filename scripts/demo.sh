@@ -23,10 +23,15 @@ run chamctl rule add alpha dst $HOST4/32 proto udp dport 7000
 run chamctl rule add alpha dst $HOST6/128 proto udp dport 7000
 run chamctl rule show
 
-say "tenant alpha registers its protocol, written in BPF"
-mkdir -p "$PIN"
-run bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
+say "the provider runs the protocol loader; alpha's owner, uid 1000, loads its protocol"
+chamctl proto serve >/tmp/proto-serve.log 2>&1 &
+serve=$!
+for i in $(seq 50); do [ -S /run/chamelio/proto.sock ] && break; sleep 0.1; done
+printf '$ setpriv --reuid=1000 chamctl proto load udp_echo.bpf.o tenant alpha\n'
+as_uid 1000 chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha
 run chamctl tenant show
+printf '$ setpriv --reuid=1001 chamctl proto load udp_upper.bpf.o tenant alpha   # not the owner\n'
+as_uid 1001 chamctl proto load "$BPF/udp_upper.bpf.o" tenant alpha || true
 
 say "a Linux UDP client in namespace cl talks to it (socat, kernel sockets)"
 for msg in "hello from the client" "echoed by the fast path"; do
@@ -42,8 +47,10 @@ run ip netns exec cl ping -c2 -W2 $HOST4
 say "statistics per tenant (id 0: traffic no tenant owns)"
 run chamctl stats
 
-say "the tenant unloads its protocol: its traffic takes its default (drop)"
-run rm "$PIN/udp_echo"
+say "the owner unloads its protocol: its traffic takes its default (drop)"
+printf '$ setpriv --reuid=1000 chamctl proto unload tenant alpha\n'
+as_uid 1000 chamctl proto unload tenant alpha
 sleep 1
 printf 'reply: "%s"\n' "$(udp_ask $HOST4 7000 'anyone?')"
 run chamctl stats alpha
+kill "$serve"

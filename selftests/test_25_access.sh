@@ -75,6 +75,15 @@ check_eq "alpha still answers" "mine" "$(udp_ask $HOST4 7000 mine)"
 check_errno "the daemon refuses an object with a kernel symbol besides bpf_cham_*" \
 	"bpf_rcu_read_lock" \
 	as_uid $U chamctl proto load "$PROGS/hostile_ksym.bpf.o" tenant gamma
+check_errno "the daemon refuses a __ksym variable (its address would leak in the log)" \
+	"kernel variable bpf_cham_rx" \
+	as_uid $U chamctl proto load "$PROGS/hostile_ksym_var.bpf.o" tenant gamma
+check_errno "the daemon refuses an object with a pinned map (LIBBPF_PIN_BY_NAME)" \
+	"asks to be pinned" \
+	as_uid $U chamctl proto load "$PROGS/hostile_pin.bpf.o" tenant gamma
+check "... and pins nothing for it" test ! -e /sys/fs/bpf/hostile_pinned
+check_errno "the daemon refuses root through an explicit socket" "serves no uid 0" \
+	chamctl proto load "$BPF/udp_echo.bpf.o" tenant gamma socket /run/chamelio/proto.sock
 check_eq "gamma keeps udp_echo" udp_echo "$(proto_of gamma)"
 check "uid $U unloads its own protocol" as_uid $U chamctl proto unload gamma
 eventually "gamma has no protocol after its owner unloaded it" \

@@ -353,6 +353,15 @@ int nl_open(void)
 	return 0;
 }
 
+void nl_close(void)
+{
+	if (nl_sock)
+		mnl_socket_close(nl_sock);
+	nl_sock = NULL;
+	nl_family = 0;
+	nl_n_groups = 0;
+}
+
 int nl_join_group(const char *name)
 {
 	unsigned int i;

@@ -19,6 +19,12 @@
 int nl_open(void);
 
 /*
+ * Closes the socket, so that nl_open() opens a new one: a forked process
+ * must not share its parent's conversation.
+ */
+void nl_close(void);
+
+/*
  * Starts a request for @cmd in a buffer owned by nl.c, valid until the next
  * request. @dump asks for every object instead of one.
  */

@@ -73,7 +73,7 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-static int prepare_pin_dir(const char *dir)
+int proto_prepare_pin_dir(const char *dir)
 {
 	struct statfs fs;
 	int err;
@@ -165,6 +165,24 @@ static struct bpf_map *find_struct_ops_map(const char *path,
 	return found;
 }
 
+/*
+ * libbpf copies the struct_ops data into the kernel's struct member by
+ * member, by name: with a name given twice, the member set here and the
+ * one the kernel gets could differ (two "tenant"s).
+ */
+static bool members_unique(const struct btf *btf, const struct btf_type *t)
+{
+	const struct btf_member *members = btf_members(t);
+	unsigned int i, j;
+
+	for (i = 0; i < btf_vlen(t); i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(btf__name_by_offset(btf, members[i].name_off) ?: "",
+				    btf__name_by_offset(btf, members[j].name_off) ?: ""))
+				return false;
+	return true;
+}
+
 /* Where member @name of struct @t is, in bytes. */
 static int struct_member(const struct btf *btf, const struct btf_type *t,
 			 const char *name, uint32_t *offset, uint32_t *size)
@@ -241,6 +259,9 @@ static int proto_object_setup(struct proto_object *po, const char *path,
 	if (strcmp(type_name, PROTO_OPS_TYPE))
 		return fail("%s: %s is a struct %s, not a struct %s", path,
 			    bpf_map__name(po->map), type_name, PROTO_OPS_TYPE);
+	if (!btf_is_struct(t) || !members_unique(btf, t))
+		return fail("%s: struct %s names a member twice", path,
+			    PROTO_OPS_TYPE);
 	/* Without a link, nothing could be pinned, and it would not last. */
 	if (!(bpf_map__map_flags(po->map) & BPF_F_LINK))
 		return fail("%s: %s must be in section \".struct_ops.link\"",
@@ -318,7 +339,8 @@ static int registration_failed(int err, const struct proto_object *po)
  * The struct_ops link, created with effective uid @as_uid unless it is 0.
  * The loader daemon registers as its caller so that the kernel's own check
  * applies: only the tenant's owner may bind a protocol to it. The daemon
- * is single-threaded, so nothing else runs with the borrowed uid.
+ * serves each request in a single-threaded process of its own, so nothing
+ * else runs with the borrowed uid.
  */
 static struct bpf_link *attach_as(const struct proto_object *po, uid_t as_uid)
 {
@@ -388,8 +410,9 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 }
 
 int proto_object_register(struct proto_object *po, const char *label,
-			  const char *dir, uid_t as_uid, char *path,
-			  size_t size)
+			  const char *dir, uid_t as_uid,
+			  int (*check)(const struct proto_object *po),
+			  char *path, size_t size)
 {
 	struct struct_ops_link_info info;
 	int fd, err;
@@ -397,7 +420,10 @@ int proto_object_register(struct proto_object *po, const char *label,
 	err = bpf_object__load(po->obj);
 	if (err)
 		return fail_errno(err, "loading %s", label);
-	if (prepare_pin_dir(dir) || pin_path(path, size, dir, po->tenant))
+	/* Loaded, not yet attached: nothing has run, closing undoes it all. */
+	if (check && check(po))
+		return EXIT_FAIL;
+	if (proto_prepare_pin_dir(dir) || pin_path(path, size, dir, po->tenant))
 		return EXIT_FAIL;
 
 	/*
@@ -470,7 +496,9 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 	/*
 	 * Only root can load a struct_ops protocol itself (it needs
 	 * CAP_BPF and CAP_PERFMON, which a user namespace cannot grant for
-	 * module BTF): anyone else asks the provider's loader daemon.
+	 * module BTF): anyone else asks the provider's loader daemon. Root
+	 * goes there only when told to ('socket'), and is refused: the
+	 * daemon serves no uid 0.
 	 */
 	if (socket_opt || geteuid() != 0) {
 		if (have_dir)
@@ -493,8 +521,8 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 
 	ret = proto_object_open(&po, object_path, tenant_arg);
 	if (!ret)
-		ret = proto_object_register(&po, object_path, dir, 0, path,
-					    sizeof(path));
+		ret = proto_object_register(&po, object_path, dir, 0, NULL,
+					    path, sizeof(path));
 	if (!ret)
 		proto_print_loaded(po.name, po.tenant, path);
 	proto_object_close(&po);
@@ -719,9 +747,10 @@ static const struct chamctl_cmd proto_cmds[] = {
 "          $" PROTO_SOCKET_ENV ", " PROTO_SOCKET_DEFAULT " by default\n"
 "  The tenant must exist (chamctl tenant add). A protocol already pinned\n"
 "  for the tenant is replaced atomically.\n"
-"  Root loads the object itself. Anyone else (or root giving 'socket')\n"
-"  hands the object file, as an open file, to the loader daemon, which\n"
-"  loads it if the caller owns the tenant; 'pin' is then not taken.\n",
+"  Root loads the object itself. Anyone else hands the object file, as an\n"
+"  open file, to the loader daemon, which loads it if the caller owns the\n"
+"  tenant; 'pin' is then not taken. The daemon refuses uid 0 (root\n"
+"  giving 'socket').\n",
 		.run = proto_load,
 	}, {
 		.name = "unload",
@@ -729,8 +758,8 @@ static const struct chamctl_cmd proto_cmds[] = {
 		.summary = "unregister a tenant's protocol (remove its pin)",
 		.details =
 "  The tenant returns to its default verdict once nothing else holds the\n"
-"  protocol's link. Anyone but root (or root giving 'socket') asks the\n"
-"  loader daemon, which removes the pin if the caller owns the tenant.\n",
+"  protocol's link. Anyone but root asks the loader daemon, which removes\n"
+"  the pin if the caller owns the tenant (and refuses uid 0).\n",
 		.run = proto_unload,
 	}, {
 		.name = "show",
@@ -750,11 +779,14 @@ static const struct chamctl_cmd proto_cmds[] = {
 "          (mode 0666): the daemon checks each caller itself\n"
 "  Runs as root, in the foreground, until SIGTERM or SIGINT, and logs one\n"
 "  line per request to stderr. A request of uid U for tenant T is served\n"
-"  only if U owns T (or is 0): the object may declare no kernel symbols\n"
-"  but the bpf_cham_* kfuncs and hold only struct_ops programs; its\n"
-"  tenant is set to T; the struct_ops link is created with effective uid\n"
-"  U, so the kernel checks ownership too, and is pinned at\n"
-"  " PIN_DIR_DEFAULT "/T. Unloading removes that pin.\n",
+"  only if U owns T (uid 0 is refused: root loads itself), before the\n"
+"  object is read; each in a process of its own, killed after 20 s, at\n"
+"  most 4 at once. The object may call no kernel function but the\n"
+"  bpf_cham_* kfuncs, hold only struct_ops programs and plain array and\n"
+"  hash maps (64 MiB of entries at most, none pinned); its tenant is set\n"
+"  to T; the struct_ops link is created with effective uid U, so the\n"
+"  kernel checks ownership too, and is pinned at " PIN_DIR_DEFAULT "/T.\n"
+"  Unloading removes that pin.\n",
 		.run = proto_serve,
 	},
 };

@@ -37,14 +37,19 @@ int proto_object_open_mem(struct proto_object *po, const void *buf,
 void proto_object_close(struct proto_object *po);
 
 /*
- * Loads the object, registers the protocol with a struct_ops link created
- * with effective uid @as_uid (0: as we are), and pins the link at
- * @dir/<tenant>, replacing a protocol pinned there; the pin's path is
- * left in @path. Returns 0 or EXIT_FAIL, saying why.
+ * Loads the object, calls @check (if not NULL; nonzero refuses, having said
+ * why) while nothing is attached yet, registers the protocol with a
+ * struct_ops link created with effective uid @as_uid (0: as we are), and
+ * pins the link at @dir/<tenant>, replacing a protocol pinned there; the
+ * pin's path is left in @path. Returns 0 or EXIT_FAIL, saying why.
  */
 int proto_object_register(struct proto_object *po, const char *label,
-			  const char *dir, uid_t as_uid, char *path,
-			  size_t size);
+			  const char *dir, uid_t as_uid,
+			  int (*check)(const struct proto_object *po),
+			  char *path, size_t size);
+
+/* Creates @dir (mode 0700) and checks it is on bpffs. 0 or EXIT_FAIL. */
+int proto_prepare_pin_dir(const char *dir);
 
 /* Removes @dir/@tenant, a pinned protocol link. 0 or EXIT_FAIL. */
 int proto_unpin(const char *dir, const char *tenant);

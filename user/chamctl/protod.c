@@ -9,17 +9,21 @@
  * client connects to its Unix socket and passes the object as an open file
  * (SCM_RIGHTS), never as a path: the daemon reads only what the client
  * itself could open. The daemon knows the caller from SO_PEERCRED, serves
- * only the owner of the tenant (or root), refuses objects that declare
- * kernel symbols beyond the bpf_cham_* kfuncs (the kernel cannot close
- * generic kfuncs such as bpf_rdonly_cast to struct_ops on 6.12), sets the
- * object's tenant itself, and creates the struct_ops link with the
- * caller's effective uid, so the kernel's ownership check applies as if
- * the caller had done it. The link is pinned where root's own proto load
- * pins it, in a directory only root can write.
+ * only the owner of the tenant (never uid 0, which is not the provider in
+ * a container: root loads itself), refuses objects that reach the kernel
+ * other than through the bpf_cham_* kfuncs (the kernel cannot close
+ * generic kfuncs such as bpf_rdonly_cast to struct_ops on 6.12) or that
+ * create other maps than plain data ones, sets the object's tenant
+ * itself, and creates the struct_ops link with the caller's effective
+ * uid, so the kernel's ownership check applies as if the caller had done
+ * it. The link is pinned where root's own proto load pins it, in a
+ * directory only root can write.
  *
  * Every client is treated as hostile: requests are fixed-size messages on
  * a SOCK_SEQPACKET socket, read once with a timeout, and every field is
- * checked before use. One request is served at a time.
+ * checked before use; the caller is authorized before its object is read.
+ * Each connection is served by a process of its own with a deadline, so
+ * no client can hold up the others.
  */
 #define _GNU_SOURCE	/* struct ucred, ppoll, accept4 */
 #include <errno.h>
@@ -35,6 +39,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
@@ -78,6 +84,11 @@ struct proto_reply {
 #define PROTO_IO_TIMEOUT_SEC	5
 /* Far above any protocol object, far below a memory problem. */
 #define PROTO_OBJECT_MAX	(64U << 20)
+/* The bytes of map entries (keys and values) one object may create. */
+#define PROTO_MAPS_MAX		(64ULL << 20)
+/* Requests served at once, and how long one may take, verifier included. */
+#define PROTO_CHILDREN_MAX	4
+#define PROTO_REQUEST_TIMEOUT_SEC	20
 
 /* Kernel symbols an object may declare: the Chamelio kfuncs. */
 #define ALLOWED_KSYM_PREFIX	"bpf_cham_"
@@ -218,11 +229,25 @@ int proto_client_load(const char *object_path, const char *tenant,
 		.magic = PROTO_MAGIC, .version = PROTO_VERSION,
 		.op = PROTO_OP_LOAD,
 	};
+	struct proto_object po;
 	struct proto_reply *reply;
 	int fd, ret;
 
-	if (fill_tenant(&req, tenant))
+	/*
+	 * The daemon authorizes before it reads the object, so the request
+	 * names the tenant: the object's own, read here, if none is given.
+	 */
+	if (!tenant) {
+		ret = proto_object_open(&po, object_path, NULL);
+		if (!ret)
+			ret = fill_tenant(&req, po.tenant);
+		proto_object_close(&po);
+		if (ret)
+			return EXIT_FAIL;
+		tenant = req.tenant;
+	} else if (fill_tenant(&req, tenant)) {
 		return EXIT_FAIL;
+	}
 	/* Opened as the caller: the daemon reads nothing the caller cannot. */
 	fd = open(object_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -236,7 +261,7 @@ int proto_client_load(const char *object_path, const char *tenant,
 	close(fd);
 	if (!ret && reply->error)
 		ret = reply_fail(reply, "loading %s for tenant %s", object_path,
-				 tenant ?: "(named in the object)");
+				 tenant);
 	if (!ret)
 		proto_print_loaded(sanitize_text(reply->proto),
 				   sanitize_text(reply->tenant),
@@ -270,101 +295,46 @@ int proto_client_unload(const char *tenant, const char *socket_path)
 /* ---- what the daemon checks in an object ---------------------------------- */
 
 /*
- * Names of a BTF DATASEC's variables, or of the extern functions and
- * variables of the BTF, collected for the symbol check.
+ * libbpf decides what an instruction becomes from the instruction, not
+ * from the symbol it is relocated against: a call relocated against any
+ * extern becomes a kfunc call, even against a .kconfig variable (whose
+ * "BTF id" is then its offset in the config map, an id of the object's
+ * choosing). So this check pairs every relocation's symbol with the kind
+ * of its instruction, and check_loaded() checks again, after loading and
+ * before anything runs, what libbpf actually gave the kernel.
  */
-struct name_set {
-	const char **names;
-	size_t count, cap;
+
+/* What an ELF symbol is to libbpf. */
+enum sym_kind {
+	SYM_REFUSED,	/* anything else the kernel would resolve */
+	SYM_DEFINED,	/* in the object: a subprogram, a map, data */
+	SYM_KCONFIG,	/* a .kconfig variable: libbpf puts in a value */
+	SYM_KFUNC,	/* a bpf_cham_* function extern in .ksyms */
 };
 
-static void name_set_add(struct name_set *set, const char *name)
-{
-	set->names = grow_array(set->names, &set->cap, set->count + 1,
-				sizeof(*set->names));
-	set->names[set->count++] = name;
-}
-
-static bool name_set_has(const struct name_set *set, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < set->count; i++)
-		if (!strcmp(set->names[i], name))
-			return true;
-	return false;
-}
-
-struct ksym_check {
-	struct btf *btf;
-	/* Variables libbpf fills from the kernel config (harmless values). */
-	struct name_set kconfig;
-	/* Everything else declared extern: kernel functions and variables. */
-	struct name_set kernel;
-	char bad[128];		/* the first symbol refused */
+struct elf_sym {
+	enum sym_kind kind;
+	const char *name;
 };
 
-static bool ksym_allowed(const struct ksym_check *check, const char *name)
-{
-	if (!strncmp(name, ALLOWED_KSYM_PREFIX, strlen(ALLOWED_KSYM_PREFIX)))
-		return true;
-	return name_set_has(&check->kconfig, name) &&
-	       !name_set_has(&check->kernel, name);
-}
+struct elf_check {
+	Elf *elf;
+	struct btf *btf;	/* the object's, or NULL */
+	struct elf_sym *syms;	/* by symbol index */
+	size_t n_syms;
+	char bad[192];		/* why the object is refused: the first reason */
+};
 
-static void ksym_refuse(struct ksym_check *check, const char *name)
+__attribute__((format(printf, 2, 3)))
+static void refuse(struct elf_check *check, const char *fmt, ...)
 {
-	if (!check->bad[0])
-		snprintf(check->bad, sizeof(check->bad), "%s", name);
-}
+	va_list ap;
 
-/*
- * The externs the object's BTF declares: libbpf resolves those in the
- * ".kconfig" section from the kernel config, every other one (".ksyms")
- * against the kernel's BTF.
- */
-static void btf_collect_externs(struct ksym_check *check)
-{
-	const struct btf *btf = check->btf;
-	const struct btf_var_secinfo *vsi;
-	const struct btf_type *t, *var;
-	uint32_t id, n = btf__type_cnt(btf);
-	unsigned int i;
-	bool kconfig;
-
-	for (id = 1; id < n; id++) {
-		t = btf__type_by_id(btf, id);
-		/* A FUNC's linkage is in its vlen. */
-		if (btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN)
-			name_set_add(&check->kernel,
-				     btf__name_by_offset(btf, t->name_off));
-		if (!btf_is_datasec(t))
-			continue;
-		kconfig = !strcmp(btf__name_by_offset(btf, t->name_off),
-				  ".kconfig");
-		vsi = btf_var_secinfos(t);
-		for (i = 0; i < btf_vlen(t); i++, vsi++) {
-			var = btf__type_by_id(btf, vsi->type);
-			if (!var || !(btf_is_var(var) || btf_is_func(var)))
-				continue;
-			if (btf_is_var(var) && btf_var(var)->linkage !=
-			    BTF_VAR_GLOBAL_EXTERN)
-				continue;
-			name_set_add(kconfig ? &check->kconfig :
-				     &check->kernel,
-				     btf__name_by_offset(btf, var->name_off));
-		}
-	}
-	/* An extern variable outside any DATASEC is a kernel one too. */
-	for (id = 1; id < n; id++) {
-		t = btf__type_by_id(btf, id);
-		if (btf_is_var(t) &&
-		    btf_var(t)->linkage == BTF_VAR_GLOBAL_EXTERN &&
-		    !name_set_has(&check->kconfig,
-				  btf__name_by_offset(btf, t->name_off)))
-			name_set_add(&check->kernel,
-				     btf__name_by_offset(btf, t->name_off));
-	}
+	if (check->bad[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(check->bad, sizeof(check->bad), fmt, ap);
+	va_end(ap);
 }
 
 /* The section's data, if it lies within the object. */
@@ -375,18 +345,99 @@ static Elf_Data *section_data(Elf_Scn *scn)
 	return data && data->d_buf ? data : NULL;
 }
 
-static const char *symbol_name(Elf *elf, size_t strtab, const GElf_Sym *sym)
+static const char *btf_name(const struct btf *btf, uint32_t off)
 {
-	const char *name = elf_strptr(elf, strtab, sym->st_name);
+	return btf__name_by_offset(btf, off) ?: "";
+}
 
-	return name ?: "";
+/*
+ * The name libbpf looks up in the kernel: without a "___flavor" suffix
+ * (libbpf's bpf_core_essential_name_len()).
+ */
+static size_t essential_len(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	for (i = n >= 5 ? n - 5 + 1 : 0; i-- > 0;)
+		if (name[i] != '_' && !strncmp(name + i + 1, "___", 3) &&
+		    name[i + 4] != '_')
+			return i + 1;
+	return n;
+}
+
+static bool kfunc_name_allowed(const char *name, size_t len)
+{
+	size_t prefix = strlen(ALLOWED_KSYM_PREFIX);
+
+	return len > prefix && !strncmp(name, ALLOWED_KSYM_PREFIX, prefix);
+}
+
+/*
+ * The extern's BTF type and the DATASEC holding it, found as libbpf finds
+ * them (the first VAR or FUNC of that name).
+ */
+static const struct btf_type *btf_extern(const struct btf *btf,
+					 const char *name, const char **sec)
+{
+	const struct btf_var_secinfo *vsi;
+	const struct btf_type *t;
+	uint32_t id, found = 0, n = btf__type_cnt(btf);
+	unsigned int i;
+
+	*sec = "";
+	for (id = 1; id < n && !found; id++) {
+		t = btf__type_by_id(btf, id);
+		if ((btf_is_var(t) || btf_is_func(t)) &&
+		    !strcmp(btf_name(btf, t->name_off), name))
+			found = id;
+	}
+	if (!found)
+		return NULL;
+	for (id = 1; id < n; id++) {
+		t = btf__type_by_id(btf, id);
+		if (!btf_is_datasec(t))
+			continue;
+		vsi = btf_var_secinfos(t);
+		for (i = 0; i < btf_vlen(t); i++, vsi++)
+			if (vsi->type == found)
+				*sec = btf_name(btf, t->name_off);
+	}
+	return btf__type_by_id(btf, found);
+}
+
+/*
+ * An undefined symbol may be a .kconfig variable or a bpf_cham_* kfunc.
+ * A .ksyms variable (typed or not) is refused: libbpf would write a
+ * kernel address into the program, and the verifier's log, which goes
+ * back to the client, would show it.
+ */
+static enum sym_kind classify_extern(struct elf_check *check,
+				     const char *name)
+{
+	const struct btf_type *t = NULL;
+	const char *sec = "";
+
+	if (check->btf)
+		t = btf_extern(check->btf, name, &sec);
+	if (t && btf_is_var(t) &&
+	    btf_var(t)->linkage == BTF_VAR_GLOBAL_EXTERN &&
+	    !strcmp(sec, ".kconfig"))
+		return SYM_KCONFIG;
+	/* A FUNC's linkage is in its vlen. */
+	if (t && btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN &&
+	    !strcmp(sec, ".ksyms") &&
+	    kfunc_name_allowed(name, essential_len(name)))
+		return SYM_KFUNC;
+	refuse(check, "the object declares kernel %s %s",
+	       t && btf_is_var(t) ? "variable" : "symbol", name);
+	return SYM_REFUSED;
 }
 
 /*
  * Instructions that reach the kernel by BTF id or map fd (kfunc calls,
  * ksym addresses, map references) are fine when libbpf fills them in from
- * a relocation against a checked symbol; written raw into the object they
- * would bypass every symbol check: refuse them.
+ * a checked relocation; written raw into the object they would bypass
+ * every symbol check.
  */
 static bool insn_needs_relocation(const struct bpf_insn *insn)
 {
@@ -401,138 +452,185 @@ static bool insn_needs_relocation(const struct bpf_insn *insn)
 	return false;
 }
 
-static bool offset_relocated(Elf *elf, size_t text_index, size_t offset)
+/*
+ * Calls may go to subprograms and bpf_cham_* kfuncs only; 64-bit loads
+ * may take the address of the object's own maps, data and subprograms,
+ * or a .kconfig value. libbpf relocates nothing else.
+ */
+static void check_relocation(struct elf_check *check,
+			     const struct bpf_insn *insn,
+			     const struct elf_sym *sym, size_t index,
+			     const char *section)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr shdr;
-	GElf_Rel rel;
-	Elf_Data *data;
-	size_t i, n;
+	bool call = insn->code == (BPF_JMP | BPF_CALL);
+	bool ld64 = insn->code == (BPF_LD | BPF_IMM | BPF_DW);
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_REL ||
-		    shdr.sh_info != text_index || !shdr.sh_entsize)
-			continue;
-		data = section_data(scn);
-		if (!data)
-			continue;
-		n = data->d_size / shdr.sh_entsize;
-		for (i = 0; i < n; i++)
-			if (gelf_getrel(data, i, &rel) &&
-			    rel.r_offset == offset)
-				return true;
+	switch (sym->kind) {
+	case SYM_DEFINED:
+		if (call || ld64)
+			return;
+		break;
+	case SYM_KFUNC:
+		if (call)
+			return;
+		break;
+	case SYM_KCONFIG:
+		if (ld64)
+			return;
+		break;
+	case SYM_REFUSED:
+		break;
 	}
-	return false;
+	refuse(check, "instruction %zu of section %s: %s relocated against %s%s",
+	       index, section,
+	       call ? "a call" : ld64 ? "a 64-bit load" : "an instruction",
+	       sym->kind == SYM_DEFINED ? "object symbol " : "",
+	       sym->name[0] ? sym->name : "an unnamed symbol");
 }
 
-/* 0, or -EPERM with the offending instruction described in check->bad. */
-static int check_instructions(Elf *elf, struct ksym_check *check)
+/* The relocations of one section of instructions, and what lacks one. */
+static void check_section(struct elf_check *check, Elf_Scn *text_scn,
+			  const char *section, size_t symtab_index)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr shdr;
-	Elf_Data *data;
+	size_t text_index = elf_ndxscn(text_scn), n_insns, i, k, n;
+	Elf_Data *text = section_data(text_scn), *data;
 	struct bpf_insn insn;
-	size_t off;
+	Elf_Scn *scn = NULL;
+	bool *relocated;
+	GElf_Shdr shdr;
+	GElf_Rel rel;
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS ||
-		    !(shdr.sh_flags & SHF_EXECINSTR))
+	if (!text)
+		return;
+	n_insns = text->d_size / sizeof(insn);
+	relocated = calloc(n_insns + 1, sizeof(*relocated));
+	if (!relocated) {
+		refuse(check, "no memory to check the object");
+		return;
+	}
+	while ((scn = elf_nextscn(check->elf, scn))) {
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_REL ||
+		    shdr.sh_info != text_index)
 			continue;
 		data = section_data(scn);
-		if (!data)
-			continue;
-		for (off = 0; off + sizeof(insn) <= data->d_size;
-		     off += sizeof(insn)) {
-			memcpy(&insn, (char *)data->d_buf + off, sizeof(insn));
-			if (!insn_needs_relocation(&insn) ||
-			    offset_relocated(elf, elf_ndxscn(scn), off))
-				continue;
-			snprintf(check->bad, sizeof(check->bad),
-				 "a kernel reference written into instruction %zu without a symbol",
-				 off / sizeof(insn));
-			return -EPERM;
+		if (!data || !shdr.sh_entsize || shdr.sh_link != symtab_index) {
+			refuse(check, "section %s has malformed relocations",
+			       section);
+			break;
+		}
+		n = data->d_size / shdr.sh_entsize;
+		for (k = 0; k < n; k++) {
+			if (!gelf_getrel(data, k, &rel) ||
+			    rel.r_offset % sizeof(insn) ||
+			    rel.r_offset / sizeof(insn) >= n_insns ||
+			    GELF_R_SYM(rel.r_info) >= check->n_syms) {
+				refuse(check, "section %s has a malformed relocation",
+				       section);
+				break;
+			}
+			i = rel.r_offset / sizeof(insn);
+			relocated[i] = true;
+			memcpy(&insn, (char *)text->d_buf + rel.r_offset,
+			       sizeof(insn));
+			check_relocation(check, &insn,
+					 &check->syms[GELF_R_SYM(rel.r_info)],
+					 i, section);
 		}
 	}
-	return 0;
+	for (i = 0; i < n_insns; i++) {
+		memcpy(&insn, (char *)text->d_buf + i * sizeof(insn),
+		       sizeof(insn));
+		if (insn_needs_relocation(&insn) && !relocated[i])
+			refuse(check, "instruction %zu of section %s: a kernel reference without a symbol",
+			       i, section);
+	}
+	free(relocated);
 }
 
 /*
- * Refuses (-EPERM, naming it) the first kernel symbol the object declares
- * other than the bpf_cham_* kfuncs, and raw kernel references; -EINVAL
- * for what is no BPF object at all.
+ * Refuses (-EPERM, saying why in check->bad) objects that reach the
+ * kernel other than through the bpf_cham_* kfuncs and their own maps;
+ * -EINVAL for what is no BPF object at all. A cheap early refusal:
+ * check_loaded() has the last word.
  */
-static int check_object_symbols(const void *buf, size_t size,
-				struct ksym_check *check)
+static int check_object(const void *buf, size_t size, struct elf_check *check)
 {
-	size_t strtab = 0, i, n;
+	size_t shstrndx, symtab_index = 0, strtab = 0, i;
 	Elf_Scn *scn = NULL, *btf_scn = NULL;
+	Elf_Data *data, *symbols = NULL;
 	const char *name;
 	GElf_Ehdr ehdr;
 	GElf_Shdr shdr;
 	GElf_Sym sym;
-	Elf_Data *data, *symbols = NULL;
-	Elf *elf;
-	int err = -EINVAL;
 
 	elf_version(EV_CURRENT);
-	elf = elf_memory((char *)buf, size);
-	if (!elf)
+	check->elf = elf_memory((char *)buf, size);
+	if (!check->elf)
 		return -EINVAL;
-	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr) ||
-	    ehdr.e_machine != EM_BPF ||
+	if (elf_kind(check->elf) != ELF_K_ELF ||
+	    !gelf_getehdr(check->elf, &ehdr) || ehdr.e_machine != EM_BPF ||
 	    ehdr.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    elf_getshdrstrndx(elf, &i))
-		goto out;
-	while ((scn = elf_nextscn(elf, scn))) {
+	    elf_getshdrstrndx(check->elf, &shstrndx))
+		return -EINVAL;
+	while ((scn = elf_nextscn(check->elf, scn))) {
 		if (!gelf_getshdr(scn, &shdr))
-			goto out;
-		name = elf_strptr(elf, i, shdr.sh_name);
+			return -EINVAL;
+		name = elf_strptr(check->elf, shstrndx, shdr.sh_name);
 		if (shdr.sh_type == SHT_SYMTAB) {
 			if (symbols)
-				goto out;	/* libbpf takes one */
+				return -EINVAL;	/* libbpf takes one */
 			symbols = section_data(scn);
+			symtab_index = elf_ndxscn(scn);
 			strtab = shdr.sh_link;
 			if (!symbols || !shdr.sh_entsize)
-				goto out;
-			n = symbols->d_size / shdr.sh_entsize;
+				return -EINVAL;
+			check->n_syms = symbols->d_size / shdr.sh_entsize;
 		} else if (name && !strcmp(name, ".BTF")) {
 			btf_scn = scn;
 		}
 	}
 	if (!symbols)
-		goto out;
-
+		return -EINVAL;
 	if (btf_scn) {
 		data = section_data(btf_scn);
 		check->btf = data ? btf__new(data->d_buf, data->d_size) : NULL;
 		if (!check->btf)
-			goto out;
-		btf_collect_externs(check);
-		for (i = 0; i < check->kernel.count; i++)
-			if (!ksym_allowed(check, check->kernel.names[i]))
-				ksym_refuse(check, check->kernel.names[i]);
+			return -EINVAL;
 	}
-	/* What libbpf resolves: the undefined symbols. */
-	for (i = 1; i < n; i++) {
+
+	check->syms = calloc(check->n_syms + 1, sizeof(*check->syms));
+	if (!check->syms)
+		return -ENOMEM;
+	for (i = 0; i < check->n_syms; i++) {
 		if (!gelf_getsym(symbols, i, &sym))
-			goto out;
+			return -EINVAL;
+		name = elf_strptr(check->elf, strtab, sym.st_name) ?: "";
+		check->syms[i].name = name;
 		if (sym.st_shndx != SHN_UNDEF)
-			continue;
-		name = symbol_name(elf, strtab, &sym);
-		if (*name && !ksym_allowed(check, name))
-			ksym_refuse(check, name);
+			check->syms[i].kind = SYM_DEFINED;
+		else if (*name)
+			check->syms[i].kind = classify_extern(check, name);
+		/* else the null symbol: SYM_REFUSED, should anything use it */
 	}
-	err = check->bad[0] ? -EPERM : check_instructions(elf, check);
-out:
-	elf_end(elf);
-	return err;
+
+	scn = NULL;
+	while ((scn = elf_nextscn(check->elf, scn))) {
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_PROGBITS &&
+		    (shdr.sh_flags & SHF_EXECINSTR))
+			check_section(check, scn,
+				      elf_strptr(check->elf, shstrndx,
+						 shdr.sh_name) ?: "?",
+				      symtab_index);
+	}
+	return check->bad[0] ? -EPERM : 0;
 }
 
-static void ksym_check_free(struct ksym_check *check)
+static void elf_check_free(struct elf_check *check)
 {
+	free(check->syms);
 	btf__free(check->btf);
-	free(check->kernel.names);
-	free(check->kconfig.names);
+	if (check->elf)
+		elf_end(check->elf);
 }
 
 /* ---- the daemon ----------------------------------------------------------- */
@@ -546,6 +644,11 @@ static void on_stop_signal(int sig)
 
 /* Interrupts a read of a file that never ends (a FUSE file, say). */
 static void on_alarm(int sig)
+{
+}
+
+/* Only wakes the parent up to reap. */
+static void on_child(int sig)
 {
 }
 
@@ -564,8 +667,8 @@ static bool tenant_arg_valid(const char *arg)
 }
 
 /*
- * The tenant a request names, if @uid may act for it: its owner, or root.
- * Returns 0 or a positive errno, with the reason captured.
+ * The tenant a request names, if @uid owns it. Returns 0 or a positive
+ * errno, with the reason captured.
  */
 static int authorize(uid_t uid, const char *arg, struct tenant_summary *tenant)
 {
@@ -590,7 +693,7 @@ static int authorize(uid_t uid, const char *arg, struct tenant_summary *tenant)
 		nl_fail(err, "looking up tenant %s", arg);
 		return -err;
 	}
-	if (uid != 0 && uid != tenant->owner) {
+	if (uid != tenant->owner) {
 		fail_errno(EPERM, "uid %u does not own tenant %s",
 			   (unsigned int)uid, tenant->name);
 		return EPERM;
@@ -650,10 +753,145 @@ static int check_programs(const struct proto_object *po)
 	return 0;
 }
 
+/* Maps that hold plain data; none holds other maps or kernel objects. */
+static bool map_type_allowed(enum bpf_map_type type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool map_type_percpu(enum bpf_map_type type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/*
+ * The maps are created by root, charged to root: plain data maps only,
+ * PROTO_MAPS_MAX bytes of entries in all, and no pins, which libbpf would
+ * reuse or create under /sys/fs/bpf as root, opening another tenant's or
+ * root's maps to this one.
+ */
+static int check_maps(const struct proto_object *po)
+{
+	uint64_t total = 0, entry;
+	int cpus = libbpf_num_possible_cpus();
+	enum bpf_map_type type;
+	struct bpf_map *map;
+	const char *name;
+
+	if (cpus <= 0)
+		cpus = 1024;	/* unknown: count high */
+	bpf_object__for_each_map(map, po->obj) {
+		name = bpf_map__name(map);
+		type = bpf_map__type(map);
+		if (bpf_map__pin_path(map)) {
+			fail_errno(EPERM, "map %s asks to be pinned; the loader pins nothing but the protocol's link",
+				   name);
+			return EPERM;
+		}
+		if (!map_type_allowed(type) || bpf_map__map_extra(map) ||
+		    bpf_map__inner_map(map)) {
+			fail_errno(EPERM, "map %s is a %s map%s; the loader creates arrays, hashes and the struct_ops map only",
+				   name, libbpf_bpf_map_type_str(type) ?: "?",
+				   map_type_allowed(type) ? " with extras" : "");
+			return EPERM;
+		}
+		entry = bpf_map__key_size(map) +
+			(uint64_t)bpf_map__value_size(map) *
+			(map_type_percpu(type) ? cpus : 1);
+		if (entry && bpf_map__max_entries(map) >
+			     (PROTO_MAPS_MAX - total) / entry) {
+			fail_errno(E2BIG, "map %s takes the object's maps beyond %u MiB",
+				   name, (unsigned int)(PROTO_MAPS_MAX >> 20));
+			return E2BIG;
+		}
+		total += entry * bpf_map__max_entries(map);
+	}
+	return 0;
+}
+
+/*
+ * What libbpf gave the kernel, checked after loading and before anything
+ * is attached (nothing runs before): every kfunc call goes to a
+ * bpf_cham_* function of the chamelio module's BTF, all through the same
+ * module BTF fd, and no instruction holds a kernel BTF id. This holds
+ * whatever the ELF check missed.
+ */
+static int check_loaded(const struct proto_object *po)
+{
+	struct btf *vmlinux = NULL, *module = NULL;
+	const struct bpf_insn *insn;
+	const struct btf_type *t;
+	struct bpf_program *prog;
+	const char *name, *why = NULL;
+	int16_t module_off = 0;
+	size_t i, n;
+	int err = 0;
+
+	vmlinux = btf__load_vmlinux_btf();
+	module = vmlinux ? btf__load_module_btf("chamelio", vmlinux) : NULL;
+	if (!module) {
+		fail_errno(errno ?: ENOENT, "reading the chamelio module's BTF");
+		err = EIO;
+		goto out;
+	}
+	bpf_object__for_each_program(prog, po->obj) {
+		if (bpf_program__fd(prog) < 0)
+			continue;	/* not loaded: the kernel never saw it */
+		insn = bpf_program__insns(prog);
+		n = bpf_program__insn_cnt(prog);
+		for (i = 0; i < n; i++) {
+			if (insn[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			    insn[i].src_reg == BPF_PSEUDO_BTF_ID) {
+				why = "a kernel BTF id";
+				break;
+			}
+			if (insn[i].code != (BPF_JMP | BPF_CALL) ||
+			    insn[i].src_reg != BPF_PSEUDO_KFUNC_CALL)
+				continue;
+			/* off indexes a module's BTF fd; 0 is vmlinux. */
+			t = NULL;
+			if (insn[i].off > 0 && insn[i].imm > 0 &&
+			    (uint32_t)insn[i].imm >= btf__type_cnt(vmlinux))
+				t = btf__type_by_id(module, insn[i].imm);
+			name = t && btf_is_func(t) ?
+			       btf_name(module, t->name_off) : "";
+			if (!kfunc_name_allowed(name, strlen(name)) ||
+			    (module_off && insn[i].off != module_off)) {
+				why = "a call to a kernel function that is no " ALLOWED_KSYM_PREFIX "* kfunc";
+				break;
+			}
+			module_off = insn[i].off;
+		}
+		if (why) {
+			fail_errno(EPERM, "program %s, instruction %zu: %s",
+				   bpf_program__name(prog), i, why);
+			err = EPERM;
+			break;
+		}
+	}
+out:
+	btf__free(module);
+	btf__free(vmlinux);
+	return err;
+}
+
 static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
 		      struct proto_reply *reply)
 {
-	struct ksym_check check = {};
+	struct elf_check check = {};
 	struct tenant_summary tenant;
 	struct proto_object po = {};
 	char path[PATH_MAX];
@@ -661,18 +899,22 @@ static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
 	size_t size = 0;
 	int err;
 
-	/* Without a tenant in the request, the object's own is checked. */
-	if (tenant_arg[0]) {
-		err = authorize(uid, tenant_arg, &tenant);
-		if (err)
-			return err;
+	/*
+	 * Who asks, and for what, before the object is even looked at: a
+	 * stranger's object is neither read nor parsed.
+	 */
+	if (!tenant_arg[0]) {
+		fail_errno(EINVAL, "a load request names its tenant");
+		return EINVAL;
 	}
+	err = authorize(uid, tenant_arg, &tenant);
+	if (err)
+		return err;
 	if (read_object(object_fd, &buf, &size))
 		return EINVAL;
-	err = check_object_symbols(buf, size, &check);
+	err = check_object(buf, size, &check);
 	if (err == -EPERM) {
-		fail_errno(EPERM, "the object declares %s%s; only the " ALLOWED_KSYM_PREFIX "* kfuncs are allowed",
-			   strchr(check.bad, ' ') ? "" : "kernel symbol ",
+		fail_errno(EPERM, "%s; only calls to the " ALLOWED_KSYM_PREFIX "* kfuncs reach the kernel",
 			   check.bad);
 		err = EPERM;
 		goto out;
@@ -683,27 +925,16 @@ static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
 		goto out;
 	}
 	err = EINVAL;
-	if (proto_object_open_mem(&po, buf, size, "the object",
-				  tenant_arg[0] ? tenant.name : NULL))
+	if (proto_object_open_mem(&po, buf, size, "the object", tenant.name))
 		goto out;
-	if (!tenant_arg[0]) {
-		/* The map names its tenant; an all-digit "name" is no tenant. */
-		err = EINVAL;
-		if (is_all_digits(po.tenant)) {
-			fail_errno(EINVAL, "the object names tenant '%s', which is no tenant name",
-				   po.tenant);
-			goto out;
-		}
-		err = authorize(uid, po.tenant, &tenant);
-		if (err)
-			goto out;
-	}
 	err = check_programs(&po);
+	if (!err)
+		err = check_maps(&po);
 	if (err)
 		goto out;
 	err = EINVAL;
-	if (proto_object_register(&po, "the object", PIN_DIR_DEFAULT, uid, path,
-				  sizeof(path)))
+	if (proto_object_register(&po, "the object", PIN_DIR_DEFAULT, uid,
+				  check_loaded, path, sizeof(path)))
 		goto out;
 	snprintf(reply->proto, sizeof(reply->proto), "%s", po.name);
 	snprintf(reply->tenant, sizeof(reply->tenant), "%s", po.tenant);
@@ -712,7 +943,7 @@ static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
 	err = 0;
 out:
 	proto_object_close(&po);
-	ksym_check_free(&check);
+	elf_check_free(&check);
 	free(buf);
 	return err;
 }
@@ -791,6 +1022,7 @@ static const char *op_name(uint32_t op)
 	       op == PROTO_OP_UNLOAD ? "unload" : "?";
 }
 
+/* Serves the connection @conn; runs in a child process of its own. */
 static void serve_one(int conn)
 {
 	struct proto_request req = {};
@@ -809,20 +1041,16 @@ static void serve_one(int conn)
 		return;
 	}
 	set_io_timeout(conn);
+	/* An fd that came along is only held, never used, until authorized. */
 	n = receive_request(conn, &req, &fd, &extra_fds);
 	if (n <= 0) {
-		if (fd >= 0)
-			close(fd);
 		fprintf(stderr, "chamctl proto serve: uid %u pid %d: no request\n",
 			(unsigned int)peer.uid, (int)peer.pid);
 		return;
 	}
 	reply = calloc(1, sizeof(*reply));
-	if (!reply) {
-		if (fd >= 0)
-			close(fd);
+	if (!reply)
 		return;
-	}
 	reply->magic = PROTO_MAGIC;
 	reply->version = PROTO_VERSION;
 
@@ -831,8 +1059,18 @@ static void serve_one(int conn)
 	if (n != sizeof(req) || req.magic != PROTO_MAGIC ||
 	    req.version != PROTO_VERSION) {
 		err = fail_errno(EPROTO, "not a request of this chamctl version") ? EPROTO : 0;
+	} else if (peer.uid == 0) {
+		/*
+		 * Uid 0 is not the provider: a container sharing the init
+		 * user namespace has it without CAP_NET_ADMIN. Root with its
+		 * capabilities needs no daemon.
+		 */
+		err = fail_errno(EPERM, "the loader serves no uid 0; root loads and unloads protocols itself (chamctl proto %s without 'socket')",
+				 op_name(req.op)) ? EPERM : 0;
 	} else if (extra_fds) {
 		err = fail_errno(EINVAL, "a request carries at most one file") ? EINVAL : 0;
+	} else if (nl_open()) {
+		err = EIO;
 	} else if (req.op == PROTO_OP_LOAD) {
 		if (fd < 0)
 			err = fail_errno(EINVAL, "a load request needs the object file") ? EINVAL : 0;
@@ -847,8 +1085,6 @@ static void serve_one(int conn)
 		err = fail_errno(EINVAL, "unknown request %u", req.op) ? EINVAL : 0;
 	}
 	error_capture_stop();
-	if (fd >= 0)
-		close(fd);
 
 	/* The first errno given explains best; else the operation's own. */
 	if (err && capture.err)
@@ -870,7 +1106,7 @@ static void serve_one(int conn)
 	else if (err)
 		fprintf(stderr, "chamctl proto serve: uid %u pid %d: %s tenant %s: refused: %s (%s)\n",
 			(unsigned int)peer.uid, (int)peer.pid, op_name(req.op),
-			req.tenant[0] ? req.tenant : "(the object's)",
+			req.tenant[0] ? req.tenant : "(none)",
 			strerror(err), capture.message);
 	else if (req.op == PROTO_OP_LOAD)
 		fprintf(stderr, "chamctl proto serve: uid %u pid %d: load tenant %s: protocol %s pinned at %s\n",
@@ -880,6 +1116,80 @@ static void serve_one(int conn)
 		fprintf(stderr, "chamctl proto serve: uid %u pid %d: unload tenant %s: done\n",
 			(unsigned int)peer.uid, (int)peer.pid, reply->tenant);
 	free(reply);
+	/* Closing the client's fd may block (a lingering socket): last. */
+}
+
+/* ---- the daemon's processes ---------------------------------------------- */
+
+/*
+ * Each connection is served by a child of its own, which alone ever holds
+ * the client's fds: closing one can block (a TCP socket with SO_LINGER),
+ * reading one too (a FUSE file). The parent only accepts, forks, reaps,
+ * and kills a child that outlives its deadline.
+ */
+struct serve_child {
+	pid_t pid;	/* 0: a free slot */
+	struct timespec start;
+	bool killed;
+};
+
+static struct serve_child serve_children[PROTO_CHILDREN_MAX];
+static unsigned int serve_n_children;
+
+static void serve_spawn(int listener, int conn)
+{
+	struct serve_child *child = serve_children;
+	pid_t pid;
+
+	while (child->pid)
+		child++;	/* the caller saw a free slot */
+	pid = fork();
+	if (pid == 0) {
+		close(listener);
+		serve_one(conn);
+		_exit(0);	/* closes conn and the client's fd */
+	}
+	/*
+	 * If the fork failed, this close may release the client's fds here;
+	 * rare enough to accept (the kernel is short of memory).
+	 */
+	close(conn);
+	if (pid < 0) {
+		fprintf(stderr, "chamctl proto serve: fork: %s\n",
+			strerror(errno));
+		return;
+	}
+	child->pid = pid;
+	child->killed = false;
+	clock_gettime(CLOCK_MONOTONIC, &child->start);
+	serve_n_children++;
+}
+
+static void serve_reap(void)
+{
+	struct timespec now;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (i = 0; i < PROTO_CHILDREN_MAX; i++)
+			if (serve_children[i].pid == pid) {
+				serve_children[i].pid = 0;
+				serve_n_children--;
+			}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (i = 0; i < PROTO_CHILDREN_MAX; i++) {
+		struct serve_child *child = &serve_children[i];
+
+		if (!child->pid || child->killed ||
+		    now.tv_sec - child->start.tv_sec < PROTO_REQUEST_TIMEOUT_SEC)
+			continue;
+		kill(child->pid, SIGKILL);
+		child->killed = true;
+		fprintf(stderr, "chamctl proto serve: request process %d killed after %d s\n",
+			(int)child->pid, PROTO_REQUEST_TIMEOUT_SEC);
+	}
 }
 
 /* Creates the directory of the socket, root's and readable by all. */
@@ -895,6 +1205,27 @@ static int make_socket_dir(const char *path)
 	*slash = '\0';
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return fail_errno(errno, "creating %s", dir);
+	return 0;
+}
+
+/*
+ * The pin directory, made before any client can: bpffs is world-writable
+ * (sticky), so a user who made it first would own every tenant's pin.
+ */
+static int make_pin_dir(void)
+{
+	struct stat st;
+
+	if (proto_prepare_pin_dir(PIN_DIR_DEFAULT))
+		return EXIT_FAIL;
+	if (lstat(PIN_DIR_DEFAULT, &st))
+		return fail_errno(errno, "%s", PIN_DIR_DEFAULT);
+	if (!S_ISDIR(st.st_mode))
+		return fail("%s exists and is not a directory", PIN_DIR_DEFAULT);
+	if (st.st_uid != 0 || (st.st_mode & 0022))
+		return fail("%s is not root's alone (owner uid %u, mode %04o); remove it",
+			    PIN_DIR_DEFAULT, (unsigned int)st.st_uid,
+			    (unsigned int)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -958,10 +1289,13 @@ int proto_serve(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct sigaction stop = { .sa_handler = on_stop_signal };
 	struct sigaction alarm_action = { .sa_handler = on_alarm };
+	struct sigaction child_action = { .sa_handler = on_child };
+	const struct timespec tick = { .tv_sec = 1 };
 	const char *path = PROTO_SOCKET_DEFAULT;
 	sigset_t block, wait_mask;
 	struct pollfd pfd;
 	int i = 0, listener, conn;
+	bool failed = false;
 
 	if (i < argc && !strcmp(argv[i], "socket"))
 		path = keyword_value(cmd, argc, argv, &i);
@@ -969,22 +1303,31 @@ int proto_serve(const struct chamctl_cmd *cmd, int argc, char **argv)
 		usage_error(cmd, "unknown argument '%s'", argv[i]);
 	if (geteuid() != 0)
 		return fail("the protocol loader runs as root");
+	/* The module must be there; each request opens its own socket. */
 	if (nl_open())
+		return EXIT_FAIL;
+	nl_close();
+	if (make_pin_dir())
 		return EXIT_FAIL;
 	setup_libbpf_logging();
 
 	/*
-	 * SIGTERM and SIGINT are let in only while waiting for a client, so
-	 * a request is never cut off halfway; SIGALRM interrupts reads.
+	 * SIGTERM, SIGINT and SIGCHLD are let in only while waiting, so that
+	 * none cuts a step short; children keep them blocked and finish
+	 * their request (or are killed at its deadline). SIGALRM interrupts
+	 * reads.
 	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 	sigdelset(&wait_mask, SIGTERM);
 	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGCHLD);
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGCHLD, &child_action, NULL);
 	sigaction(SIGALRM, &alarm_action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -992,24 +1335,34 @@ int proto_serve(const struct chamctl_cmd *cmd, int argc, char **argv)
 	if (listener < 0)
 		return EXIT_FAIL;
 	fprintf(stderr, "chamctl proto serve: listening on %s\n", path);
-	pfd.fd = listener;
-	pfd.events = POLLIN;
-	while (!serve_stop) {
-		if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+	/* After a stop, the requests under way still finish or are killed. */
+	while (listener >= 0 || serve_n_children) {
+		serve_reap();
+		if (serve_stop && listener >= 0) {
+			close(listener);
+			unlink(path);
+			listener = -1;
+			continue;	/* nothing to wait for if no child runs */
+		}
+		/* At the cap, new clients wait in the listen backlog. */
+		pfd.fd = serve_n_children < PROTO_CHILDREN_MAX ? listener : -1;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, serve_n_children ? &tick : NULL,
+			  &wait_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			fail_errno(errno, "waiting for clients");
-			break;
-		}
-		conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
+			failed = true;
+			serve_stop = 1;
 			continue;
-		serve_one(conn);
-		close(conn);
-		fflush(stderr);
+		}
+		if (pfd.fd < 0 || !(pfd.revents & POLLIN))
+			continue;
+		conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+		if (conn >= 0)
+			serve_spawn(listener, conn);
 	}
-	close(listener);
-	unlink(path);
 	fprintf(stderr, "chamctl proto serve: stopped\n");
-	return serve_stop ? 0 : EXIT_FAIL;
+	return failed ? EXIT_FAIL : 0;
 }
