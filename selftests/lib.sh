@@ -216,6 +216,20 @@ udp_ask_any() {
 	rm -f "$reply"
 }
 
+# setup_server: namespace sv behind a second veth, cham1 (not yet a port),
+# holding the address the client sends to, so that a datagram a tenant
+# relays there is the server's own.
+setup_server() {
+	ip netns add sv
+	ip link add cham1 type veth peer name sv0
+	ip link set sv0 netns sv
+	ip link set cham1 up
+	ip -n sv addr add $HOST4/24 dev sv0
+	ip -n sv link set sv0 up
+	# veth delivers XDP_REDIRECTed frames only to a peer with XDP.
+	ip -n sv link set dev sv0 xdpdrv obj "$CHAM/selftests/progs/xdp_pass.bpf.o" sec xdp
+}
+
 # as_uid UID COMMAND...: COMMAND as an unprivileged user, without any
 # capability (uid and gid UID, no supplementary groups).
 as_uid() {

@@ -11,15 +11,8 @@
 load_module
 reset_state
 setup_net
-# The server: namespace sv behind port cham1, with the address the client
-# sends to, so the relayed datagram is its own.
-ip netns add sv
-ip link add cham1 type veth peer name sv0
-ip link set sv0 netns sv
-ip link set cham1 up
-ip -n sv addr add $HOST4/24 dev sv0
-ip -n sv link set sv0 up
-ip -n sv link set dev sv0 xdpdrv obj "$CHAM/selftests/progs/xdp_pass.bpf.o" sec xdp
+# The server: namespace sv behind cham1 (lib.sh).
+setup_server
 
 chamctl port attach cham0 >/dev/null
 chamctl tenant add alpha id 1 >/dev/null

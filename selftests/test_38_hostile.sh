@@ -80,15 +80,8 @@ check_accounting alpha
 
 # ---- a redirect to a port not assigned to the tenant ------------------------
 
-# Server namespace sv behind a second Chamelio port, cham1, with the address
-# the client sends to (as in test_35_redirect).
-ip netns add sv
-ip link add cham1 type veth peer name sv0
-ip link set sv0 netns sv
-ip link set cham1 up
-ip -n sv addr add $HOST4/24 dev sv0
-ip -n sv link set sv0 up
-ip -n sv link set dev sv0 xdpdrv obj "$PROGS/xdp_pass.bpf.o" sec xdp
+# The server: namespace sv behind cham1 (lib.sh).
+setup_server
 chamctl port attach cham1 >/dev/null
 cham1=$(cat /sys/class/net/cham1/ifindex)
 

@@ -359,7 +359,7 @@ static struct bpf_link *attach_as(const struct proto_object *po, uid_t as_uid)
 	if (as_uid && seteuid(0)) {
 		fprintf(stderr, "chamctl: cannot return to uid 0 from %u: %s\n",
 			(unsigned int)as_uid, strerror(errno));
-		exit(EXIT_FAIL);
+		_exit(EXIT_FAIL);
 	}
 	errno = err;
 	return link;

@@ -308,7 +308,6 @@ int proto_client_unload(const char *tenant, const char *socket_path)
 enum sym_kind {
 	SYM_REFUSED,	/* anything else the kernel would resolve */
 	SYM_DEFINED,	/* in the object: a subprogram, a map, data */
-	SYM_KCONFIG,	/* a .kconfig variable: libbpf puts in a value */
 	SYM_KFUNC,	/* a bpf_cham_* function extern in .ksyms */
 };
 
@@ -382,7 +381,7 @@ static const struct btf_type *btf_extern(const struct btf *btf,
 	const struct btf_var_secinfo *vsi;
 	const struct btf_type *t;
 	uint32_t id, found = 0, n = btf__type_cnt(btf);
-	unsigned int i;
+	unsigned int i, listed = 0;
 
 	*sec = "";
 	for (id = 1; id < n && !found; id++) {
@@ -393,23 +392,32 @@ static const struct btf_type *btf_extern(const struct btf *btf,
 	}
 	if (!found)
 		return NULL;
+	/*
+	 * libbpf takes the first section that lists the extern; one listed
+	 * twice could read as one kind here and another there: refused.
+	 */
 	for (id = 1; id < n; id++) {
 		t = btf__type_by_id(btf, id);
 		if (!btf_is_datasec(t))
 			continue;
 		vsi = btf_var_secinfos(t);
-		for (i = 0; i < btf_vlen(t); i++, vsi++)
-			if (vsi->type == found)
-				*sec = btf_name(btf, t->name_off);
+		for (i = 0; i < btf_vlen(t); i++, vsi++) {
+			if (vsi->type != found)
+				continue;
+			if (listed++)
+				return NULL;
+			*sec = btf_name(btf, t->name_off);
+		}
 	}
 	return btf__type_by_id(btf, found);
 }
 
 /*
- * An undefined symbol may be a .kconfig variable or a bpf_cham_* kfunc.
- * A .ksyms variable (typed or not) is refused: libbpf would write a
- * kernel address into the program, and the verifier's log, which goes
- * back to the client, would show it.
+ * An undefined symbol may be a bpf_cham_* kfunc, nothing else. A .ksyms
+ * variable (typed or not) is refused: libbpf would write a kernel address
+ * into the program. So is a .kconfig variable: no protocol needs the
+ * kernel's configuration, and libbpf's handling of externs is too subtle
+ * to allow one kind and not the other.
  */
 static enum sym_kind classify_extern(struct elf_check *check,
 				     const char *name)
@@ -419,10 +427,6 @@ static enum sym_kind classify_extern(struct elf_check *check,
 
 	if (check->btf)
 		t = btf_extern(check->btf, name, &sec);
-	if (t && btf_is_var(t) &&
-	    btf_var(t)->linkage == BTF_VAR_GLOBAL_EXTERN &&
-	    !strcmp(sec, ".kconfig"))
-		return SYM_KCONFIG;
 	/* A FUNC's linkage is in its vlen. */
 	if (t && btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN &&
 	    !strcmp(sec, ".ksyms") &&
@@ -454,8 +458,8 @@ static bool insn_needs_relocation(const struct bpf_insn *insn)
 
 /*
  * Calls may go to subprograms and bpf_cham_* kfuncs only; 64-bit loads
- * may take the address of the object's own maps, data and subprograms,
- * or a .kconfig value. libbpf relocates nothing else.
+ * may take the address of the object's own maps, data and subprograms.
+ * libbpf relocates nothing else.
  */
 static void check_relocation(struct elf_check *check,
 			     const struct bpf_insn *insn,
@@ -472,10 +476,6 @@ static void check_relocation(struct elf_check *check,
 		break;
 	case SYM_KFUNC:
 		if (call)
-			return;
-		break;
-	case SYM_KCONFIG:
-		if (ld64)
 			return;
 		break;
 	case SYM_REFUSED:
@@ -783,6 +783,26 @@ static bool map_type_percpu(enum bpf_map_type type)
  * reuse or create under /sys/fs/bpf as root, opening another tenant's or
  * root's maps to this one.
  */
+/*
+ * What one entry costs the kernel, roughly as it allocates: values
+ * rounded to 8 bytes (per CPU for per-CPU maps), and for hashes the key
+ * and an element header besides (hash maps preallocate every entry).
+ */
+/* struct htab_elem and a bucket's share, on 64-bit kernels, rounded up. */
+#define HASH_ELEM_OVERHEAD	64
+
+static uint64_t map_entry_cost(enum bpf_map_type type, uint32_t key_size,
+			       uint32_t value_size, int cpus)
+{
+	uint64_t value = ((uint64_t)value_size + 7) / 8 * 8;
+
+	if (map_type_percpu(type))
+		value *= cpus;
+	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		return value;
+	return HASH_ELEM_OVERHEAD + (key_size + 7) / 8 * 8 + value;
+}
+
 static int check_maps(const struct proto_object *po)
 {
 	uint64_t total = 0, entry;
@@ -808,9 +828,8 @@ static int check_maps(const struct proto_object *po)
 				   map_type_allowed(type) ? " with extras" : "");
 			return EPERM;
 		}
-		entry = bpf_map__key_size(map) +
-			(uint64_t)bpf_map__value_size(map) *
-			(map_type_percpu(type) ? cpus : 1);
+		entry = map_entry_cost(type, bpf_map__key_size(map),
+				       bpf_map__value_size(map), cpus);
 		if (entry && bpf_map__max_entries(map) >
 			     (PROTO_MAPS_MAX - total) / entry) {
 			fail_errno(E2BIG, "map %s takes the object's maps beyond %u MiB",

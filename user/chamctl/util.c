@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE	/* vasprintf */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,28 @@ static void capture_message(int err, const char *detail, const char *fmt,
 }
 
 /*
+ * Programs are verified with root's privileges, and the verifier's log
+ * then prints kernel addresses (a map's, in every 64-bit load of one). A
+ * captured log goes to the loader's client: blank out the digits of
+ * anything that looks like a kernel address, 0xffff followed by 12 hex
+ * digits.
+ */
+static void redact_kernel_addresses(char *text)
+{
+	char *p = text;
+	size_t i;
+
+	while ((p = strstr(p, "0xffff"))) {
+		p += 6;
+		for (i = 0; i < 12 && isxdigit((unsigned char)p[i]); i++)
+			;
+		if (i == 12)
+			memset(p, '*', 12);
+		p += i;
+	}
+}
+
+/*
  * Appends to the log, dropping its oldest part when it is full: the end
  * of a verifier log is where it says why.
  */
@@ -66,6 +89,7 @@ static void capture_log(const char *fmt, va_list ap)
 
 	if (vasprintf(&text, fmt, ap) < 0)
 		return;
+	redact_kernel_addresses(text);
 	len = strlen(text);
 	if (len >= room) {
 		memcpy(c->log, text + len - room, room);
