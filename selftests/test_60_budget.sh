@@ -85,6 +85,13 @@ cpu_pct() {
 		  * 10000 / ($b.timestamp - $a.timestamp) | floor) / 100'
 }
 
+# handler_pct A B: the tenant's handler cycles alone, as cpu_pct does it.
+handler_pct() {
+	jq -n --argjson a "$1" --argjson b "$2" \
+		'(($b.handler_cycles - $a.handler_cycles)
+		  * 10000 / ($b.timestamp - $a.timestamp) | floor) / 100'
+}
+
 # at_most X Y: X <= Y, for decimals.
 at_most() {
 	awk -v x="$1" -v y="$2" 'BEGIN { exit !(x <= y) }'
@@ -166,8 +173,15 @@ check "enforced: the burner had over_budget drops" \
 	test "$(delta "$b0" "$b1" .drops.over_budget)" -gt 0
 check "enforced: the burner ran fewer handler calls than it got packets" \
 	test "$(delta "$b0" "$b1" .handler_calls)" -lt "$(delta "$b0" "$b1" .packets)"
-pct=$(cpu_pct "$b0" "$b1")
-check "enforced: the burner's CPU time (${pct}%) is at most 1.5 x its share ($BURNER_SHARE%)" \
+# What enforcement decides is whether a handler runs: its handler time is
+# held to the share. Every refused packet is still parsed and steered to
+# find its tenant, and that is charged too (infra cycles): a flood fast
+# enough that its refusals alone exceed the share keeps the total above
+# it however strict the enforcement (isolation.md), so the total is shown,
+# not asserted.
+pct=$(handler_pct "$b0" "$b1")
+diag "enforced: burner handler ${pct}%, handler and infra $(cpu_pct "$b0" "$b1")%"
+check "enforced: the burner's handler time (${pct}%) is at most 1.5 x its share ($BURNER_SHARE%)" \
 	at_most "$pct" $((BURNER_SHARE * 3 / 2))
 check "enforced: the burner's handler still ran" \
 	test "$(delta "$b0" "$b1" .handler_calls)" -gt 0
