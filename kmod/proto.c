@@ -158,6 +158,20 @@ static int cham_proto_may_bind(const struct cham_tenant *tenant)
 	return -EPERM;
 }
 
+/* The tenant the instance names, or NULL, said in the log. */
+static struct cham_tenant *
+cham_proto_named_tenant(const struct cham_proto_ops *ops)
+{
+	struct cham_tenant *tenant;
+
+	lockdep_assert_held(&cham_config_lock);
+	tenant = cham_tenant_find(0, ops->tenant);
+	if (!tenant)
+		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
+				    ops->name, ops->tenant);
+	return tenant;
+}
+
 /*
  * The tenant an instance was prepared for, if it still exists: a tenant
  * deleted and created again under the same name is another tenant, with
@@ -168,11 +182,8 @@ static struct cham_tenant *cham_proto_tenant(const struct cham_proto_ops *ops,
 {
 	struct cham_tenant *tenant;
 
-	lockdep_assert_held(&cham_config_lock);
-	tenant = cham_tenant_find(0, ops->tenant);
+	tenant = cham_proto_named_tenant(ops);
 	if (!tenant) {
-		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
-				    ops->name, ops->tenant);
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -202,13 +213,11 @@ static int cham_proto_init_tenant(struct cham_proto_ops *ops,
 	}
 	strscpy(ops->tenant, uops->tenant, sizeof(ops->tenant));
 	mutex_lock(&cham_config_lock);
-	tenant = cham_tenant_find(0, ops->tenant);
+	tenant = cham_proto_named_tenant(ops);
 	if (tenant) {
 		ops->tenant_cookie = tenant->cookie;
 		err = cham_proto_may_bind(tenant);
 	} else {
-		pr_warn_ratelimited("chamelio: protocol '%s' names no tenant '%s'\n",
-				    ops->name, ops->tenant);
 		err = -ENOENT;
 	}
 	mutex_unlock(&cham_config_lock);
