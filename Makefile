@@ -2,7 +2,7 @@
 #
 # make          build the module, the BPF objects and the tools
 # make demo     boot a VM and show udp_echo serving a real client
-# make bench    boot VMs and run the benchmarks (fastpath, isolation)
+# make bench    boot VMs and run the benchmarks (fastpath, isolation, guest)
 # make check    run every test (host and VM); the last line is "N passed, N failed"
 # make install  install on a real host (DESTDIR, PREFIX)
 #
@@ -30,26 +30,32 @@ USER_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 USER_LDLIBS	:= $(LIBBPF_A) -lmnl -lelf -lz
 
 # Tenant protocols and provider programs.
-BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/udp_echo.bpf.o bpf/udp_upper.bpf.o \
-		   bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o
+BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/cham_guest.bpf.o bpf/udp_echo.bpf.o \
+		   bpf/udp_upper.bpf.o bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o \
+		   bpf/guest_udp.bpf.o
 CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
+# The guest library (plain <linux/if_xdp.h>, no libbpf) and its programs.
+LIBCHAMGUEST	:= user/libchamguest/libchamguest.a
+LIBCHAMGUEST_SRCS := $(wildcard user/libchamguest/*.c)
+GUEST_BINS	:= user/guest/guest_echo user/guest/guest_client
 SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
 		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
-		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_tx.bpf.o \
+		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_timer.bpf.o \
 		   selftests/progs/relay.bpf.o selftests/progs/ecn_count.bpf.o \
 		   selftests/progs/hostile_probe_read.bpf.o \
 		   selftests/progs/hostile_printk.bpf.o selftests/progs/spoof.bpf.o \
 		   selftests/progs/redirect_any.bpf.o selftests/progs/vlan_rewrite.bpf.o \
 		   selftests/progs/nolink.bpf.o selftests/progs/forged_rx.bpf.o \
 		   selftests/progs/devmap_rx.bpf.o selftests/progs/hostile_ksym.bpf.o \
-		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o
+		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o \
+		   selftests/progs/guest_steal.bpf.o
 # Benchmark tools that run in the VM.
 BENCH_BINS	:= scripts/bench/udp_rtt
 
 .PHONY: all deps module bpf user selftests check demo install clean bench \
-	bench-fastpath bench-isolation
+	bench-fastpath bench-isolation bench-guest
 
 all: module bpf user selftests $(BENCH_BINS)
 
@@ -70,10 +76,24 @@ bpf/%.bpf.o: bpf/%.bpf.c bpf/chamelio.bpf.h uapi/linux/chamelio.h $(DEPS_READY)
 user/cham_xdp.skel.h: bpf/cham_xdp.bpf.o
 	$(BPFTOOL) gen skeleton $< name cham_xdp > $@
 
-user: user/chamctl/chamctl
+user/cham_guest.skel.h: bpf/cham_guest.bpf.o
+	$(BPFTOOL) gen skeleton $< name cham_guest > $@
 
-user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h uapi/linux/chamelio.h
+user: user/chamctl/chamctl $(LIBCHAMGUEST) $(GUEST_BINS)
+
+user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h \
+		user/cham_guest.skel.h uapi/linux/chamelio.h
 	$(CC) $(USER_CFLAGS) -o $@ $(CHAMCTL_SRCS) $(USER_LDLIBS)
+
+$(LIBCHAMGUEST): $(LIBCHAMGUEST_SRCS) $(wildcard user/libchamguest/*.h) uapi/linux/chamelio.h
+	rm -f $@
+	for f in $(LIBCHAMGUEST_SRCS); do \
+		$(CC) $(USER_CFLAGS) -Iuser/libchamguest -c $$f -o $${f%.c}.o || exit 1; \
+	done
+	$(AR) rcs $@ $(LIBCHAMGUEST_SRCS:.c=.o)
+
+user/guest/%: user/guest/%.c $(wildcard user/guest/*.h) $(LIBCHAMGUEST)
+	$(CC) $(USER_CFLAGS) -Iuser/libchamguest -o $@ $(filter %.c,$^) $(LIBCHAMGUEST)
 
 selftests: $(SELFTEST_BINS) $(SELFTEST_BPF)
 
@@ -118,12 +138,16 @@ scripts/bench/udp_rtt: scripts/bench/udp_rtt.c
 bench: all
 	scripts/bench/fastpath.sh
 	scripts/bench/isolation.sh
+	scripts/bench/guest.sh
 
 bench-fastpath: all
 	scripts/bench/fastpath.sh
 
 bench-isolation: all
 	scripts/bench/isolation.sh
+
+bench-guest: all
+	scripts/bench/guest.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
@@ -137,4 +161,4 @@ install: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF) \
-		$(BENCH_BINS)
+		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS)

@@ -39,6 +39,8 @@ extern int bpf_cham_csum_l3_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_valid(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
+extern int bpf_cham_redirect_guest(struct cham_ctx *ctx, __u32 guest_id) __ksym;
+extern int bpf_cham_guest_lookup(struct cham_ctx *ctx) __ksym;
 
 /* A pointer to a @type at @off in the packet, or NULL past its end. */
 #define cham_hdr(ctx, off, type) \

@@ -5,6 +5,7 @@
 #ifndef _CHAMELIO_H
 #define _CHAMELIO_H
 
+#include <linux/if_ether.h>
 #include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -133,6 +134,8 @@ struct cham_tenant {
 	struct cham_limits __rcu *limits;
 	struct cham_budget __percpu *budget;
 	struct cham_stats __percpu *stats;
+	/* Its guests (RCU list, changed under the config lock). */
+	struct list_head guests;
 	struct rcu_head rcu;
 };
 
@@ -201,6 +204,35 @@ bool cham_port_next(unsigned long *ifindex, char *ifname);
 bool cham_port_exists(u32 ifindex);
 int cham_ports_init(void);
 void cham_ports_exit(void);
+
+/*
+ * A tenant's VM or container (guest.c). Fixed once added, but for the
+ * ifindex, which becomes 0 when the link goes away.
+ */
+struct cham_guest {
+	u32 id;
+	char name[CHAM_NAME_LEN];
+	/* Tenants with guests are not deleted: outlives the guest. */
+	struct cham_tenant *tenant;
+	struct list_head tenant_node;
+	u32 ifindex;		/* host side of its link, init_net */
+	u8 mac[ETH_ALEN];
+	u32 nr_addrs;
+	struct cham_prefix addrs[CHAM_GUEST_ADDRS_MAX];
+	struct cham_stats __percpu *tx_stats;	/* what it sent */
+	struct cham_stats __percpu *rx_stats;	/* what was delivered to it */
+	struct rcu_head rcu;
+};
+
+int cham_guests_init(void);
+void cham_guests_exit(void);
+int cham_guest_add(struct cham_guest *guest, struct netlink_ext_ack *extack);
+void cham_guest_del(struct cham_guest *guest);
+struct cham_guest *cham_guest_find(u32 id, const char *name);
+struct cham_guest *cham_guest_by_ifindex(u32 ifindex);
+struct cham_guest *cham_guest_find_addr(struct cham_tenant *tenant, u8 family,
+					const union cham_addr *addr);
+struct cham_guest *cham_guest_next(unsigned long *id);
 
 /* Tenant protocols. */
 int cham_proto_init(void);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The fast path. The provider XDP program on each port calls bpf_cham_rx(),
- * which classifies the frame, runs the tenant's handler, accounts the
- * packet and returns the XDP action. Tenant handlers reach the packet and
+ * The fast path. The provider XDP program on each port, and on the host
+ * side of each guest's link, calls bpf_cham_rx(), which classifies the
+ * frame, runs the tenant's handler (rx for the network's frames, tx for a
+ * guest's), accounts the packet and returns the XDP action. Tenant handlers reach the packet and
  * rewrite it through the bpf_cham_* kfuncs below.
  */
 #include <linux/bpf.h>
@@ -30,6 +31,8 @@ struct cham_rx {
 	struct cham_ctx ctx;
 	struct xdp_buff *xdp;
 	struct cham_tenant *tenant;
+	const struct cham_guest *from_guest;	/* tx: the guest that sent it */
+	struct cham_guest *to_guest;	/* a redirect target that is a guest */
 	u32 redirect_ifindex;
 	bool redirect_refused;	/* the last target was not the tenant's */
 	bool ipv6_routing_header;
@@ -53,12 +56,6 @@ static const u32 cham_xdp_action[__CHAM_VERDICT_MAX] = {
 	/* No slow-path agent exists yet to take the packet. */
 	[CHAM_VERDICT_PUNT] = XDP_DROP,
 };
-
-static void cham_count_drop(struct cham_stats __percpu *stats,
-			    enum cham_drop_reason reason)
-{
-	this_cpu_inc(stats->drops[reason]);
-}
 
 /* The tenants that recently worked within budget, per CPU (budget.h). */
 static DEFINE_PER_CPU(struct cham_recent, cham_recent);
@@ -209,7 +206,8 @@ static bool cham_martian_source(const struct cham_pkt *pkt)
 /*
  * The Ethernet source must be the address of the device the frame leaves
  * by, or the unicast address the sender addressed (a port that receives
- * for several MACs): anything else would teach the next switch to send
+ * for several MACs), or, for a guest's frame, the guest's own address (as
+ * a bridged VM's): anything else would teach the next switch to send
  * another host's traffic here.
  */
 static bool cham_l2_source_allowed(const struct cham_rx *rx,
@@ -219,8 +217,11 @@ static bool cham_l2_source_allowed(const struct cham_rx *rx,
 
 	if (is_multicast_ether_addr(eth->h_source))
 		return false;
-	return ether_addr_equal(eth->h_source, out_dev->dev_addr) ||
-	       ether_addr_equal(eth->h_source, rx->rx_h_dest);
+	if (ether_addr_equal(eth->h_source, out_dev->dev_addr))
+		return true;
+	if (rx->from_guest)
+		return ether_addr_equal(eth->h_source, rx->from_guest->mac);
+	return ether_addr_equal(eth->h_source, rx->rx_h_dest);
 }
 
 /*
@@ -262,10 +263,49 @@ static enum cham_drop_reason cham_egress_check(const struct cham_rx *rx,
 }
 
 /*
- * Whether the handler's verdict stands: returns the drop reason when it
- * does not, __CHAM_DROP_MAX when it does.
+ * Delivering to one of the tenant's own guests: the tenant may tell its
+ * guest anything, but what arrives must still be a frame the guest's
+ * socket can take apart, and untagged (a guest's link has no VLANs).
  */
-static enum cham_drop_reason cham_check_verdict(const struct cham_rx *rx,
+static enum cham_drop_reason cham_guest_delivery_check(const struct cham_rx *rx)
+{
+	struct cham_pkt out;
+
+	if (!READ_ONCE(rx->to_guest->ifindex))
+		return CHAM_DROP_BAD_REDIRECT;
+	if (!cham_parse(rx->xdp->data, rx->xdp->data_end, &out) ||
+	    out.vlan_depth)
+		return CHAM_DROP_EGRESS_MALFORMED;
+	return __CHAM_DROP_MAX;
+}
+
+/*
+ * A guest's TX goes toward the network: out of the port its handler chose
+ * with bpf_cham_redirect_port(), else the first port the admin assigned
+ * to the tenant. Returns that port's ifindex, or 0.
+ */
+static u32 cham_guest_uplink(struct cham_rx *rx)
+{
+	const struct cham_egress *egress;
+	u32 i, ifindex;
+
+	if (rx->redirect_ifindex && !rx->to_guest)
+		return rx->redirect_ifindex;
+	egress = cham_tenant_egress(rx->tenant);
+	for (i = 0; i < egress->nr_ports; i++) {
+		ifindex = READ_ONCE(egress->ports[i]);
+		if (ifindex)
+			return ifindex;
+	}
+	return 0;
+}
+
+/*
+ * Whether the handler's verdict stands: returns the drop reason when it
+ * does not, __CHAM_DROP_MAX when it does. A guest's TX becomes a redirect
+ * to its uplink here.
+ */
+static enum cham_drop_reason cham_check_verdict(struct cham_rx *rx,
 						const struct cham_pkt *pkt,
 						int verdict)
 {
@@ -276,12 +316,20 @@ static enum cham_drop_reason cham_check_verdict(const struct cham_rx *rx,
 	case CHAM_VERDICT_DROP:
 		return CHAM_DROP_HANDLER;
 	case CHAM_VERDICT_TX:
-		return cham_egress_check(rx, pkt, rx->xdp->rxq->dev);
+		if (!rx->from_guest)
+			return cham_egress_check(rx, pkt, rx->xdp->rxq->dev);
+		if (rx->redirect_refused)
+			return CHAM_DROP_PORT_NOT_ALLOWED;
+		rx->redirect_ifindex = cham_guest_uplink(rx);
+		rx->to_guest = NULL;
+		fallthrough;
 	case CHAM_VERDICT_REDIRECT:
 		if (rx->redirect_refused)
 			return CHAM_DROP_PORT_NOT_ALLOWED;
 		if (!rx->redirect_ifindex)
 			return CHAM_DROP_BAD_REDIRECT;
+		if (rx->to_guest)
+			return cham_guest_delivery_check(rx);
 		return cham_egress_check(rx, pkt,
 					 dev_get_by_index_rcu(&init_net,
 							      rx->redirect_ifindex));
@@ -290,26 +338,32 @@ static enum cham_drop_reason cham_check_verdict(const struct cham_rx *rx,
 	}
 }
 
-/* Runs the tenant's protocol, or applies its default, and checks the verdict. */
+/*
+ * Runs the tenant's protocol on a frame from the network (rx) or from one
+ * of its guests (@guest, tx), or applies the tenant's default, and checks
+ * the verdict. A DROP comes with its reason in *drop.
+ */
 static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
+					 const struct cham_guest *guest,
 					 struct xdp_buff *xdp,
 					 const struct cham_pkt *pkt,
 					 struct cham_xdp_out *out,
-					 struct cham_timing *timing)
+					 struct cham_timing *timing,
+					 enum cham_drop_reason *drop)
 {
-	struct cham_stats __percpu *stats = tenant->stats;
+	int (*handler)(struct cham_ctx *ctx);
 	const struct cham_limits *limits;
-	enum cham_drop_reason refusal;
 	struct cham_proto_ops *ops;
 	struct cham_rx rx;
 	int verdict;
 
 	/* Native XDP runs with BH disabled, not always under rcu_read_lock(). */
 	ops = rcu_dereference_check(tenant->ops, rcu_read_lock_bh_held());
-	if (!ops) {
-		if (tenant->default_verdict == CHAM_VERDICT_DROP)
-			cham_count_drop(stats, CHAM_DROP_DEFAULT);
-		return tenant->default_verdict;
+	handler = !ops ? NULL : guest ? ops->tx : ops->rx;
+	if (!handler) {
+		/* A guest's frames reach nothing but its tenant's protocol. */
+		*drop = guest ? CHAM_DROP_NO_HANDLER : CHAM_DROP_DEFAULT;
+		return guest ? CHAM_VERDICT_DROP : tenant->default_verdict;
 	}
 	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
 
@@ -325,9 +379,12 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		.l3_proto = pkt->l3_proto,
 		.l4_proto = pkt->l4_proto,
 		.vlan_depth = pkt->vlan_depth,
+		.guest_id = guest ? guest->id : 0,
 	};
 	rx.xdp = xdp;
 	rx.tenant = tenant;
+	rx.from_guest = guest;
+	rx.to_guest = NULL;
 	rx.redirect_ifindex = 0;
 	rx.redirect_refused = false;
 	rx.ipv6_routing_header = pkt->ipv6_routing_header;
@@ -335,23 +392,115 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 	ether_addr_copy(rx.rx_h_dest, ((struct ethhdr *)xdp->data)->h_dest);
 
 	if (!cham_admit_packet(tenant, limits, &rx, pkt, timing)) {
-		cham_count_drop(stats, CHAM_DROP_OVER_BUDGET);
+		*drop = CHAM_DROP_OVER_BUDGET;
 		return CHAM_VERDICT_DROP;
 	}
-	this_cpu_inc(stats->handler_calls);
-	verdict = ops->rx(&rx.ctx);
-	refusal = cham_check_verdict(&rx, pkt, verdict);
+	this_cpu_inc(tenant->stats->handler_calls);
+	verdict = handler(&rx.ctx);
+	*drop = cham_check_verdict(&rx, pkt, verdict);
 	/* Validating what the handler sends is the tenant's cost too. */
 	if (timing->start)
 		cham_charge_packet(tenant, limits, ops, timing);
 
-	if (refusal != __CHAM_DROP_MAX) {
-		cham_count_drop(stats, refusal);
+	if (*drop != __CHAM_DROP_MAX)
 		return CHAM_VERDICT_DROP;
-	}
-	if (verdict == CHAM_VERDICT_REDIRECT)
+	if (verdict == CHAM_VERDICT_REDIRECT || (guest && verdict == CHAM_VERDICT_TX))
 		out->redirect_ifindex = rx.redirect_ifindex;
+	if (rx.to_guest && verdict == CHAM_VERDICT_REDIRECT) {
+		this_cpu_inc(rx.to_guest->rx_stats->packets);
+		this_cpu_add(rx.to_guest->rx_stats->bytes,
+			     xdp_get_buff_len(xdp));
+	}
 	return verdict;
+}
+
+/*
+ * A guest's frame refused before its tenant's handler: checking it was
+ * work for the tenant, charged like the over-budget refusal's, so that a
+ * guest cannot burn the CPU outside its tenant's time protection.
+ */
+static void cham_charge_refusal(struct cham_tenant *tenant,
+				const struct cham_timing *timing)
+{
+	const struct cham_limits *limits;
+	u64 cycles;
+
+	if (!timing->start)
+		return;
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
+	if (!limits->accounting)
+		return;
+	cycles = get_cycles() - timing->start;
+	this_cpu_add(tenant->stats->infra_cycles, cycles);
+	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
+			   CHAM_ADMIT_RUN, cycles);
+}
+
+/*
+ * A guest sends only as itself: its own Ethernet address, one of its IP
+ * addresses (a guest without addresses sends no IP at all), and no VLAN
+ * tag (VLANs are the provider's to choose).
+ */
+static bool cham_guest_source_ok(const struct cham_guest *guest,
+				 const struct xdp_buff *xdp,
+				 const struct cham_pkt *pkt)
+{
+	const struct ethhdr *eth = xdp->data;
+	u32 i;
+
+	if (pkt->vlan_depth || !ether_addr_equal(eth->h_source, guest->mac))
+		return false;
+	for (i = 0; i < guest->nr_addrs; i++)
+		if (guest->addrs[i].family == pkt->family &&
+		    cham_prefix_match(&guest->addrs[i], &pkt->saddr))
+			return true;
+	return false;
+}
+
+static void cham_count(struct cham_stats __percpu *stats,
+		       const struct xdp_buff *xdp, enum cham_verdict verdict,
+		       enum cham_drop_reason drop)
+{
+	this_cpu_inc(stats->packets);
+	this_cpu_add(stats->bytes, xdp_get_buff_len(xdp));
+	this_cpu_inc(stats->verdicts[verdict]);
+	if (verdict == CHAM_VERDICT_DROP)
+		this_cpu_inc(stats->drops[drop]);
+}
+
+/*
+ * A frame one of the tenant's guests sent (it arrived on the host side of
+ * the guest's link). Unlike a frame from the network, one that does not
+ * parse is dropped: a guest reaches the host stack only through its
+ * tenant's protocol. Counted for the guest and for its tenant.
+ */
+static int cham_guest_sent(struct cham_guest *guest, struct xdp_buff *xdp,
+			   struct cham_xdp_out *out, struct cham_timing *timing)
+{
+	struct cham_tenant *tenant = guest->tenant;
+	enum cham_drop_reason drop = __CHAM_DROP_MAX;
+	enum cham_verdict verdict;
+	struct cham_pkt pkt;
+
+	if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
+		this_cpu_inc(guest->tx_stats->parse_errors[pkt.error]);
+		this_cpu_inc(tenant->stats->parse_errors[pkt.error]);
+		drop = CHAM_DROP_GUEST_MALFORMED;
+		verdict = CHAM_VERDICT_DROP;
+		cham_charge_refusal(tenant, timing);
+	} else if (!cham_guest_source_ok(guest, xdp, &pkt)) {
+		drop = CHAM_DROP_GUEST_SOURCE;
+		verdict = CHAM_VERDICT_DROP;
+		cham_charge_refusal(tenant, timing);
+	} else {
+		verdict = cham_run_tenant(tenant, guest, xdp, &pkt, out,
+					  timing, &drop);
+	}
+	cham_count(guest->tx_stats, xdp, verdict, drop);
+	cham_count(tenant->stats, xdp, verdict, drop);
+	/* Toward the network is a redirect to the uplink port. */
+	return verdict == CHAM_VERDICT_TX ? XDP_REDIRECT :
+	       cham_xdp_action[verdict];
 }
 
 /*
@@ -365,6 +514,16 @@ static bool cham_received_on_port(const struct xdp_buff *xdp)
 	const struct net_device *dev = xdp->rxq->dev;
 
 	return net_eq(dev_net(dev), &init_net) && cham_port_exists(dev->ifindex);
+}
+
+/* Or the host side of a guest's link: the frame is the guest's. */
+static struct cham_guest *cham_received_from_guest(const struct xdp_buff *xdp)
+{
+	const struct net_device *dev = xdp->rxq->dev;
+
+	if (!net_eq(dev_net(dev), &init_net))
+		return NULL;
+	return cham_guest_by_ifindex(dev->ifindex);
 }
 
 __bpf_kfunc_start_defs();
@@ -381,8 +540,10 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 {
 	struct xdp_buff *xdp = (struct xdp_buff *)xdp_md;
 	struct cham_stats __percpu *stats = cham_unclassified_stats;
+	enum cham_drop_reason drop = __CHAM_DROP_MAX;
 	struct cham_timing timing = {};
 	struct cham_tenant *tenant;
+	struct cham_guest *guest;
 	enum cham_verdict verdict;
 	struct cham_pkt pkt;
 
@@ -390,6 +551,9 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 	if (READ_ONCE(cham_cycle_accounting))
 		timing.start = get_cycles();
 	if (!cham_received_on_port(xdp)) {
+		guest = cham_received_from_guest(xdp);
+		if (guest)
+			return cham_guest_sent(guest, xdp, out, &timing);
 		this_cpu_inc(stats->parse_errors[CHAM_PARSE_NOT_PORT]);
 		verdict = CHAM_VERDICT_PASS;
 	} else if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
@@ -400,16 +564,14 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 				    pkt.has_ports, pkt.dport);
 		if (tenant) {
 			stats = tenant->stats;
-			verdict = cham_run_tenant(tenant, xdp, &pkt, out,
-						  &timing);
+			verdict = cham_run_tenant(tenant, NULL, xdp, &pkt, out,
+						  &timing, &drop);
 		} else {
 			verdict = CHAM_VERDICT_PASS;
 		}
 	}
 
-	this_cpu_inc(stats->packets);
-	this_cpu_add(stats->bytes, xdp_get_buff_len(xdp));
-	this_cpu_inc(stats->verdicts[verdict]);
+	cham_count(stats, xdp, verdict, drop);
 	return cham_xdp_action[verdict];
 }
 
@@ -592,11 +754,80 @@ __bpf_kfunc int bpf_cham_redirect_port(struct cham_ctx *ctx, u32 ifindex)
 	if (!cham_egress_has_port(cham_tenant_egress(rx->tenant), ifindex)) {
 		rx->redirect_refused = true;
 		rx->redirect_ifindex = 0;
+		rx->to_guest = NULL;
 		return -EPERM;
 	}
 	rx->redirect_refused = false;
 	rx->redirect_ifindex = ifindex;
+	rx->to_guest = NULL;
 	return 0;
+}
+
+/**
+ * bpf_cham_redirect_guest() - deliver a packet to a guest with
+ * CHAM_VERDICT_REDIRECT
+ * @ctx: the handler's context
+ * @guest_id: a guest of the tenant
+ *
+ * The packet goes, unchanged but for what the handler rewrote, to the
+ * guest's AF_XDP socket. It must still parse and carry no VLAN tag
+ * (CHAM_DROP_EGRESS_MALFORMED otherwise); its addresses are the tenant's
+ * business.
+ *
+ * Return: 0; -ENOENT when no guest has @guest_id or its link is gone;
+ * -EPERM when the guest is another tenant's, and a CHAM_VERDICT_REDIRECT
+ * is then dropped with reason CHAM_DROP_PORT_NOT_ALLOWED unless a later
+ * call sets an allowed target.
+ */
+__bpf_kfunc int bpf_cham_redirect_guest(struct cham_ctx *ctx, u32 guest_id)
+{
+	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
+	struct cham_guest *guest = guest_id ? cham_guest_find(guest_id, NULL) :
+					      NULL;
+	u32 ifindex = guest ? READ_ONCE(guest->ifindex) : 0;
+
+	if (!ifindex)
+		return -ENOENT;
+	if (guest->tenant != rx->tenant) {
+		rx->redirect_refused = true;
+		rx->redirect_ifindex = 0;
+		rx->to_guest = NULL;
+		return -EPERM;
+	}
+	rx->redirect_refused = false;
+	rx->redirect_ifindex = ifindex;
+	rx->to_guest = guest;
+	return 0;
+}
+
+/**
+ * bpf_cham_guest_lookup() - find the guest a packet is for
+ * @ctx: the handler's context
+ *
+ * Looks the packet's IP destination, as it is now in the IP header, up in
+ * the addresses the admin gave the tenant's guests.
+ *
+ * Return: the guest's id (positive), or -ENOENT when none of the tenant's
+ * guests has that address.
+ */
+__bpf_kfunc int bpf_cham_guest_lookup(struct cham_ctx *ctx)
+{
+	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
+	/* The parser checked the IP header is within the (fixed) frame. */
+	const void *l3 = rx->xdp->data + rx->ctx.l3_off;
+	struct cham_guest *guest;
+	union cham_addr daddr;
+	u8 family;
+
+	if (rx->ctx.l3_proto == ETH_P_IP) {
+		family = AF_INET;
+		daddr.v4 = ((const struct iphdr *)l3)->daddr;
+	} else {
+		family = AF_INET6;
+		daddr.v6 = ((const struct ipv6hdr *)l3)->daddr;
+	}
+	guest = cham_guest_find_addr(rx->tenant, family, &daddr);
+	return guest ? guest->id : -ENOENT;
 }
 
 __bpf_kfunc_end_defs();
@@ -634,6 +865,8 @@ BTF_ID_FLAGS(func, bpf_cham_csum_l3_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_valid, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_port, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_redirect_guest, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_guest_lookup, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(cham_proto_kfunc_ids)
 
 static const struct btf_kfunc_id_set cham_proto_kfunc_set = {

@@ -41,21 +41,26 @@ static int __init cham_init(void)
 	err = cham_ports_init();
 	if (err)
 		goto err_tenants;
+	err = cham_guests_init();
+	if (err)
+		goto err_ports;
 	/*
 	 * Without module BTF these two only warn and return 0, leaving a
 	 * module nobody can use: the selftests check /sys/kernel/btf/chamelio.
 	 */
 	err = cham_proto_init();
 	if (err)
-		goto err_ports;
+		goto err_guests;
 	err = cham_dispatch_init();
 	if (err)
-		goto err_ports;
+		goto err_guests;
 	err = cham_netlink_init();
 	if (err)
-		goto err_ports;
+		goto err_guests;
 	return 0;
 
+err_guests:
+	cham_guests_exit();
 err_ports:
 	cham_ports_exit();
 err_tenants:
@@ -72,6 +77,7 @@ static void __exit cham_exit(void)
 {
 	cham_netlink_exit();
 	cham_rules_exit();
+	cham_guests_exit();
 	cham_ports_exit();
 	cham_tenants_exit();
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "chamelio" generic netlink family: the admin's interface to tenants,
- * steering rules, ports and statistics. Documentation/netlink/specs/
+ * steering rules, ports, guests and statistics. Documentation/netlink/specs/
  * chamelio.yaml describes it and scripts/check-ynl-spec.py holds this file
  * to it: every command has its own policy that admits exactly the
  * attributes it takes, every change needs CAP_NET_ADMIN (GENL_ADMIN_PERM),
@@ -10,10 +10,11 @@
  * Changes hold cham_config_lock. Gets and dumps hold only rcu_read_lock(),
  * so that no reader can delay a change: the lock is also taken under RTNL
  * and under the BPF core's struct_ops mutex. A reader without
- * CAP_NET_ADMIN sees only the tenants it owns, with their rules and
- * statistics; ports and the global settings are readable by all.
+ * CAP_NET_ADMIN sees only the tenants it owns, with their rules, guests
+ * and statistics; ports and the global settings are readable by all.
  */
 #include <linux/cred.h>
+#include <linux/etherdevice.h>
 #include <linux/in.h>
 #include <linux/rtnetlink.h>
 #include <linux/socket.h>
@@ -179,6 +180,30 @@ static const struct nla_policy cham_tenant_set_policy[CHAM_A_TENANT_PORTS + 1] =
 	[CHAM_A_TENANT_PORTS] = NLA_POLICY_NESTED(cham_ports_policy),
 };
 
+static const struct netlink_range_validation cham_guest_id_range = {
+	.min = 1,
+	.max = CHAM_GUEST_ID_MAX,
+};
+
+static const struct nla_policy cham_guest_new_policy[CHAM_A_GUEST_ADDRS + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_GUEST_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_guest_id_range),
+	[CHAM_A_GUEST_NAME] = { .type = NLA_NUL_STRING,
+				.len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_GUEST_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CHAM_A_GUEST_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[CHAM_A_GUEST_ADDRS] = NLA_POLICY_NESTED(cham_sources_policy),
+};
+
+/* Del and get address a guest by id or name. */
+static const struct nla_policy cham_guest_policy[CHAM_A_GUEST_NAME + 1] = {
+	[CHAM_A_GUEST_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_guest_id_range),
+	[CHAM_A_GUEST_NAME] = { .type = NLA_NUL_STRING,
+				.len = CHAM_NAME_LEN - 1 },
+};
+
 static const struct nla_policy cham_config_set_policy[CHAM_A_CFG_CONTENTION_US + 1] = {
 	[CHAM_A_CFG_ACCOUNTING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -230,7 +255,7 @@ static void cham_nl_reader_init(struct cham_nl_reader *reader,
 }
 
 /*
- * The state of a dump of tenants, rules or statistics, over cb->ctx
+ * The state of a dump of tenants, rules, guests or statistics, over cb->ctx
  * (which cb->args shares): where to resume, and who reads.
  */
 struct cham_nl_dump {
@@ -407,27 +432,39 @@ static int cham_nl_put_limits(struct sk_buff *skb,
 	return 0;
 }
 
-/* The admin-given sources and ports; empty nests when there are none. */
-static int cham_nl_put_egress(struct sk_buff *skb,
-			      const struct cham_egress *egress)
+/* A list of prefixes (a tenant's sources, a guest's addresses), maybe empty. */
+static int cham_nl_put_prefixes(struct sk_buff *skb, int attr,
+				const struct cham_prefix *prefixes, u32 count)
 {
 	struct nlattr *nest, *entry;
 	u32 i;
 
-	nest = nla_nest_start(skb, CHAM_A_TENANT_SOURCES);
+	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < egress->nr_sources; i++) {
+	for (i = 0; i < count; i++) {
 		entry = nla_nest_start(skb, CHAM_A_SOURCES_ENTRY);
 		if (!entry ||
 		    cham_nl_put_prefix(skb, CHAM_A_SOURCE_FAMILY,
 				       CHAM_A_SOURCE_ADDR,
-				       CHAM_A_SOURCE_PREFIX_LEN,
-				       &egress->sources[i]))
+				       CHAM_A_SOURCE_PREFIX_LEN, &prefixes[i]))
 			return -EMSGSIZE;
 		nla_nest_end(skb, entry);
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The admin-given sources and ports; empty nests when there are none. */
+static int cham_nl_put_egress(struct sk_buff *skb,
+			      const struct cham_egress *egress)
+{
+	struct nlattr *nest;
+	u32 i;
+
+	if (cham_nl_put_prefixes(skb, CHAM_A_TENANT_SOURCES, egress->sources,
+				 egress->nr_sources))
+		return -EMSGSIZE;
 
 	nest = nla_nest_start(skb, CHAM_A_TENANT_PORTS);
 	if (!nest)
@@ -579,16 +616,19 @@ static int cham_nl_check_count(struct genl_info *info, struct nlattr *nest,
 	return -E2BIG;
 }
 
-/* Replaces egress->sources with the entries of @nest. */
-static int cham_nl_parse_sources(struct genl_info *info, struct nlattr *nest,
-				 struct cham_egress *egress)
+/*
+ * A list of prefixes (CHAM_A_SOURCES_ENTRY nests) into @prefixes, at most
+ * @max of them; *@count is how many.
+ */
+static int cham_nl_parse_prefixes(struct genl_info *info, struct nlattr *nest,
+				  struct cham_prefix *prefixes, u32 max,
+				  u32 *count, const char *what)
 {
 	struct nlattr *tb[CHAM_A_SOURCE_MAX + 1], *entry;
 	u32 n = 0;
 	int rem, err;
 
-	err = cham_nl_check_count(info, nest, CHAM_TENANT_SOURCES_MAX,
-				  "source prefixes");
+	err = cham_nl_check_count(info, nest, max, what);
 	if (err)
 		return err;
 	nla_for_each_nested(entry, nest, rem) {
@@ -612,13 +652,22 @@ static int cham_nl_parse_sources(struct genl_info *info, struct nlattr *nest,
 					   tb[CHAM_A_SOURCE_FAMILY],
 					   tb[CHAM_A_SOURCE_ADDR],
 					   tb[CHAM_A_SOURCE_PREFIX_LEN],
-					   &egress->sources[n]);
+					   &prefixes[n]);
 		if (err)
 			return err;
 		n++;
 	}
-	egress->nr_sources = n;
+	*count = n;
 	return 0;
+}
+
+/* Replaces egress->sources with the entries of @nest. */
+static int cham_nl_parse_sources(struct genl_info *info, struct nlattr *nest,
+				 struct cham_egress *egress)
+{
+	return cham_nl_parse_prefixes(info, nest, egress->sources,
+				      CHAM_TENANT_SOURCES_MAX,
+				      &egress->nr_sources, "source prefixes");
 }
 
 /* Replaces egress->ports: each must be a port now. Under the config lock. */
@@ -712,6 +761,17 @@ static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(tenant);
 		goto out;
 	}
+	/*
+	 * The guests' maps are pinned for the owner (chamctl guest add):
+	 * a new owner would leave the old one able to attach to them.
+	 */
+	if (set_owner && !uid_eq(owner, tenant->owner) &&
+	    !list_empty(&tenant->guests)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CHAM_A_TENANT_OWNER],
+				    "the tenant has guests: delete them before changing its owner");
+		err = -EBUSY;
+		goto out;
+	}
 	if (knobs) {
 		limits = kmemdup(cham_config_dereference(tenant->limits),
 				 sizeof(*limits), GFP_KERNEL);
@@ -762,6 +822,9 @@ static int cham_nl_tenant_del(struct sk_buff *skb, struct genl_info *info)
 	if (err == -ENOMEM)
 		NL_SET_ERR_MSG(info->extack,
 			       "out of memory for the rule table without the tenant's rules");
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "the tenant has guests: delete them first");
 	return err;
 }
 
@@ -1101,13 +1164,9 @@ static int cham_nl_put_counters(struct sk_buff *skb, int attr,
 	return 0;
 }
 
-/*
- * The unclassified pseudo-tenant (id 0) has statistics, but no limits.
- * Under rcu_read_lock() for a tenant's.
- */
-static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
-			      const struct cham_stats __percpu *pcpu,
-			      const struct cham_limits *limits, void *hdr)
+/* A CHAM_A_STAT_* nest of counters folded over the CPUs. */
+static int cham_nl_put_stats(struct sk_buff *skb, int attr,
+			     const struct cham_stats __percpu *pcpu)
 {
 	struct cham_stats stats;
 	struct nlattr *nest;
@@ -1115,14 +1174,7 @@ static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 
 	now = get_cycles();
 	cham_stats_fold(pcpu, &stats);
-	if (nla_put_u32(skb, CHAM_A_TENANT_ID, id) ||
-	    nla_put_string(skb, CHAM_A_TENANT_NAME, name))
-		goto cancel;
-	if (limits &&
-	    (nla_put_u32(skb, CHAM_A_TENANT_SHARE, limits->share) ||
-	     nla_put_u32(skb, CHAM_A_TENANT_BURST_US, limits->burst_us)))
-		goto cancel;
-	nest = nla_nest_start(skb, CHAM_A_STATS);
+	nest = nla_nest_start(skb, attr);
 	if (!nest ||
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_PACKETS, stats.packets,
 			      CHAM_A_STAT_PAD) ||
@@ -1148,8 +1200,28 @@ static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 			      stats.ceiling_violations, CHAM_A_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_TIMESTAMP, now,
 			      CHAM_A_STAT_PAD))
-		goto cancel;
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * The unclassified pseudo-tenant (id 0) has statistics, but no limits.
+ * Under rcu_read_lock() for a tenant's.
+ */
+static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
+			      const struct cham_stats __percpu *pcpu,
+			      const struct cham_limits *limits, void *hdr)
+{
+	if (nla_put_u32(skb, CHAM_A_TENANT_ID, id) ||
+	    nla_put_string(skb, CHAM_A_TENANT_NAME, name))
+		goto cancel;
+	if (limits &&
+	    (nla_put_u32(skb, CHAM_A_TENANT_SHARE, limits->share) ||
+	     nla_put_u32(skb, CHAM_A_TENANT_BURST_US, limits->burst_us)))
+		goto cancel;
+	if (cham_nl_put_stats(skb, CHAM_A_STATS, pcpu))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 
@@ -1227,6 +1299,205 @@ static int cham_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (err)
 			break;
 		dump->next = id;
+	}
+	rcu_read_unlock();
+	return cham_nl_dump_end(skb, err);
+}
+
+/* ---- guests ------------------------------------------------------------ */
+
+static int cham_nl_guest_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct cham_tenant *tenant;
+	struct cham_guest *guest;
+	int err;
+
+	if (CHAM_NL_REQUIRE(info, CHAM_A_GUEST_ID, "guest id is required") ||
+	    CHAM_NL_REQUIRE(info, CHAM_A_GUEST_NAME, "guest name is required") ||
+	    CHAM_NL_REQUIRE(info, CHAM_A_GUEST_IFINDEX,
+			    "the interface of the guest's link is required") ||
+	    CHAM_NL_REQUIRE(info, CHAM_A_GUEST_MAC,
+			    "the guest's MAC address is required"))
+		return -EINVAL;
+	if (!cham_tenant_name_valid(nla_data(attrs[CHAM_A_GUEST_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_GUEST_NAME],
+				    "guest name must be letters, digits, '_' or '-', and not all digits");
+		return -EINVAL;
+	}
+	guest = kzalloc(sizeof(*guest), GFP_KERNEL);
+	if (!guest)
+		return -ENOMEM;
+	guest->id = nla_get_u32(attrs[CHAM_A_GUEST_ID]);
+	nla_strscpy(guest->name, attrs[CHAM_A_GUEST_NAME], sizeof(guest->name));
+	guest->ifindex = nla_get_u32(attrs[CHAM_A_GUEST_IFINDEX]);
+	nla_memcpy(guest->mac, attrs[CHAM_A_GUEST_MAC], ETH_ALEN);
+	if (!is_valid_ether_addr(guest->mac)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CHAM_A_GUEST_MAC],
+				    "the guest's MAC address must be unicast and not zero");
+		kfree(guest);
+		return -EINVAL;
+	}
+	if (attrs[CHAM_A_GUEST_ADDRS]) {
+		err = cham_nl_parse_prefixes(info, attrs[CHAM_A_GUEST_ADDRS],
+					     guest->addrs, CHAM_GUEST_ADDRS_MAX,
+					     &guest->nr_addrs,
+					     "guest addresses");
+		if (err) {
+			kfree(guest);
+			return err;
+		}
+	}
+
+	rtnl_lock();
+	mutex_lock(&cham_config_lock);
+	tenant = cham_nl_tenant(info, NULL);
+	if (IS_ERR(tenant)) {
+		kfree(guest);
+		err = PTR_ERR(tenant);
+	} else {
+		guest->tenant = tenant;
+		err = cham_guest_add(guest, info->extack);
+	}
+	mutex_unlock(&cham_config_lock);
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * By id or by name; @reader (for reads) hides the guests of tenants it
+ * may not see. Under the config lock or rcu_read_lock().
+ */
+static struct cham_guest *cham_nl_guest(struct genl_info *info,
+					const struct cham_nl_reader *reader)
+{
+	struct nlattr *id = info->attrs[CHAM_A_GUEST_ID];
+	struct nlattr *name = info->attrs[CHAM_A_GUEST_NAME];
+	struct cham_guest *guest;
+
+	if (!id && !name) {
+		NL_SET_ERR_MSG(info->extack, "guest id or name is required");
+		return ERR_PTR(-EINVAL);
+	}
+	guest = cham_guest_find(id ? nla_get_u32(id) : 0,
+				name ? nla_data(name) : NULL);
+	if (guest && id && name && strcmp(guest->name, nla_data(name)))
+		guest = NULL;
+	if (guest && reader && !cham_nl_may_read(reader, guest->tenant))
+		guest = NULL;
+	if (!guest) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id ?: name, "no such guest");
+		return ERR_PTR(-ENOENT);
+	}
+	return guest;
+}
+
+/*
+ * The link is taken down with the guest: once the module no longer knows
+ * it, its frames would be unclassified and passed to the host stack
+ * without the tenant's protocol. chamctl deletes the link afterwards.
+ */
+static int cham_nl_guest_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = NULL;
+	struct cham_guest *guest;
+	int err = 0;
+
+	rtnl_lock();
+	mutex_lock(&cham_config_lock);
+	guest = cham_nl_guest(info, NULL);
+	if (IS_ERR(guest)) {
+		err = PTR_ERR(guest);
+	} else {
+		/*
+		 * Down first: closing waits for the frames in flight, which
+		 * still find the guest. The notifiers do not take the config
+		 * lock for NETDEV_DOWN.
+		 */
+		if (guest->ifindex)
+			dev = __dev_get_by_index(&init_net, guest->ifindex);
+		if (dev)
+			dev_close(dev);
+		cham_guest_del(guest);
+	}
+	mutex_unlock(&cham_config_lock);
+	rtnl_unlock();
+	return err;
+}
+
+/* Under rcu_read_lock(), which keeps the guest and its tenant. */
+static int cham_nl_fill_guest(struct sk_buff *skb,
+			      const struct cham_guest *guest, void *hdr)
+{
+	u32 ifindex = READ_ONCE(guest->ifindex);
+
+	/* No name: a rename could tear it; the reader resolves the index. */
+	if (nla_put_u32(skb, CHAM_A_GUEST_ID, guest->id) ||
+	    nla_put_string(skb, CHAM_A_GUEST_NAME, guest->name) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_ID, guest->tenant->id) ||
+	    nla_put_string(skb, CHAM_A_TENANT_NAME, guest->tenant->name) ||
+	    nla_put_u32(skb, CHAM_A_GUEST_IFINDEX, ifindex) ||
+	    nla_put(skb, CHAM_A_GUEST_MAC, ETH_ALEN, guest->mac) ||
+	    cham_nl_put_prefixes(skb, CHAM_A_GUEST_ADDRS, guest->addrs,
+				 guest->nr_addrs) ||
+	    cham_nl_put_stats(skb, CHAM_A_GUEST_TX_STATS, guest->tx_stats) ||
+	    cham_nl_put_stats(skb, CHAM_A_GUEST_RX_STATS, guest->rx_stats)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int cham_nl_guest_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cham_nl_reader reader;
+	struct cham_guest *guest;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
+				 CHAM_CMD_GUEST_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	cham_nl_reader_init(&reader, skb);
+	rcu_read_lock();
+	guest = cham_nl_guest(info, &reader);
+	err = IS_ERR(guest) ? PTR_ERR(guest) :
+	      cham_nl_fill_guest(msg, guest, hdr);
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int cham_nl_guest_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct cham_nl_dump *dump = cham_nl_dump(cb);
+	const struct cham_nl_reader *reader = &dump->reader;
+	unsigned long id = dump->next;
+	struct cham_guest *guest;
+	int err = 0;
+	void *hdr;
+
+	cham_nl_dump_begin(cb);
+	rcu_read_lock();
+	for (; (guest = cham_guest_next(&id)); id++) {
+		if (!cham_nl_may_read(reader, guest->tenant))
+			continue;
+		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_GUEST_GET);
+		err = hdr ? cham_nl_fill_guest(skb, guest, hdr) : -EMSGSIZE;
+		if (err)
+			break;
+		dump->next = id + 1;
 	}
 	rcu_read_unlock();
 	return cham_nl_dump_end(skb, err);
@@ -1437,6 +1708,35 @@ static const struct genl_split_ops cham_genl_ops[] = {
 		.policy = cham_config_set_policy,
 		.maxattr = CHAM_A_CFG_CONTENTION_US,
 		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.doit = cham_nl_guest_new,
+		.policy = cham_guest_new_policy,
+		.maxattr = CHAM_A_GUEST_ADDRS,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_GUEST_DEL,
+		.doit = cham_nl_guest_del,
+		.policy = cham_guest_policy,
+		.maxattr = CHAM_A_GUEST_NAME,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_GUEST_GET,
+		.doit = cham_nl_guest_get,
+		.policy = cham_guest_policy,
+		.maxattr = CHAM_A_GUEST_NAME,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_GUEST_GET,
+		.start = cham_nl_dump_start,
+		.dumpit = cham_nl_guest_dump,
+		.policy = cham_no_attrs_policy,
+		.maxattr = CHAM_A_TENANT_ID,
+		.flags = GENL_CMD_CAP_DUMP,
 	},
 };
 

@@ -54,6 +54,11 @@ int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack)
 		err = -ENODEV;
 		goto err_free;
 	}
+	if (cham_guest_by_ifindex(ifindex)) {
+		NL_SET_ERR_MSG(extack, "interface is a guest's link");
+		err = -EBUSY;
+		goto err_free;
+	}
 	port->ifindex = ifindex;
 	strscpy(port->ifname, dev->name, sizeof(port->ifname));
 	err = xa_insert(&cham_ports, ifindex, port, GFP_KERNEL);

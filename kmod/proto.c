@@ -46,15 +46,17 @@ static int cham_proto_init_btf(struct btf *btf)
 }
 
 /*
- * The packet kfuncs take a struct cham_ctx that only the rx handler is
- * given; keep every other program, of any struct_ops type, away from them.
+ * The packet kfuncs take a struct cham_ctx that only the rx and tx
+ * handlers are given; keep every other program, of any struct_ops type,
+ * away from them.
  */
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf != cham_proto_btf ||
 	    prog->aux->attach_btf_id != cham_proto_ops_btf_id[0] ||
-	    (u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_RX)
+	    ((u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_RX &&
+	     (u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_TX))
 		return -EACCES;
 	return 0;
 }
@@ -125,7 +127,8 @@ static int cham_proto_check_member(const struct btf_type *t,
 	if (prog->sleepable)
 		return -EINVAL;
 	/* The other operations are specified but not called yet: say so. */
-	if (moff != offsetof(struct cham_proto_ops, rx))
+	if (moff != offsetof(struct cham_proto_ops, rx) &&
+	    moff != offsetof(struct cham_proto_ops, tx))
 		return -EOPNOTSUPP;
 	return 0;
 }

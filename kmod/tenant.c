@@ -94,6 +94,7 @@ int cham_tenant_add(u32 id, const char *name, kuid_t owner, u8 default_verdict,
 	tenant = kzalloc(sizeof(*tenant), GFP_KERNEL);
 	if (!tenant)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&tenant->guests);
 	tenant->stats = cham_stats_alloc();
 	tenant->budget = alloc_percpu(struct cham_budget);
 	/* Protection starts from the admin's settings or the defaults. */
@@ -199,14 +200,18 @@ void cham_tenant_set_owner(struct cham_tenant *tenant, kuid_t owner)
 /*
  * Removes the tenant's rules first, so that once the grace period has passed
  * no packet can reach the tenant; its protocol registration stays with the
- * BPF link, which the tenant removes. Fails, changing nothing, only when
- * the smaller rule table cannot be allocated.
+ * BPF link, which the tenant removes. Fails, changing nothing, when the
+ * tenant still has guests (-EBUSY) or the smaller rule table cannot be
+ * allocated.
  */
 int cham_tenant_del(struct cham_tenant *tenant)
 {
 	int err;
 
 	lockdep_assert_held(&cham_config_lock);
+	/* Its guests' links carry its traffic: the admin removes them first. */
+	if (!list_empty(&tenant->guests))
+		return -EBUSY;
 	err = cham_rules_del_tenant(tenant);
 	if (err)
 		return err;

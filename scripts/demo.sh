@@ -3,7 +3,9 @@
 #
 # The demo, run inside the VM by `make demo`: a tenant's udp_echo protocol
 # serves a real Linux UDP client from the shared fast path, next to the
-# kernel stack, and the admin looks at it with chamctl.
+# kernel stack; another tenant's guest, a process in its own namespace,
+# answers over AF_XDP through its tenant's protocol; the admin looks at it
+# with chamctl.
 set -eu
 cd /chamelio/selftests
 . ./lib.sh
@@ -40,6 +42,33 @@ for msg in "hello from the client" "echoed by the fast path"; do
 done
 printf '$ echo "over IPv6" | socat - UDP:[%s]:7000\n' "$HOST6"
 printf 'reply: %s\n' "$(udp_ask $HOST6 7000 'over IPv6')"
+
+say "tenant beta's guest g1 (a container in namespace g1) attaches over AF_XDP"
+run chamctl tenant add beta id 2 owner 1001
+run chamctl rule add beta dst 10.77.1.0/24 proto udp
+run chamctl tenant set beta ports cham0
+run chamctl proto load "$BPF/guest_udp.bpf.o" tenant beta
+ip netns add g1
+run chamctl guest add g1 tenant beta netns g1 addr 10.77.1.11/32
+g1mac=$(chamctl -j guest show g1 | jq -r .mac)
+# The client reaches the guest's address on the wire, at the guest's MAC.
+ip -n cl route add 10.77.1.0/24 dev cl0
+ip -n cl neigh replace 10.77.1.11 lladdr "$g1mac" dev cl0 nud permanent
+printf '$ nsenter --net=/run/netns/g1 setpriv --reuid=1001 --ambient-caps +net_raw guest_echo --guest g1 &\n'
+nsenter --net=/run/netns/g1 "$(command -v setpriv)" --reuid=1001 --regid=1001 \
+	--clear-groups --inh-caps=+net_raw --ambient-caps=+net_raw \
+	"$CHAM/user/guest/guest_echo" --guest g1 &
+echo_pid=$!
+sleep 1
+for msg in "hello, guest" "through beta's protocol, both ways"; do
+	printf '$ echo "%s" | socat - UDP:10.77.1.11:7\n' "$msg"
+	printf 'reply: %s\n' "$(udp_ask 10.77.1.11 7 "$msg")"
+done
+run chamctl guest show g1
+kill "$echo_pid"
+wait "$echo_pid" 2>/dev/null || true
+run chamctl guest del g1
+ip netns del g1
 
 say "traffic no rule matches goes to the kernel stack (ping)"
 run ip netns exec cl ping -c2 -W2 $HOST4

@@ -9,6 +9,7 @@ set -u
 CHAM=${CHAM:-/chamelio}
 PATH=$CHAM/user/chamctl:$CHAM/selftests:$PATH
 PIN=/sys/fs/bpf/chamelio
+GUEST_PIN=/sys/fs/bpf/chamelio-guests
 BPF=$CHAM/bpf
 KO=$CHAM/kmod/chamelio.ko
 failures=0
@@ -245,6 +246,19 @@ reset_state() {
 	rm -f /tmp/stop_traffic
 	ip link del cham1 2>/dev/null
 	ip netns del sv 2>/dev/null
+	# Guests (test_45_guest): their processes, then the guests (a tenant
+	# with guests cannot be deleted), then their namespaces.
+	if [ -f "$GUEST_PIDS" ]; then
+		# shellcheck disable=SC2046 # one pid per line
+		kill -9 $(cat "$GUEST_PIDS") 2>/dev/null
+		rm -f "$GUEST_PIDS"
+	fi
+	for g in $(chamctl -j guest show 2>/dev/null | jq -r '.[].name'); do
+		chamctl guest del "$g" >/dev/null 2>&1
+	done
+	for ns in $GUEST_NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	rm -rf "$PIN"
 	for t in $(chamctl -j tenant show 2>/dev/null | jq -r '.[].name'); do
 		chamctl tenant del "$t"
@@ -295,4 +309,72 @@ burner_configure() {
 	# shellcheck disable=SC2046 # the bytes are separate words
 	bpftool map update id "$map" key 0 0 0 0 \
 		value $(burner_le_bytes "$2" 8) $(burner_le_bytes "$3" 4) 0 0 0 0
+}
+
+# ---- guests over AF_XDP (test_45_guest) --------------------------------------
+
+GUEST_BIN=$CHAM/user/guest
+# The namespaces the guests live in, and the pids of the guest processes
+# started with guest_start: reset_state removes both.
+GUEST_NETNS="ga1 ga2 gb1 gb2 gc1"
+GUEST_PIDS=/tmp/cham_guest_pids
+
+# in_guest NETNS COMMAND...: COMMAND in network namespace NETNS, with the
+# root namespace's mounts (ip netns exec remounts /sys and so hides the
+# guests' pinned maps under /sys/fs/bpf).
+in_guest() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+# guest_start OUTFILE NETNS COMMAND...: COMMAND in the background in
+# NETNS, stdout and stderr to OUTFILE; its pid in $guest_pid (and in
+# $GUEST_PIDS for reset_state).
+guest_start() {
+	local out=$1 ns=$2
+	shift 2
+	nsenter --net="/run/netns/$ns" "$@" >"$out" 2>&1 &
+	guest_pid=$!
+	echo "$guest_pid" >>"$GUEST_PIDS"
+}
+
+# guest_json NAME: the guest's object in chamctl -j guest show.
+guest_json() {
+	chamctl -j guest show | jq -c --arg n "$1" '.[] | select(.name == $n)'
+}
+
+# gcounter NAME JQ-PATH: one value of the guest's object (0 if absent).
+gcounter() {
+	guest_json "$1" | jq -r "$2 // 0"
+}
+
+# gcounter_delta SNAPSHOT NAME JQ-PATH: how much a guest's counter grew
+# since SNAPSHOT, an earlier guest_json NAME.
+gcounter_delta() {
+	echo $(( $(gcounter "$2" "$3") - $(printf '%s' "$1" | jq "$3 // 0") ))
+}
+
+# check_guest_accounting NAME: every frame the guest sent is in exactly one
+# verdict counter, every drop under exactly one reason.
+check_guest_accounting() {
+	check_eventually_eq "guest $1: tx packets = sum of tx verdicts" 0 \
+		sh -c "chamctl -j guest show | jq --arg n $1 '.[] | select(.name == \$n) |
+			.tx.packets - ([.tx.verdicts[]] | add // 0)'"
+	check_eventually_eq "guest $1: tx drop verdicts = sum of drop reasons" 0 \
+		sh -c "chamctl -j guest show | jq --arg n $1 '.[] | select(.name == \$n) |
+			(.tx.verdicts.drop // 0) - ([.tx.drops[]] | add // 0)'"
+}
+
+# udp_stat NETNS FIELD: a counter of the Udp: (or, for FIELD Udp6...,
+# the IPv6) section of the namespace's /proc/net/snmp.
+udp_stat() {
+	case $2 in
+	Udp6*)
+		ip netns exec "$1" awk -v f="$2" '$1 == f {print $2}' /proc/net/snmp6 ;;
+	*)
+		ip netns exec "$1" awk -v f="$2" '
+			$1 == "Udp:" && !names { for (i = 2; i <= NF; i++) col[$i] = i; names = 1; next }
+			$1 == "Udp:" { print $col[f] }' /proc/net/snmp ;;
+	esac
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * udp_rtt: a closed-loop UDP latency client for the isolation benchmark
- * (scripts/bench/isolation-vm.sh).
+ * udp_rtt: a closed-loop UDP latency client for the isolation and guest
+ * benchmarks (scripts/bench/isolation-vm.sh, scripts/bench/guest-vm.sh).
  *
  *   udp_rtt [-c CPU] [-w INFLIGHT] [-t SECONDS] [-W WARMUP] [-s SIZE]
- *           [-T TIMEOUT_MS] HOST PORT
+ *           [-T TIMEOUT_MS] [-p LOCAL_PORT] HOST PORT
+ *   udp_rtt -e [-c CPU] HOST PORT
  *
  * Keeps INFLIGHT requests outstanding on one connected kernel UDP socket
  * against an echo server and sends the next request as soon as a reply
@@ -18,11 +19,25 @@
  * throughput (replies per second) and round-trip time percentiles in
  * microseconds (CLOCK_MONOTONIC). A lost request enters the percentiles with
  * the timeout as its round-trip time: a lower bound of its latency, and a
- * loss must not make the tail look better than a slow reply would.
+ * loss must not make the tail look better than a slow reply would. It also
+ * reports the CPU time the client itself used during the measured seconds
+ * (getrusage: user, system, and busy = both over elapsed), so that a reader
+ * can tell whether the client was the bottleneck. System time includes the
+ * softirq work the kernel happens to do in the client's context (on veth,
+ * the receiving side's NAPI runs on the sender's CPU).
+ *
+ * -p binds the socket to LOCAL_PORT: a server that serves one peer only
+ * (socat UDP4-LISTEN connects to the first sender) then serves every run.
+ *
+ * -e is the other end: an echo server on the kernel's UDP sockets, bound to
+ * HOST PORT, that sends every datagram back to its sender, in batches
+ * (recvmmsg, sendmmsg), until killed. A reference for what a tight server on
+ * kernel sockets costs, next to a general-purpose one like socat.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -32,12 +47,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #define MAX_INFLIGHT	1024
 #define MAX_SIZE	1472
 #define NSEC_PER_SEC	1000000000ULL
 #define NSEC_PER_MSEC	1000000ULL
+#define ECHO_BATCH	64
 
 /* The start of every request; the echo sends it back unchanged. */
 struct rtt_msg {
@@ -69,6 +86,10 @@ struct run {
 	struct samples rtt;
 	/* Counted for measured requests only. */
 	uint64_t sent, received, lost, late, send_errors;
+	/* The client's CPU time over the measured seconds. */
+	bool cpu_started, cpu_done;
+	uint64_t cpu_from, cpu_to;	/* ns */
+	struct rusage usage_from, usage_to;
 };
 
 static void die(const char *what)
@@ -81,7 +102,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: udp_rtt [-c CPU] [-w INFLIGHT] [-t SECONDS] [-W WARMUP] [-s SIZE]\n"
-		"               [-T TIMEOUT_MS] HOST PORT\n");
+		"               [-T TIMEOUT_MS] [-p LOCAL_PORT] HOST PORT\n"
+		"       udp_rtt -e [-c CPU] HOST PORT    (echo server)\n");
 	exit(2);
 }
 
@@ -232,7 +254,48 @@ static double percentile(const struct samples *s, double p)
 	return s->ns[rank - 1] / 1000.0;
 }
 
-static int connect_to(const char *host, const char *port)
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * 1000;
+}
+
+/* Notes the client's CPU time at the start and the end of the measurement. */
+static void account_cpu(struct run *r, uint64_t now)
+{
+	if (!r->cpu_started && now >= r->measure_from) {
+		getrusage(RUSAGE_SELF, &r->usage_from);
+		r->cpu_from = now;
+		r->cpu_started = true;
+	}
+	if (!r->cpu_done && now >= r->end) {
+		getrusage(RUSAGE_SELF, &r->usage_to);
+		r->cpu_to = now;
+		r->cpu_done = true;
+	}
+}
+
+/* Binds fd to the wildcard address of its family and port. */
+static void bind_port(int fd, int family, unsigned int port)
+{
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	socklen_t len;
+
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_port = htons((uint16_t)port);
+		len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_port = htons((uint16_t)port);
+		len = sizeof(*sin);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind");
+}
+
+static int connect_to(const char *host, const char *port, unsigned int lport)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -252,6 +315,8 @@ static int connect_to(const char *host, const char *port)
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd < 0)
 			continue;
+		if (lport)
+			bind_port(fd, ai->ai_family, lport);
 		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
 			break;
 		close(fd);
@@ -263,6 +328,70 @@ static int connect_to(const char *host, const char *port)
 	return fd;
 }
 
+/* -e: echo every datagram to its sender until killed. */
+static int echo_server(const char *host, const char *port)
+{
+	static unsigned char bufs[ECHO_BATCH][MAX_SIZE + 1];
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_DGRAM,
+		.ai_flags = AI_NUMERICSERV | AI_PASSIVE,
+	};
+	struct sockaddr_storage peers[ECHO_BATCH];
+	struct mmsghdr msgs[ECHO_BATCH];
+	struct iovec iovs[ECHO_BATCH];
+	struct addrinfo *res;
+	int fd, n, i, sent, err, one = 1;
+
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err) {
+		fprintf(stderr, "udp_rtt: %s port %s: %s\n", host, port,
+			gai_strerror(err));
+		exit(2);
+	}
+	fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("SO_REUSEADDR");
+	if (bind(fd, res->ai_addr, res->ai_addrlen))
+		die("bind");
+	freeaddrinfo(res);
+
+	for (;;) {
+		memset(msgs, 0, sizeof(msgs));
+		for (i = 0; i < ECHO_BATCH; i++) {
+			iovs[i].iov_base = bufs[i];
+			iovs[i].iov_len = sizeof(bufs[i]);
+			msgs[i].msg_hdr.msg_iov = &iovs[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &peers[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+		}
+		/* Blocks for the first datagram, takes what else is queued. */
+		n = recvmmsg(fd, msgs, ECHO_BATCH, MSG_WAITFORONE, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("recvmmsg");
+		}
+		for (i = 0; i < n; i++)
+			iovs[i].iov_len = msgs[i].msg_len;
+		for (i = 0; i < n; i += sent) {
+			sent = sendmmsg(fd, msgs + i, (unsigned int)(n - i), 0);
+			if (sent < 0) {
+				if (errno == EINTR) {
+					sent = 0;
+					continue;
+				}
+				/* A peer gone (ICMP error): skip its reply. */
+				sent = 1;
+			}
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = 5, warmup = 0.5, timeout_ms = 100;
@@ -272,11 +401,13 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	unsigned int i;
 	int cpu = -1, opt;
-	double s;
+	unsigned int lport = 0;
+	bool server = false;
+	double s, cpu_s, user_s = 0, sys_s = 0, busy = -1;
 
 	r.inflight = 4;
 	r.size = 64;
-	while ((opt = getopt(argc, argv, "c:w:t:W:s:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:w:t:W:s:T:p:e")) != -1) {
 		switch (opt) {
 		case 'c':
 			cpu = (int)parse_num(optarg, 0, CPU_SETSIZE - 1);
@@ -298,6 +429,12 @@ int main(int argc, char **argv)
 		case 'T':
 			timeout_ms = parse_num(optarg, 0.001, 60000);
 			break;
+		case 'p':
+			lport = (unsigned int)parse_num(optarg, 1, 65535);
+			break;
+		case 'e':
+			server = true;
+			break;
 		default:
 			usage();
 		}
@@ -313,7 +450,9 @@ int main(int argc, char **argv)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			die("sched_setaffinity");
 	}
-	r.fd = connect_to(argv[optind], argv[optind + 1]);
+	if (server)
+		return echo_server(argv[optind], argv[optind + 1]);
+	r.fd = connect_to(argv[optind], argv[optind + 1], lport);
 	r.timeout = (uint64_t)(timeout_ms * NSEC_PER_MSEC);
 
 	start = now_ns();
@@ -327,6 +466,7 @@ int main(int argc, char **argv)
 	pfd.events = POLLIN;
 	for (;;) {
 		now = now_ns();
+		account_cpu(&r, now);
 		next = expire(&r, now);
 		if (now >= r.end) {
 			/* Wait for the replies still due, no longer. */
@@ -345,18 +485,28 @@ int main(int argc, char **argv)
 
 	elapsed = r.end - r.measure_from;
 	s = (double)elapsed / NSEC_PER_SEC;
+	if (r.cpu_started && r.cpu_done && r.cpu_to > r.cpu_from) {
+		user_s = (double)(timeval_ns(&r.usage_to.ru_utime) -
+				  timeval_ns(&r.usage_from.ru_utime)) / NSEC_PER_SEC;
+		sys_s = (double)(timeval_ns(&r.usage_to.ru_stime) -
+				 timeval_ns(&r.usage_from.ru_stime)) / NSEC_PER_SEC;
+		cpu_s = (double)(r.cpu_to - r.cpu_from) / NSEC_PER_SEC;
+		busy = 100.0 * (user_s + sys_s) / cpu_s;
+	}
 	qsort(r.rtt.ns, r.rtt.count, sizeof(*r.rtt.ns), cmp_u64);
 	printf("{\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"late\":%llu,"
 	       "\"send_errors\":%llu,\"seconds\":%.3f,\"inflight\":%u,"
 	       "\"size\":%zu,\"timeout_ms\":%.3f,\"throughput\":%.1f,"
-	       "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
-	       "\"max_us\":%.1f}\n",
+	       "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
+	       "\"max_us\":%.1f,\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,"
+	       "\"cpu_busy_pct\":%.1f}\n",
 	       (unsigned long long)r.sent, (unsigned long long)r.received,
 	       (unsigned long long)r.lost, (unsigned long long)r.late,
 	       (unsigned long long)r.send_errors, s, r.inflight, r.size,
 	       timeout_ms, r.received / s, percentile(&r.rtt, 50),
+	       percentile(&r.rtt, 90),
 	       percentile(&r.rtt, 99), percentile(&r.rtt, 99.9),
-	       percentile(&r.rtt, 100));
+	       percentile(&r.rtt, 100), user_s, sys_s, busy);
 	free(r.rtt.ns);
 	close(r.fd);
 	return 0;

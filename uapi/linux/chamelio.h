@@ -20,13 +20,34 @@
 /* Longest tenant name, including the terminating NUL. */
 #define CHAM_NAME_LEN		32
 
+/*
+ * Guests: a tenant's VMs or containers, attached over AF_XDP
+ * (Documentation/design.md, "Guests"). Ids are chosen by the admin.
+ */
+#define CHAM_GUEST_ID_MAX	65535
+#define CHAM_GUEST_ADDRS_MAX	8
+
+/*
+ * The counters of the XDP program on the guest's side of its link
+ * (bpf/cham_guest.bpf.c), one per CPU in the program's map "counters":
+ * frames handed to the guest's AF_XDP socket, and frames dropped because
+ * no socket was attached. Frames the socket then drops for a full ring
+ * are counted by the socket (XDP_STATISTICS).
+ */
+struct cham_guest_link_stats {
+	__u64 to_socket;
+	__u64 no_socket;
+};
+
 /**
  * enum cham_verdict - what the fast path does with a packet
- * @CHAM_VERDICT_PASS: hand it to the kernel network stack of the port
+ * @CHAM_VERDICT_PASS: hand it to the kernel network stack of the port (or,
+ *	for a guest's frame, of the host side of the guest's link)
  * @CHAM_VERDICT_DROP: drop it (a drop reason says why)
- * @CHAM_VERDICT_TX: transmit it back out of the port it came in on
+ * @CHAM_VERDICT_TX: transmit it back out of the port it came in on; for a
+ *	guest's frame, out toward the network (&cham_proto_ops.tx)
  * @CHAM_VERDICT_REDIRECT: transmit it out of another Chamelio port, or
- *	(later) deliver it to a guest; the target is set with a kfunc
+ *	deliver it to a guest of the tenant; the target is set with a kfunc
  * @CHAM_VERDICT_PUNT: hand it to the tenant's slow path; until the tenant
  *	has a slow-path agent, punted packets are counted here and dropped
  *
@@ -52,7 +73,8 @@ enum cham_verdict {
  * @CHAM_DROP_DEFAULT: the tenant has no protocol and its default is drop
  * @CHAM_DROP_BAD_VERDICT: the handler returned a value that is no verdict
  * @CHAM_DROP_BAD_REDIRECT: redirect to something that is not a Chamelio
- *	port (or no target was set)
+ *	port (or no target was set), to a guest whose link is gone, or a
+ *	guest's TX while its tenant has no port to send it out of
  * @CHAM_DROP_OVER_BUDGET: the tenant was over its CPU budget (time
  *	protection)
  * @CHAM_DROP_SPOOFED_SOURCE: the handler sent (TX or REDIRECT) a packet
@@ -60,11 +82,22 @@ enum cham_verdict {
  *	destination of its own rules nor one of its admin-given sources, a
  *	broadcast, multicast, loopback or unspecified address, or an
  *	Ethernet source other than the outgoing port's or the one the
- *	sender addressed
+ *	sender addressed (for a guest's frame: other than the outgoing
+ *	port's or the guest's own)
  * @CHAM_DROP_PORT_NOT_ALLOWED: the handler redirected to a Chamelio port
- *	the admin did not assign to the tenant
+ *	the admin did not assign to the tenant, or to a guest of another
+ *	tenant
  * @CHAM_DROP_EGRESS_MALFORMED: the handler sent a packet that no longer
- *	parses, or whose VLAN tags or IP version it changed
+ *	parses, or whose VLAN tags or IP version it changed, or delivered a
+ *	VLAN-tagged frame to a guest
+ * @CHAM_DROP_NO_HANDLER: a guest sent a frame and the tenant has no
+ *	protocol, or one without a &cham_proto_ops.tx handler
+ * @CHAM_DROP_GUEST_SOURCE: a guest sent a frame whose Ethernet source is
+ *	not its MAC address, whose IP source is not one of its addresses, or
+ *	that carries a VLAN tag
+ * @CHAM_DROP_GUEST_MALFORMED: a guest sent a frame that does not parse
+ *	(its parse error is counted too); unlike frames from the network it
+ *	is not handed to the kernel stack
  */
 enum cham_drop_reason {
 	CHAM_DROP_HANDLER,
@@ -75,15 +108,20 @@ enum cham_drop_reason {
 	CHAM_DROP_SPOOFED_SOURCE,
 	CHAM_DROP_PORT_NOT_ALLOWED,
 	CHAM_DROP_EGRESS_MALFORMED,
+	CHAM_DROP_NO_HANDLER,
+	CHAM_DROP_GUEST_SOURCE,
+	CHAM_DROP_GUEST_MALFORMED,
 	__CHAM_DROP_MAX,
 };
 
 /**
  * enum cham_parse_error - why a frame could not be classified
  *
- * Frames the parser cannot classify are passed to the kernel stack, which
- * is the authority on malformed traffic, and counted here, in the
- * statistics of the unclassified pseudo-tenant (id 0).
+ * Frames from the network the parser cannot classify are passed to the
+ * kernel stack, which is the authority on malformed traffic, and counted
+ * here, in the statistics of the unclassified pseudo-tenant (id 0).
+ * Frames from a guest that do not parse are dropped
+ * (CHAM_DROP_GUEST_MALFORMED) and counted for the guest and its tenant.
  *
  * @CHAM_PARSE_TRUNC_L2: shorter than an Ethernet header (or VLAN tags)
  * @CHAM_PARSE_VLAN_DEPTH: more VLAN tags than the parser follows
@@ -96,8 +134,8 @@ enum cham_drop_reason {
  *	but counted so every unclassified frame has a reason
  * @CHAM_PARSE_BAD_L3_CSUM: the IPv4 header checksum is wrong
  * @CHAM_PARSE_BAD_L4_LEN: the UDP length disagrees with the IP payload
- * @CHAM_PARSE_NOT_PORT: not received on a Chamelio port (a call of the
- *	fast path from anywhere but a port's provider program: another
+ * @CHAM_PARSE_NOT_PORT: not received on a Chamelio port or a guest's link
+ *	(a call of the fast path from anywhere else: another
  *	device, or BPF_PROG_TEST_RUN without a port as ingress device);
  *	no tenant handler runs for it
  */
@@ -153,9 +191,11 @@ struct cham_xdp_out {
 
 /**
  * struct cham_ctx - a packet event handed to a tenant handler
- * @tenant_id: the tenant the packet was steered to
- * @ifindex: the Chamelio port the packet arrived on (rx) or leaves by (tx)
- * @rx_queue: the receive queue of the port
+ * @tenant_id: the tenant the packet was steered to (rx) or whose guest
+ *	sent it (tx)
+ * @ifindex: the device the packet arrived on: a Chamelio port (rx), or
+ *	the host side of the sending guest's link (tx)
+ * @rx_queue: the receive queue of the device in @ifindex
  * @len: bytes of packet data the handler can reach, from offset 0 (the
  *	Ethernet header) to the end of the linear frame
  * @l3_off: offset of the IPv4 or IPv6 header
@@ -166,6 +206,10 @@ struct cham_xdp_out {
  * @l3_proto: ETH_P_IP or ETH_P_IPV6, host byte order
  * @l4_proto: IPPROTO_UDP, IPPROTO_TCP, ...
  * @vlan_depth: how many VLAN tags precede the IP header
+ * @flags: CHAM_CTX_F_*
+ * @reserved: zero
+ * @guest_id: the guest that sent the packet (tx); 0 for packets from the
+ *	network (rx)
  *
  * The handler reads these fields directly and reaches the packet bytes with
  * bpf_cham_pkt_ptr(). Offsets are always within @len.
@@ -183,6 +227,8 @@ struct cham_ctx {
 	__u8 l4_proto;
 	__u8 vlan_depth;
 	__u8 flags;
+	__u8 reserved[3];
+	__u32 guest_id;
 };
 
 /*
@@ -285,7 +331,7 @@ struct cham_msg_ctx {
  * context, run to completion and must not sleep (sleepable programs are
  * refused). Their cycles are measured and charged to the tenant.
  *
- * Only @rx is called by this version of the module. The other operations
+ * This version of the module calls @rx and @tx. The other operations
  * are specified now so that protocols can be designed against them, but a
  * handler for one of them is refused (EOPNOTSUPP) until the module calls
  * it, rather than silently never run.
@@ -298,7 +344,9 @@ struct cham_proto_ops {
 	 * fixed) and returns an &enum cham_verdict. Returning
 	 * CHAM_VERDICT_REDIRECT needs a target set with
 	 * bpf_cham_redirect_port(), a port the admin assigned to the
-	 * tenant. Any other return value drops the packet with reason
+	 * tenant, or bpf_cham_redirect_guest(), one of the tenant's guests
+	 * (bpf_cham_guest_lookup() finds the one a packet is addressed
+	 * to). Any other return value drops the packet with reason
 	 * CHAM_DROP_BAD_VERDICT. What the handler sends (TX, REDIRECT) is
 	 * validated: it must still parse with the VLAN tags it came with,
 	 * and come from an address and port the tenant may use, or it is
@@ -312,11 +360,27 @@ struct cham_proto_ops {
 	int (*rx)(struct cham_ctx *ctx);
 
 	/**
-	 * @tx: a guest of the tenant sent a packet (AF_XDP).
+	 * @tx: a guest of the tenant sent a packet (AF_XDP);
+	 * &cham_ctx.guest_id says which.
 	 *
-	 * Same contract as @rx; CHAM_VERDICT_TX sends it out of the port the
-	 * tenant's traffic uses, CHAM_VERDICT_PASS hands it to the host
-	 * stack. Not called yet.
+	 * Same contract as @rx, with its own intervention point and the
+	 * same charging to the tenant's budget. Before it runs, the module
+	 * has checked that the frame parses (else CHAM_DROP_GUEST_MALFORMED)
+	 * and that its Ethernet source is the guest's MAC, its IP source
+	 * one of the guest's addresses and it has no VLAN tag (else
+	 * CHAM_DROP_GUEST_SOURCE). Verdicts: CHAM_VERDICT_TX sends it
+	 * toward the network, out of the port chosen with
+	 * bpf_cham_redirect_port() or else the first port the admin
+	 * assigned to the tenant that still exists (CHAM_DROP_BAD_REDIRECT
+	 * without one; CHAM_DROP_PORT_NOT_ALLOWED when the last
+	 * bpf_cham_redirect_*() call was refused);
+	 * CHAM_VERDICT_REDIRECT to a port or to another guest of the
+	 * tenant; CHAM_VERDICT_PASS hands it to the host stack (on the
+	 * host side of the guest's link); CHAM_VERDICT_DROP. What leaves
+	 * by a port is validated like @rx's output, except that the
+	 * Ethernet source must be the port's MAC or the guest's own. A protocol without @tx (or a
+	 * tenant without protocol) drops its guests' frames
+	 * (CHAM_DROP_NO_HANDLER).
 	 */
 	int (*tx)(struct cham_ctx *ctx);
 
@@ -400,6 +464,9 @@ enum cham_cmd {
 	 * racing on other CPUs can make it exceed TENANT_EJECT_AFTER).
 	 */
 	CHAM_CMD_PROTO_EJECTED,
+	CHAM_CMD_GUEST_NEW,	/* GUEST_ID, GUEST_NAME, TENANT_ID or TENANT_NAME, GUEST_IFINDEX, GUEST_MAC, [GUEST_ADDRS] */
+	CHAM_CMD_GUEST_DEL,	/* GUEST_ID or GUEST_NAME */
+	CHAM_CMD_GUEST_GET,	/* GUEST_ID or GUEST_NAME, or dump */
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -442,6 +509,14 @@ enum cham_attr {
 	/* Egress validation of a tenant (TENANT_SET, TENANT_GET). */
 	CHAM_A_TENANT_SOURCES,		/* nest: CHAM_A_SOURCES_ENTRY..., replaces the list */
 	CHAM_A_TENANT_PORTS,		/* nest: CHAM_A_PORTS_IFINDEX..., replaces the list */
+
+	CHAM_A_GUEST_ID,		/* u32, 1..CHAM_GUEST_ID_MAX */
+	CHAM_A_GUEST_NAME,		/* string, like tenant names */
+	CHAM_A_GUEST_IFINDEX,		/* u32: host side of the guest's link, in the initial netns; 0 once gone (get) */
+	CHAM_A_GUEST_MAC,		/* binary, 6 bytes: the guest's Ethernet address */
+	CHAM_A_GUEST_ADDRS,		/* nest: CHAM_A_SOURCES_ENTRY..., the guest's addresses */
+	CHAM_A_GUEST_TX_STATS,		/* nest: CHAM_A_STAT_*, frames the guest sent (get only) */
+	CHAM_A_GUEST_RX_STATS,		/* nest: CHAM_A_STAT_*, frames redirected to it; its link can still drop them (get only) */
 	__CHAM_A_MAX,
 };
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)

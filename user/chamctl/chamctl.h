@@ -42,6 +42,7 @@ struct chamctl_object {
 extern const struct chamctl_object tenant_object;
 extern const struct chamctl_object rule_object;
 extern const struct chamctl_object port_object;
+extern const struct chamctl_object guest_object;
 extern const struct chamctl_object stats_object;
 extern const struct chamctl_object proto_object;
 extern const struct chamctl_object config_object;
@@ -177,11 +178,14 @@ void parse_ip_prefix(const struct chamctl_cmd *cmd, const char *arg,
 		     struct ip_prefix *prefix);
 void format_ip_prefix(const struct ip_prefix *prefix, char *buf, size_t size);
 
+/* A tenant without an owner (the kernel sends no owner attribute). */
+#define NO_OWNER	UINT32_MAX
+
 /* What the kernel says about a tenant, for commands that act on one. */
 struct tenant_summary {
 	uint32_t id;
 	char name[CHAM_NAME_LEN];
-	uint32_t owner;
+	uint32_t owner;		/* NO_OWNER for none */
 };
 
 /*
@@ -195,6 +199,32 @@ int tenant_lookup(const struct tenant_ref *ref, struct tenant_summary *out);
  * Returns 0 or a negative errno, as nl_transact().
  */
 int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN]);
+
+/*
+ * The provider XDP program (bpf/cham_xdp.bpf.c) attached to an interface,
+ * as port attach and guest add attach it (port.c).
+ */
+struct cham_xdp;
+
+struct provider_attachment {
+	struct cham_xdp *skel;	/* the loaded program, until released */
+	uint32_t ifindex;
+	uint32_t mode_flags;	/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	bool attached_here;	/* false: it was attached before */
+};
+
+/*
+ * Loads the provider program and attaches it to @ifindex (@ifname for
+ * messages) in @mode_flags's mode. Chamelio's program already attached in
+ * that mode is taken as it is; anyone else's program is never replaced.
+ * Returns 0, or EXIT_FAIL having said why (nothing to release then).
+ */
+int provider_attach(struct provider_attachment *pa, const char *ifname,
+		    uint32_t ifindex, uint32_t mode_flags);
+/* Detaches the program again, if this attachment attached it. */
+void provider_attach_undo(struct provider_attachment *pa);
+/* Frees the loaded program; the interface keeps what is attached. */
+void provider_attach_release(struct provider_attachment *pa);
 
 /*
  * libbpf prints warnings only (they explain a refused program), everything

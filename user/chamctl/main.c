@@ -23,6 +23,7 @@ static const struct chamctl_object *const objects[] = {
 	&tenant_object,
 	&rule_object,
 	&port_object,
+	&guest_object,
 	&stats_object,
 	&proto_object,
 	&config_object,

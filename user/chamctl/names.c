@@ -30,6 +30,9 @@ static const char *const drop_reason_names[] = {
 	[CHAM_DROP_SPOOFED_SOURCE] = "spoofed_source",
 	[CHAM_DROP_PORT_NOT_ALLOWED] = "port_not_allowed",
 	[CHAM_DROP_EGRESS_MALFORMED] = "egress_malformed",
+	[CHAM_DROP_NO_HANDLER] = "no_handler",
+	[CHAM_DROP_GUEST_SOURCE] = "guest_source",
+	[CHAM_DROP_GUEST_MALFORMED] = "guest_malformed",
 };
 static_assert(ARRAY_SIZE(drop_reason_names) == __CHAM_DROP_MAX,
 	      "every cham_drop_reason needs a name");

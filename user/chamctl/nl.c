@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "nl.h"
@@ -17,7 +18,6 @@
 #define NL_SEND_SIZE	8192
 
 static struct mnl_socket *nl_sock;
-static unsigned int nl_portid;
 static unsigned int nl_seq;
 static uint16_t nl_family;
 static char nl_send_buf[NL_SEND_SIZE] __attribute__((aligned(8)));
@@ -65,6 +65,13 @@ const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1] = {
 	[CHAM_A_CFG_TSC_KHZ] = MNL_TYPE_U32,
 	[CHAM_A_TENANT_SOURCES] = MNL_TYPE_NESTED,
 	[CHAM_A_TENANT_PORTS] = MNL_TYPE_NESTED,
+	[CHAM_A_GUEST_ID] = MNL_TYPE_U32,
+	[CHAM_A_GUEST_NAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_GUEST_IFINDEX] = MNL_TYPE_U32,
+	[CHAM_A_GUEST_MAC] = MNL_TYPE_BINARY,
+	[CHAM_A_GUEST_ADDRS] = MNL_TYPE_NESTED,
+	[CHAM_A_GUEST_TX_STATS] = MNL_TYPE_NESTED,
+	[CHAM_A_GUEST_RX_STATS] = MNL_TYPE_NESTED,
 };
 
 static struct nlmsghdr *nl_start(uint16_t type, uint8_t cmd, uint8_t version,
@@ -170,8 +177,8 @@ static int nl_handle_done(const struct nlmsghdr *nlh)
 }
 
 /* Returns 1 while more replies are due, else 0 or a negative errno. */
-static int nl_handle_replies(const void *buf, size_t len, unsigned int seq,
-			     nl_reply_cb cb, void *data)
+static int nl_handle_replies(const void *buf, size_t len, unsigned int portid,
+			     unsigned int seq, nl_reply_cb cb, void *data)
 {
 	const struct nlmsghdr *nlh = buf;
 	int remaining = len, err;
@@ -179,7 +186,7 @@ static int nl_handle_replies(const void *buf, size_t len, unsigned int seq,
 	for (; mnl_nlmsg_ok(nlh, remaining);
 	     nlh = mnl_nlmsg_next(nlh, &remaining)) {
 		/* Leftovers of a request that was abandoned midway. */
-		if (!mnl_nlmsg_portid_ok(nlh, nl_portid) ||
+		if (!mnl_nlmsg_portid_ok(nlh, portid) ||
 		    nlh->nlmsg_seq != seq)
 			continue;
 		switch (nlh->nlmsg_type) {
@@ -201,26 +208,34 @@ static int nl_handle_replies(const void *buf, size_t len, unsigned int seq,
 	return 1;
 }
 
-int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data)
+int nl_socket_transact(struct mnl_socket *sock, struct nlmsghdr *nlh,
+		       nl_reply_cb cb, void *data)
 {
+	unsigned int portid = mnl_socket_get_portid(sock);
 	unsigned int seq = nlh->nlmsg_seq;
 	ssize_t len;
 	int ret;
 
 	nl_ext_ack_msg[0] = '\0';
-	if (mnl_socket_sendto(nl_sock, nlh, nlh->nlmsg_len) < 0)
+	if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		len = mnl_socket_recvfrom(nl_sock, nl_recv_buf,
+		len = mnl_socket_recvfrom(sock, nl_recv_buf,
 					  sizeof(nl_recv_buf));
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		ret = nl_handle_replies(nl_recv_buf, len, seq, cb, data);
+		ret = nl_handle_replies(nl_recv_buf, len, portid, seq, cb,
+					data);
 	} while (ret > 0);
 	return ret;
+}
+
+int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data)
+{
+	return nl_socket_transact(nl_sock, nlh, cb, data);
 }
 
 static void nl_parse_into(const struct nlattr *attr,
@@ -265,6 +280,66 @@ void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref)
 		mnl_attr_put_u32(nlh, CHAM_A_TENANT_ID, ref->id);
 	else
 		mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, ref->name);
+}
+
+static const enum mnl_attr_data_type
+source_attr_types[CHAM_A_SOURCE_MAX + 1] = {
+	[CHAM_A_SOURCE_FAMILY] = MNL_TYPE_U8,
+	[CHAM_A_SOURCE_ADDR] = MNL_TYPE_BINARY,
+	[CHAM_A_SOURCE_PREFIX_LEN] = MNL_TYPE_U8,
+};
+
+unsigned int nl_parse_prefixes(const struct nlattr *nest,
+			       struct ip_prefix *prefixes, unsigned int max)
+{
+	const struct nlattr *tb[CHAM_A_SOURCE_MAX + 1], *attr;
+	struct ip_prefix *prefix;
+	unsigned int count = 0;
+	uint8_t family;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) != CHAM_A_SOURCES_ENTRY ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    count == max)
+			continue;
+		nl_parse_nested(attr, source_attr_types, CHAM_A_SOURCE_MAX, tb);
+		if (!tb[CHAM_A_SOURCE_FAMILY] || !tb[CHAM_A_SOURCE_ADDR] ||
+		    !tb[CHAM_A_SOURCE_PREFIX_LEN])
+			continue;
+		family = mnl_attr_get_u8(tb[CHAM_A_SOURCE_FAMILY]);
+		if ((family != AF_INET && family != AF_INET6) ||
+		    mnl_attr_get_payload_len(tb[CHAM_A_SOURCE_ADDR]) !=
+		    family_addr_len(family))
+			continue;
+		prefix = &prefixes[count++];
+		memset(prefix, 0, sizeof(*prefix));
+		prefix->family = family;
+		memcpy(prefix->addr,
+		       mnl_attr_get_payload(tb[CHAM_A_SOURCE_ADDR]),
+		       family_addr_len(family));
+		prefix->len = mnl_attr_get_u8(tb[CHAM_A_SOURCE_PREFIX_LEN]);
+	}
+	return count;
+}
+
+void nl_put_prefixes(struct nlmsghdr *nlh, uint16_t type,
+		     const struct ip_prefix *prefixes, unsigned int count)
+{
+	struct nlattr *list, *entry;
+	unsigned int i;
+
+	list = mnl_attr_nest_start(nlh, type);
+	for (i = 0; i < count; i++) {
+		const struct ip_prefix *p = &prefixes[i];
+
+		entry = mnl_attr_nest_start(nlh, CHAM_A_SOURCES_ENTRY);
+		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_FAMILY, p->family);
+		mnl_attr_put(nlh, CHAM_A_SOURCE_ADDR,
+			     family_addr_len(p->family), p->addr);
+		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_PREFIX_LEN, p->len);
+		mnl_attr_nest_end(nlh, entry);
+	}
+	mnl_attr_nest_end(nlh, list);
 }
 
 /* CTRL_ATTR_MCAST_GROUPS: a nest of nests, one per group. */
@@ -312,31 +387,41 @@ static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int nl_open(void)
+struct mnl_socket *nl_socket_open(int bus)
 {
-	struct nlmsghdr *nlh;
+	struct mnl_socket *sock;
 	int one = 1, err;
 
-	if (nl_family)
-		return 0;	/* opened already */
-	nl_sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl_sock)
-		return fail_errno(errno, "opening a generic netlink socket");
-	if (mnl_socket_bind(nl_sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	sock = mnl_socket_open(bus);
+	if (!sock)
+		return NULL;
+	if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = errno;
-		mnl_socket_close(nl_sock);
-		nl_sock = NULL;
-		return fail_errno(err, "binding the netlink socket");
+		mnl_socket_close(sock);
+		errno = err;
+		return NULL;
 	}
-	nl_portid = mnl_socket_get_portid(nl_sock);
-	nl_seq = time(NULL);
 	/*
 	 * Ask for the kernel's reason with every refusal, and not for our own
 	 * request back: it is of no use and could crowd out the reason.
 	 * Kernels without these options still work, less helpfully.
 	 */
-	mnl_socket_setsockopt(nl_sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl_sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	return sock;
+}
+
+int nl_open(void)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (nl_family)
+		return 0;	/* opened already */
+	nl_sock = nl_socket_open(NETLINK_GENERIC);
+	if (!nl_sock)
+		return fail_errno(errno, "opening a generic netlink socket");
+	nl_seq = time(NULL);
 
 	nlh = nl_start(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CHAM_GENL_NAME);

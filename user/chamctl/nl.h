@@ -40,6 +40,19 @@ typedef int (*nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
  */
 int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data);
 
+/*
+ * The same conversation on a socket of its own, such as a routing socket
+ * (rtnl.c). @nlh needs a sequence number; replies are matched to it.
+ */
+int nl_socket_transact(struct mnl_socket *sock, struct nlmsghdr *nlh,
+		       nl_reply_cb cb, void *data);
+
+/*
+ * A bound socket of netlink @bus in the calling thread's network
+ * namespace, asking for extended acks; NULL with errno set.
+ */
+struct mnl_socket *nl_socket_open(int bus);
+
 /* The kernel's explanation of the last refusal, or NULL. */
 const char *nl_ext_ack(void);
 
@@ -79,5 +92,16 @@ int nl_listen(nl_reply_cb cb, void *data);
 
 /* Adds a tenant, by id or by name, to a request. */
 void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref);
+
+/*
+ * A list of prefixes, as tenant sources and guest addresses are sent:
+ * repeated CHAM_A_SOURCES_ENTRY nests, each a CHAM_A_SOURCE_* triple.
+ * Parsing fills at most @max and returns how many; malformed entries are
+ * left out. Putting writes nest @type, empty when @count is 0.
+ */
+unsigned int nl_parse_prefixes(const struct nlattr *nest,
+			       struct ip_prefix *prefixes, unsigned int max);
+void nl_put_prefixes(struct nlmsghdr *nlh, uint16_t type,
+		     const struct ip_prefix *prefixes, unsigned int count);
 
 #endif /* CHAMCTL_NL_H */

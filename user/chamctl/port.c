@@ -155,16 +155,66 @@ static int port_check_existing(const char *ifname, int ifindex,
 		    ifname, name, id, xdp_mode_name(state.attach_mode));
 }
 
+int provider_attach(struct provider_attachment *pa, const char *ifname,
+		    uint32_t ifindex, uint32_t mode_flags)
+{
+	int err;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->ifindex = ifindex;
+	pa->mode_flags = mode_flags;
+	pa->skel = cham_xdp__open_and_load();
+	if (!pa->skel)
+		return fail_errno(errno, "loading the provider XDP program");
+
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(pa->skel->progs.cham_xdp),
+			     mode_flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (err == -EBUSY || err == -EEXIST) {
+		if (port_check_existing(ifname, ifindex, mode_flags))
+			goto fail;
+	} else if (err == -EOPNOTSUPP && mode_flags == XDP_FLAGS_DRV_MODE) {
+		fail("the driver of %s has no native XDP; try 'mode generic'",
+		     ifname);
+		goto fail;
+	} else if (err) {
+		fail_errno(err, "attaching the XDP program to %s", ifname);
+		goto fail;
+	} else {
+		pa->attached_here = true;
+	}
+	return 0;
+fail:
+	provider_attach_release(pa);
+	return EXIT_FAIL;
+}
+
+void provider_attach_undo(struct provider_attachment *pa)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+
+	/* Only what this command attached, and only if still there. */
+	if (!pa->skel || !pa->attached_here)
+		return;
+	opts.old_prog_fd = bpf_program__fd(pa->skel->progs.cham_xdp);
+	bpf_xdp_detach(pa->ifindex, pa->mode_flags | XDP_FLAGS_REPLACE, &opts);
+	pa->attached_here = false;
+}
+
+void provider_attach_release(struct provider_attachment *pa)
+{
+	cham_xdp__destroy(pa->skel);
+	pa->skel = NULL;
+}
+
 static int port_attach(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	uint32_t mode_flags = XDP_FLAGS_DRV_MODE;
-	LIBBPF_OPTS(bpf_xdp_attach_opts, detach_opts);
+	struct provider_attachment attachment;
 	const char *ifname, *value;
-	bool attached_here = false, have_mode = false;
-	struct cham_xdp *skel;
+	bool have_mode = false;
 	struct nlmsghdr *nlh;
 	uint32_t ifindex;
-	int i, err, ret = EXIT_FAIL;
+	int i, err, ret = 0;
 
 	ifname = parse_ifname(cmd, argc, argv);
 	for (i = 1; i < argc;) {
@@ -188,43 +238,17 @@ static int port_attach(const struct chamctl_cmd *cmd, int argc, char **argv)
 	if (nl_open())
 		return EXIT_FAIL;
 	setup_libbpf_logging();
-	skel = cham_xdp__open_and_load();
-	if (!skel)
-		return fail_errno(errno, "loading the provider XDP program");
-
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.cham_xdp),
-			     mode_flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-	if (err == -EBUSY || err == -EEXIST) {
-		if (port_check_existing(ifname, ifindex, mode_flags))
-			goto out;
-	} else if (err == -EOPNOTSUPP && mode_flags == XDP_FLAGS_DRV_MODE) {
-		fail("the driver of %s has no native XDP; try 'mode generic'",
-		     ifname);
-		goto out;
-	} else if (err) {
-		fail_errno(err, "attaching the XDP program to %s", ifname);
-		goto out;
-	} else {
-		attached_here = true;
-	}
+	if (provider_attach(&attachment, ifname, ifindex, mode_flags))
+		return EXIT_FAIL;
 
 	nlh = nl_request(CHAM_CMD_PORT_NEW, false);
 	mnl_attr_put_u32(nlh, CHAM_A_PORT_IFINDEX, ifindex);
 	err = nl_transact(nlh, NULL, NULL);
 	if (err) {
-		nl_fail(err, "adding port %s", ifname);
-		/* Only what this command attached, and only if still there. */
-		if (attached_here) {
-			detach_opts.old_prog_fd =
-				bpf_program__fd(skel->progs.cham_xdp);
-			bpf_xdp_detach(ifindex, mode_flags | XDP_FLAGS_REPLACE,
-				       &detach_opts);
-		}
-		goto out;
+		ret = nl_fail(err, "adding port %s", ifname);
+		provider_attach_undo(&attachment);
 	}
-	ret = 0;
-out:
-	cham_xdp__destroy(skel);
+	provider_attach_release(&attachment);
 	return ret;
 }
 

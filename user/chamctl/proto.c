@@ -8,8 +8,10 @@
  * Root loads directly. Anyone else goes through the loader daemon
  * (protod.c), which runs the same code on the caller's behalf.
  */
+#define _GNU_SOURCE	/* O_PATH, strchrnul */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,39 +55,122 @@ struct struct_ops_link_info {
 
 /* ---- the pin directory ------------------------------------------------- */
 
-static int mkdir_p(const char *dir)
+/*
+ * Whether the directory open at @fd may hold root's pins (@last) or lead to
+ * them. It must be root's: a directory a user owns, or may write in, lets
+ * that user rename its entries and put a directory or link of their own in
+ * their place, and root would then pin into, chown or remove what the user
+ * chose. Above the last, a sticky directory writable by all is fine (only
+ * an entry's owner may rename or remove it there): an optionless bpffs root
+ * is one (mode 1777). The last must be writable by root alone, or a user
+ * could take a tenant's or guest's name in it before root does.
+ */
+static int pin_dir_check(int fd, const char *dir, int len, bool last,
+			 bool quiet)
 {
-	char path[PATH_MAX];
-	char *p;
+	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
+	if (fstat(fd, &st))
 		return -errno;
-	return 0;
+	if (st.st_uid == 0 && (!(st.st_mode & 0022) ||
+			       (!last && (st.st_mode & S_ISVTX))))
+		return 0;
+	if (!quiet)
+		fail("refusing %.*s: owner uid %u, mode %04o; pins go only where root alone can write (remove it, or fix its owner and mode)",
+		     len, dir, (unsigned int)st.st_uid,
+		     (unsigned int)(st.st_mode & 07777));
+	return -EPERM;
+}
+
+int pin_dir_open(const char *dir, mode_t create_mode, bool quiet)
+{
+	const int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char comp[NAME_MAX + 1];
+	const char *p = dir, *end;
+	struct statfs fs;
+	int fd, next, err;
+	size_t len;
+
+	fd = open(*dir == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto report;
+	}
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = strchrnul(p, '/');
+		len = end - p;
+		if (len > NAME_MAX) {
+			err = -ENAMETOOLONG;
+			goto report;
+		}
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		next = openat(fd, comp, flags);
+		if (next < 0 && errno == ENOENT && create_mode) {
+			if (mkdirat(fd, comp, create_mode) && errno != EEXIST) {
+				err = -errno;
+				if (!quiet)
+					fail_errno(err, "creating %.*s",
+						   (int)(end - dir), dir);
+				goto out;
+			}
+			next = openat(fd, comp, flags);
+		}
+		if (next < 0) {
+			err = -errno;
+			if (err == -ENOENT && !create_mode)
+				goto out;
+			/* O_NOFOLLOW: ELOOP, or ENOTDIR from O_DIRECTORY. */
+			if (!quiet && (err == -ELOOP || err == -ENOTDIR))
+				fail("refusing %.*s: not a directory (pins are never reached through a symbolic link)",
+				     (int)(end - dir), dir);
+			else if (!quiet)
+				fail_errno(err, "%.*s", (int)(end - dir), dir);
+			goto out;
+		}
+		close(fd);
+		fd = next;
+		p = end;
+		err = pin_dir_check(fd, dir, end - dir, !end[strspn(end, "/")],
+				    quiet);
+		if (err == -EPERM)
+			goto out;
+		if (err)
+			goto report;
+	}
+	if (fstatfs(fd, &fs)) {
+		err = -errno;
+		goto report;
+	}
+	if (fs.f_type != BPF_FS_MAGIC) {
+		if (!quiet)
+			fail("%s is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)",
+			     dir);
+		err = -ENOTSUP;
+		goto out;
+	}
+	return fd;
+
+report:
+	if (!quiet)
+		fail_errno(err, "%s", dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 int proto_prepare_pin_dir(const char *dir)
 {
-	struct statfs fs;
-	int err;
+	int fd = pin_dir_open(dir, 0700, false);
 
-	err = mkdir_p(dir);
-	if (err)
-		return fail_errno(err, "creating %s", dir);
-	if (statfs(dir, &fs))
-		return fail_errno(errno, "%s", dir);
-	if (fs.f_type != BPF_FS_MAGIC)
-		return fail("%s is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)",
-			    dir);
+	if (fd < 0)
+		return EXIT_FAIL;
+	close(fd);
 	return 0;
 }
 

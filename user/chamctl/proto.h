@@ -7,6 +7,7 @@
 #ifndef CHAMCTL_PROTO_H
 #define CHAMCTL_PROTO_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "chamctl.h"
@@ -48,7 +49,18 @@ int proto_object_register(struct proto_object *po, const char *label,
 			  int (*check)(const struct proto_object *po),
 			  char *path, size_t size);
 
-/* Creates @dir (mode 0700) and checks it is on bpffs. 0 or EXIT_FAIL. */
+/*
+ * Opens directory @dir for pins of root's (O_PATH, for the *at() calls),
+ * creating missing directories with @create_mode unless it is 0. Every
+ * component is opened without following links and must be root's and
+ * writable by root alone (sticky will do above the last), and @dir must be
+ * on bpffs: a user who prepared the path cannot redirect what root pins,
+ * chowns or removes there. Returns the fd or a negative errno; unless
+ * @quiet, says why, except for -ENOENT when not creating.
+ */
+int pin_dir_open(const char *dir, mode_t create_mode, bool quiet);
+
+/* pin_dir_open() with mode 0700, closed again. 0 or EXIT_FAIL. */
 int proto_prepare_pin_dir(const char *dir);
 
 /* Removes @dir/@tenant, a pinned protocol link. 0 or EXIT_FAIL. */

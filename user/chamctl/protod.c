@@ -1230,22 +1230,11 @@ static int make_socket_dir(const char *path)
 /*
  * The pin directory, made before any client can: bpffs is world-writable
  * (sticky), so a user who made it first would own every tenant's pin.
+ * proto_prepare_pin_dir() refuses one that is not root's alone.
  */
 static int make_pin_dir(void)
 {
-	struct stat st;
-
-	if (proto_prepare_pin_dir(PIN_DIR_DEFAULT))
-		return EXIT_FAIL;
-	if (lstat(PIN_DIR_DEFAULT, &st))
-		return fail_errno(errno, "%s", PIN_DIR_DEFAULT);
-	if (!S_ISDIR(st.st_mode))
-		return fail("%s exists and is not a directory", PIN_DIR_DEFAULT);
-	if (st.st_uid != 0 || (st.st_mode & 0022))
-		return fail("%s is not root's alone (owner uid %u, mode %04o); remove it",
-			    PIN_DIR_DEFAULT, (unsigned int)st.st_uid,
-			    (unsigned int)(st.st_mode & 07777));
-	return 0;
+	return proto_prepare_pin_dir(PIN_DIR_DEFAULT);
 }
 
 /*

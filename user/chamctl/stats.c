@@ -11,6 +11,7 @@
 #include "names.h"
 #include "nl.h"
 #include "output.h"
+#include "stats.h"
 
 struct stats_info {
 	uint32_t id;
@@ -38,7 +39,7 @@ struct stats_list {
 	size_t count, cap;
 };
 
-static const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
+const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
 	[CHAM_A_STAT_PACKETS] = MNL_TYPE_U64,
 	[CHAM_A_STAT_BYTES] = MNL_TYPE_U64,
 	[CHAM_A_STAT_VERDICTS] = MNL_TYPE_NESTED,
@@ -53,14 +54,13 @@ static const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
 	[CHAM_A_STAT_TIMESTAMP] = MNL_TYPE_U64,
 };
 
-static uint64_t get_u64(const struct nlattr *attr)
+uint64_t stat_u64(const struct nlattr *attr)
 {
 	return attr ? mnl_attr_get_u64(attr) : 0;
 }
 
-/* A nest of u64 counters, attribute type = index + CHAM_COUNTER_BASE. */
-static void parse_counters(const struct nlattr *nest, uint64_t *counters,
-			   unsigned int count)
+void stat_counters_parse(const struct nlattr *nest, uint64_t *counters,
+			 unsigned int count)
 {
 	const struct nlattr *attr;
 	unsigned int type;
@@ -104,25 +104,25 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 
 	nl_parse_nested(tb[CHAM_A_STATS], stat_attr_types, CHAM_A_STAT_MAX,
 			stb);
-	s->packets = get_u64(stb[CHAM_A_STAT_PACKETS]);
-	s->bytes = get_u64(stb[CHAM_A_STAT_BYTES]);
-	parse_counters(stb[CHAM_A_STAT_VERDICTS], s->verdicts,
-		       __CHAM_VERDICT_MAX);
-	parse_counters(stb[CHAM_A_STAT_DROPS], s->drops, __CHAM_DROP_MAX);
-	parse_counters(stb[CHAM_A_STAT_PARSE_ERRORS], s->parse_errors,
-		       __CHAM_PARSE_MAX);
-	s->handler_calls = get_u64(stb[CHAM_A_STAT_HANDLER_CALLS]);
-	s->handler_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_CYCLES]);
-	s->handler_max_cycles = get_u64(stb[CHAM_A_STAT_HANDLER_MAX_CYCLES]);
-	s->infra_cycles = get_u64(stb[CHAM_A_STAT_INFRA_CYCLES]);
-	s->ecn_marks = get_u64(stb[CHAM_A_STAT_ECN_MARKS]);
-	s->ceiling_violations = get_u64(stb[CHAM_A_STAT_CEILING_VIOLATIONS]);
-	s->timestamp = get_u64(stb[CHAM_A_STAT_TIMESTAMP]);
+	s->packets = stat_u64(stb[CHAM_A_STAT_PACKETS]);
+	s->bytes = stat_u64(stb[CHAM_A_STAT_BYTES]);
+	stat_counters_parse(stb[CHAM_A_STAT_VERDICTS], s->verdicts,
+			    __CHAM_VERDICT_MAX);
+	stat_counters_parse(stb[CHAM_A_STAT_DROPS], s->drops, __CHAM_DROP_MAX);
+	stat_counters_parse(stb[CHAM_A_STAT_PARSE_ERRORS], s->parse_errors,
+			    __CHAM_PARSE_MAX);
+	s->handler_calls = stat_u64(stb[CHAM_A_STAT_HANDLER_CALLS]);
+	s->handler_cycles = stat_u64(stb[CHAM_A_STAT_HANDLER_CYCLES]);
+	s->handler_max_cycles = stat_u64(stb[CHAM_A_STAT_HANDLER_MAX_CYCLES]);
+	s->infra_cycles = stat_u64(stb[CHAM_A_STAT_INFRA_CYCLES]);
+	s->ecn_marks = stat_u64(stb[CHAM_A_STAT_ECN_MARKS]);
+	s->ceiling_violations = stat_u64(stb[CHAM_A_STAT_CEILING_VIOLATIONS]);
+	s->timestamp = stat_u64(stb[CHAM_A_STAT_TIMESTAMP]);
 	return 0;
 }
 
-static void counters_json(const char *key, const uint64_t *counters,
-			  unsigned int count, const char *(*name)(unsigned int))
+void stat_counters_json(const char *key, const uint64_t *counters,
+			unsigned int count, const char *(*name)(unsigned int))
 {
 	unsigned int i;
 
@@ -139,11 +139,12 @@ static void stats_json(const struct stats_info *s)
 	json_string("name", s->name);
 	json_uint("packets", s->packets);
 	json_uint("bytes", s->bytes);
-	counters_json("verdicts", s->verdicts, __CHAM_VERDICT_MAX,
-		      verdict_name);
-	counters_json("drops", s->drops, __CHAM_DROP_MAX, drop_reason_name);
-	counters_json("parse_errors", s->parse_errors, __CHAM_PARSE_MAX,
-		      parse_error_name);
+	stat_counters_json("verdicts", s->verdicts, __CHAM_VERDICT_MAX,
+			   verdict_name);
+	stat_counters_json("drops", s->drops, __CHAM_DROP_MAX,
+			   drop_reason_name);
+	stat_counters_json("parse_errors", s->parse_errors, __CHAM_PARSE_MAX,
+			   parse_error_name);
 	json_uint("handler_calls", s->handler_calls);
 	json_uint("handler_cycles", s->handler_cycles);
 	json_uint("handler_max_cycles", s->handler_max_cycles);
@@ -163,10 +164,9 @@ static void stats_json(const struct stats_info *s)
 	json_object_end();
 }
 
-/* "LABEL: name=N name=N" for the non-zero counters, if there are any. */
-static void counters_note(struct table *table, const char *label,
-			  const uint64_t *counters, unsigned int count,
-			  const char *(*name)(unsigned int))
+void stat_counters_note(struct table *table, const char *label,
+			const uint64_t *counters, unsigned int count,
+			const char *(*name)(unsigned int))
 {
 	char line[512];
 	size_t len = 0;
@@ -241,12 +241,12 @@ static void stats_table(const struct stats_info *entries, size_t count)
 			    s->handler_cycles / s->handler_calls : 0));
 		table_cell(table, "%llu",
 			   (unsigned long long)s->handler_max_cycles);
-		counters_note(table, "drops", s->drops, __CHAM_DROP_MAX,
-			      drop_reason_name);
-		counters_note(table, "parse errors", s->parse_errors,
-			      __CHAM_PARSE_MAX, parse_error_name);
-		counters_note(table, "budget", budget, __BUDGET_COUNTER_MAX,
-			      budget_counter_name);
+		stat_counters_note(table, "drops", s->drops, __CHAM_DROP_MAX,
+				   drop_reason_name);
+		stat_counters_note(table, "parse errors", s->parse_errors,
+				   __CHAM_PARSE_MAX, parse_error_name);
+		stat_counters_note(table, "budget", budget,
+				   __BUDGET_COUNTER_MAX, budget_counter_name);
 	}
 	table_print(table);
 }

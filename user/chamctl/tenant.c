@@ -12,15 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "knob.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
-
-/* A tenant without an owner (the kernel sends no owner attribute). */
-#define NO_OWNER	UINT32_MAX
 
 /* ---- time-protection knobs ----------------------------------------------- */
 
@@ -357,42 +353,10 @@ static void parse_handlers(const struct nlattr *proto, struct tenant_info *t)
 	}
 }
 
-static const enum mnl_attr_data_type
-source_attr_types[CHAM_A_SOURCE_MAX + 1] = {
-	[CHAM_A_SOURCE_FAMILY] = MNL_TYPE_U8,
-	[CHAM_A_SOURCE_ADDR] = MNL_TYPE_BINARY,
-	[CHAM_A_SOURCE_PREFIX_LEN] = MNL_TYPE_U8,
-};
-
 /* Repeated CHAM_A_SOURCES_ENTRY nests; malformed entries are left out. */
 static void parse_sources(const struct nlattr *nest, struct tenant_info *t)
 {
-	const struct nlattr *tb[CHAM_A_SOURCE_MAX + 1], *attr;
-	struct ip_prefix *prefix;
-	uint8_t family;
-
-	mnl_attr_for_each_nested(attr, nest) {
-		if (mnl_attr_get_type(attr) != CHAM_A_SOURCES_ENTRY ||
-		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    t->n_sources == TENANT_LIST_MAX)
-			continue;
-		nl_parse_nested(attr, source_attr_types, CHAM_A_SOURCE_MAX, tb);
-		if (!tb[CHAM_A_SOURCE_FAMILY] || !tb[CHAM_A_SOURCE_ADDR] ||
-		    !tb[CHAM_A_SOURCE_PREFIX_LEN])
-			continue;
-		family = mnl_attr_get_u8(tb[CHAM_A_SOURCE_FAMILY]);
-		if ((family != AF_INET && family != AF_INET6) ||
-		    mnl_attr_get_payload_len(tb[CHAM_A_SOURCE_ADDR]) !=
-		    family_addr_len(family))
-			continue;
-		prefix = &t->sources[t->n_sources++];
-		memset(prefix, 0, sizeof(*prefix));
-		prefix->family = family;
-		memcpy(prefix->addr,
-		       mnl_attr_get_payload(tb[CHAM_A_SOURCE_ADDR]),
-		       family_addr_len(family));
-		prefix->len = mnl_attr_get_u8(tb[CHAM_A_SOURCE_PREFIX_LEN]);
-	}
+	t->n_sources = nl_parse_prefixes(nest, t->sources, TENANT_LIST_MAX);
 }
 
 /* Repeated CHAM_A_PORTS_IFINDEX. */
@@ -943,22 +907,8 @@ static int add_port(const struct chamctl_cmd *cmd, const char *arg,
 
 static void put_sources(struct nlmsghdr *nlh, const struct tenant_change *c)
 {
-	struct nlattr *list, *entry;
-	unsigned int i;
-
 	/* An empty nest clears the list. */
-	list = mnl_attr_nest_start(nlh, CHAM_A_TENANT_SOURCES);
-	for (i = 0; i < c->n_sources; i++) {
-		const struct ip_prefix *p = &c->sources[i];
-
-		entry = mnl_attr_nest_start(nlh, CHAM_A_SOURCES_ENTRY);
-		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_FAMILY, p->family);
-		mnl_attr_put(nlh, CHAM_A_SOURCE_ADDR,
-			     family_addr_len(p->family), p->addr);
-		mnl_attr_put_u8(nlh, CHAM_A_SOURCE_PREFIX_LEN, p->len);
-		mnl_attr_nest_end(nlh, entry);
-	}
-	mnl_attr_nest_end(nlh, list);
+	nl_put_prefixes(nlh, CHAM_A_TENANT_SOURCES, c->sources, c->n_sources);
 }
 
 static void put_ports(struct nlmsghdr *nlh, const struct tenant_change *c)

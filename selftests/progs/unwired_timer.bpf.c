@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A protocol with a tx handler, which the module does not call yet: the
+ * A protocol with a timer handler, which the module does not call yet: the
  * registration must be refused rather than silently never run it.
  */
 #include "chamelio.bpf.h"
@@ -11,16 +11,15 @@ int BPF_PROG(unwired_rx, struct cham_ctx *pkt)
 	return CHAM_VERDICT_PASS;
 }
 
-SEC("struct_ops/unwired_tx")
-int BPF_PROG(unwired_tx, struct cham_ctx *pkt)
+SEC("struct_ops/unwired_timer")
+void BPF_PROG(unwired_timer, struct cham_timer_ctx *timer)
 {
-	return CHAM_VERDICT_PASS;
 }
 
 SEC(".struct_ops.link")
 struct cham_proto_ops unwired = {
 	.rx = (void *)unwired_rx,
-	.tx = (void *)unwired_tx,
-	.name = "unwired_tx",
+	.timer = (void *)unwired_timer,
+	.name = "unwired_timer",
 	.tenant = "alpha",
 };
