@@ -153,10 +153,14 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	install -D -m 0755 user/chamctl/chamctl $(DESTDIR)$(PREFIX)/sbin/chamctl
-	install -d $(DESTDIR)$(PREFIX)/lib/chamelio/bpf $(DESTDIR)$(PREFIX)/include/chamelio/linux
+	install -d $(DESTDIR)$(PREFIX)/lib/chamelio/bpf $(DESTDIR)$(PREFIX)/include/chamelio/linux \
+		$(DESTDIR)$(PREFIX)/bin
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/chamelio/bpf/
 	install -m 0644 bpf/chamelio.bpf.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -m 0644 uapi/linux/chamelio.h $(DESTDIR)$(PREFIX)/include/chamelio/linux/
+	install -m 0644 user/libchamguest/chamguest.h $(DESTDIR)$(PREFIX)/include/chamelio/
+	install -D -m 0644 $(LIBCHAMGUEST) $(DESTDIR)$(PREFIX)/lib/libchamguest.a
+	install -m 0755 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

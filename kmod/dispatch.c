@@ -526,6 +526,20 @@ static struct cham_guest *cham_received_from_guest(const struct xdp_buff *xdp)
 	return cham_guest_by_ifindex(dev->ifindex);
 }
 
+/*
+ * Sets the target of CHAM_VERDICT_REDIRECT (a port, or a guest's link),
+ * or, with @ifindex 0, refuses: the last call wins, and a refused target
+ * drops the redirect (CHAM_DROP_PORT_NOT_ALLOWED).
+ */
+static int cham_redirect_to(struct cham_rx *rx, u32 ifindex,
+			    struct cham_guest *guest)
+{
+	rx->redirect_refused = !ifindex;
+	rx->redirect_ifindex = ifindex;
+	rx->to_guest = guest;
+	return ifindex ? 0 : -EPERM;
+}
+
 __bpf_kfunc_start_defs();
 
 /**
@@ -751,16 +765,9 @@ __bpf_kfunc int bpf_cham_redirect_port(struct cham_ctx *ctx, u32 ifindex)
 
 	if (!cham_port_exists(ifindex))
 		return -ENODEV;
-	if (!cham_egress_has_port(cham_tenant_egress(rx->tenant), ifindex)) {
-		rx->redirect_refused = true;
-		rx->redirect_ifindex = 0;
-		rx->to_guest = NULL;
-		return -EPERM;
-	}
-	rx->redirect_refused = false;
-	rx->redirect_ifindex = ifindex;
-	rx->to_guest = NULL;
-	return 0;
+	if (!cham_egress_has_port(cham_tenant_egress(rx->tenant), ifindex))
+		return cham_redirect_to(rx, 0, NULL);
+	return cham_redirect_to(rx, ifindex, NULL);
 }
 
 /**
@@ -788,16 +795,9 @@ __bpf_kfunc int bpf_cham_redirect_guest(struct cham_ctx *ctx, u32 guest_id)
 
 	if (!ifindex)
 		return -ENOENT;
-	if (guest->tenant != rx->tenant) {
-		rx->redirect_refused = true;
-		rx->redirect_ifindex = 0;
-		rx->to_guest = NULL;
-		return -EPERM;
-	}
-	rx->redirect_refused = false;
-	rx->redirect_ifindex = ifindex;
-	rx->to_guest = guest;
-	return 0;
+	if (guest->tenant != rx->tenant)
+		return cham_redirect_to(rx, 0, NULL);
+	return cham_redirect_to(rx, ifindex, guest);
 }
 
 /**

@@ -319,6 +319,33 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 	return genlmsg_put(skb, portid, seq, &cham_genl_family, flags, cmd);
 }
 
+/* The reply to a get and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
+					 void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends the reply a get filled, or drops it and returns the fill's error. */
+static int cham_nl_reply_send(struct sk_buff *msg, struct genl_info *info,
+			      int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
 /* The header of one message of a dump, flagged if the configuration changed. */
 static void *cham_nl_dump_header(struct sk_buff *skb,
 				 struct netlink_callback *cb, u8 cmd)
@@ -836,26 +863,16 @@ static int cham_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_TENANT_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_TENANT_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	cham_nl_reader_init(&reader, skb);
 	rcu_read_lock();
 	tenant = cham_nl_tenant(info, &reader);
 	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
 	      cham_nl_fill_tenant(msg, tenant, &reader, hdr);
 	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return cham_nl_reply_send(msg, info, err);
 }
 
 /* Dumps resume from dump->next, the next tenant id (or the last rule id). */
@@ -963,15 +980,9 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_RULE_NEW, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_RULE_NEW);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	mutex_lock(&cham_config_lock);
 	tenant = cham_nl_tenant(info, NULL);
 	if (IS_ERR(tenant)) {
@@ -988,12 +999,8 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 			       "out of memory for a rule table with the rule");
 out:
 	mutex_unlock(&cham_config_lock);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
 	/* The reply tells the admin the id the kernel gave the rule. */
-	return genlmsg_reply(msg, info);
+	return cham_nl_reply_send(msg, info, err);
 }
 
 static int cham_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
@@ -1025,28 +1032,18 @@ static int cham_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_RULE_ID, "rule id is required"))
 		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_RULE_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_RULE_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	cham_nl_reader_init(&reader, skb);
 	rcu_read_lock();
 	if (cham_rule_find(nla_get_u32(id), &rule) &&
 	    cham_nl_may_read(&reader, rule.tenant))
 		err = cham_nl_fill_rule(msg, &rule, hdr);
 	rcu_read_unlock();
-	if (err) {
-		if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack, id, "no such rule");
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such rule");
+	return cham_nl_reply_send(msg, info, err);
 }
 
 /*
@@ -1240,15 +1237,9 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_STATS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_STATS_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	cham_nl_reader_init(&reader, skb);
 	rcu_read_lock();
 	tenant = cham_nl_tenant(info, &reader);
@@ -1256,11 +1247,7 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	      cham_nl_fill_stats(msg, tenant->id, tenant->name, tenant->stats,
 				 rcu_dereference(tenant->limits), hdr);
 	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return cham_nl_reply_send(msg, info, err);
 }
 
 /*
@@ -1457,26 +1444,16 @@ static int cham_nl_guest_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_GUEST_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_GUEST_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	cham_nl_reader_init(&reader, skb);
 	rcu_read_lock();
 	guest = cham_nl_guest(info, &reader);
 	err = IS_ERR(guest) ? PTR_ERR(guest) :
 	      cham_nl_fill_guest(msg, guest, hdr);
 	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return cham_nl_reply_send(msg, info, err);
 }
 
 static int cham_nl_guest_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1511,13 +1488,10 @@ static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = cham_nl_reply_new(info, CHAM_CMD_CONFIG_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
-				 CHAM_CMD_CONFIG_GET);
-	if (!hdr ||
-	    nla_put_u8(msg, CHAM_A_CFG_ACCOUNTING,
+	if (nla_put_u8(msg, CHAM_A_CFG_ACCOUNTING,
 		       READ_ONCE(cham_cycle_accounting)) ||
 	    nla_put_u8(msg, CHAM_A_CFG_ENFORCEMENT,
 		       READ_ONCE(cham_enforcement)) ||
