@@ -50,6 +50,7 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/nolink.bpf.o selftests/progs/forged_rx.bpf.o \
 		   selftests/progs/devmap_rx.bpf.o selftests/progs/hostile_ksym.bpf.o \
 		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o \
+		   selftests/progs/resize.bpf.o \
 		   selftests/progs/guest_steal.bpf.o
 # Benchmark tools that run in the VM.
 BENCH_BINS	:= scripts/bench/udp_rtt

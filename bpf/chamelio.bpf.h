@@ -38,6 +38,7 @@ extern __u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, __u32 offset,
 extern int bpf_cham_csum_l3_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_valid(struct cham_ctx *ctx) __ksym;
+extern int bpf_cham_adjust_tail(struct cham_ctx *ctx, int delta) __ksym;
 extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
 extern int bpf_cham_redirect_guest(struct cham_ctx *ctx, __u32 guest_id) __ksym;
 extern int bpf_cham_guest_lookup(struct cham_ctx *ctx) __ksym;

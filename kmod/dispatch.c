@@ -457,12 +457,12 @@ static bool cham_guest_source_ok(const struct cham_guest *guest,
 	return false;
 }
 
-static void cham_count(struct cham_stats __percpu *stats,
-		       const struct xdp_buff *xdp, enum cham_verdict verdict,
-		       enum cham_drop_reason drop)
+/* @bytes: the length as received, whatever the handler made of it. */
+static void cham_count(struct cham_stats __percpu *stats, u32 bytes,
+		       enum cham_verdict verdict, enum cham_drop_reason drop)
 {
 	this_cpu_inc(stats->packets);
-	this_cpu_add(stats->bytes, xdp_get_buff_len(xdp));
+	this_cpu_add(stats->bytes, bytes);
 	this_cpu_inc(stats->verdicts[verdict]);
 	if (verdict == CHAM_VERDICT_DROP)
 		this_cpu_inc(stats->drops[drop]);
@@ -479,6 +479,7 @@ static int cham_guest_sent(struct cham_guest *guest, struct xdp_buff *xdp,
 {
 	struct cham_tenant *tenant = guest->tenant;
 	enum cham_drop_reason drop = __CHAM_DROP_MAX;
+	u32 bytes = xdp_get_buff_len(xdp);
 	enum cham_verdict verdict;
 	struct cham_pkt pkt;
 
@@ -496,8 +497,8 @@ static int cham_guest_sent(struct cham_guest *guest, struct xdp_buff *xdp,
 		verdict = cham_run_tenant(tenant, guest, xdp, &pkt, out,
 					  timing, &drop);
 	}
-	cham_count(guest->tx_stats, xdp, verdict, drop);
-	cham_count(tenant->stats, xdp, verdict, drop);
+	cham_count(guest->tx_stats, bytes, verdict, drop);
+	cham_count(tenant->stats, bytes, verdict, drop);
 	/* Toward the network is a redirect to the uplink port. */
 	return verdict == CHAM_VERDICT_TX ? XDP_REDIRECT :
 	       cham_xdp_action[verdict];
@@ -549,12 +550,15 @@ __bpf_kfunc_start_defs();
  *
  * Return: the XDP action the provider program must return. For
  * XDP_REDIRECT, the program issues the redirect to @out->redirect_ifindex.
+ * The tenant's handler may have changed the packet's length: packet
+ * pointers the program took before the call must not be used after it.
  */
 __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 {
 	struct xdp_buff *xdp = (struct xdp_buff *)xdp_md;
 	struct cham_stats __percpu *stats = cham_unclassified_stats;
 	enum cham_drop_reason drop = __CHAM_DROP_MAX;
+	u32 bytes = xdp_get_buff_len(xdp);
 	struct cham_timing timing = {};
 	struct cham_tenant *tenant;
 	struct cham_guest *guest;
@@ -585,7 +589,7 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 		}
 	}
 
-	cham_count(stats, xdp, verdict, drop);
+	cham_count(stats, bytes, verdict, drop);
 	return cham_xdp_action[verdict];
 }
 
@@ -749,6 +753,75 @@ __bpf_kfunc int bpf_cham_csum_l4_valid(struct cham_ctx *ctx)
 	return cham_l4_csum_fold(rx, iph) ? -EBADMSG : 0;
 }
 
+/*
+ * The IP header's length and, for UDP, the UDP length, for a transport
+ * segment that now ends at the end of the frame.
+ */
+static void cham_set_lengths(struct cham_rx *rx)
+{
+	struct cham_ctx *ctx = &rx->ctx;
+	void *data = rx->xdp->data;
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+
+	if (ctx->l3_proto == ETH_P_IP) {
+		iph = data + ctx->l3_off;
+		csum_replace2(&iph->check, iph->tot_len,
+			      htons(ctx->len - ctx->l3_off));
+		iph->tot_len = htons(ctx->len - ctx->l3_off);
+	} else {
+		ip6h = data + ctx->l3_off;
+		ip6h->payload_len = htons(ctx->len - ctx->l3_off -
+					  sizeof(*ip6h));
+	}
+	if (ctx->l4_proto == IPPROTO_UDP)
+		((struct udphdr *)(data + ctx->l4_off))->len =
+			htons(ctx->l4_len);
+}
+
+/**
+ * bpf_cham_adjust_tail() - grow or shrink a packet at its end
+ * @ctx: the handler's context
+ * @delta: bytes to add at the end of the transport segment (positive) or
+ *	to remove from it (negative)
+ *
+ * Ethernet padding, if the frame had any, goes first: the segment then
+ * ends the frame. It grows by @delta zeroed bytes, or loses its last
+ * -@delta bytes. The IP header follows (IPv4 total length and header
+ * checksum, IPv6 payload length), and for UDP the UDP length; so do
+ * &cham_ctx.len and &cham_ctx.l4_len. The transport checksum does not:
+ * write the payload, then call bpf_cham_csum_l4_update(). Pointers from
+ * bpf_cham_pkt_ptr() taken before the call may now reach past the end of
+ * the packet: take them again.
+ *
+ * Return: 0; -EINVAL when the segment would lose its transport header,
+ * the IP packet would exceed 65535 bytes, or the frame would outgrow the
+ * buffer's tailroom (nothing changes then); -EOPNOTSUPP for a frame in
+ * several buffers, or when the IPv4 header was rewritten invalid.
+ */
+__bpf_kfunc int bpf_cham_adjust_tail(struct cham_ctx *ctx, int delta)
+{
+	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
+	struct xdp_buff *xdp = rx->xdp;
+	u32 end = ctx->l4_off + ctx->l4_len;
+	s64 new_len = (s64)end + delta;
+
+	if (xdp_buff_has_frags(xdp) ||
+	    (ctx->l3_proto == ETH_P_IP && !cham_ipv4_header(rx)))
+		return -EOPNOTSUPP;
+	if (new_len < ctx->payload_off || new_len - ctx->l3_off > U16_MAX ||
+	    new_len > xdp_data_hard_end(xdp) - xdp->data)
+		return -EINVAL;
+	/* The tailroom may hold another packet's bytes. */
+	if (delta > 0)
+		memset(xdp->data + end, 0, delta);
+	xdp->data_end = xdp->data + new_len;
+	ctx->len = new_len;
+	ctx->l4_len = new_len - ctx->l4_off;
+	cham_set_lengths(rx);
+	return 0;
+}
+
 /**
  * bpf_cham_redirect_port() - choose where CHAM_VERDICT_REDIRECT sends a packet
  * @ctx: the handler's context
@@ -864,6 +937,7 @@ BTF_ID_FLAGS(func, bpf_cham_pkt_ptr, KF_TRUSTED_ARGS | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_cham_csum_l3_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_valid, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_adjust_tail, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_port, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_guest, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_guest_lookup, KF_TRUSTED_ARGS)

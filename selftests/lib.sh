@@ -195,11 +195,18 @@ cleanup_net() {
 # with the kernel's UDP socket (socat) and print the reply, which must be as
 # long as the message. Returns as soon as it arrives; gives up after 3 s.
 udp_ask() {
+	udp_ask_n "$1" "$2" "$3" "${#3}"
+}
+
+# udp_ask_n ADDR PORT MESSAGE LENGTH: like udp_ask, for a reply of LENGTH
+# bytes.
+udp_ask_n() {
 	local addr=$1 reply
 	case $addr in *:*) addr="[$addr]" ;; esac
 	reply=$(mktemp)
-	CHAM_MSG=$3 CHAM_REPLY=$reply ip netns exec cl socat -T3 -t0.1 \
-		"UDP:$addr:$2" EXEC:"$CHAM/selftests/udp_exchange.sh" 2>/dev/null
+	CHAM_MSG=$3 CHAM_REPLY_LEN=$4 CHAM_REPLY=$reply ip netns exec cl \
+		socat -T3 -t0.1 "UDP:$addr:$2" \
+		EXEC:"$CHAM/selftests/udp_exchange.sh" 2>/dev/null
 	cat "$reply"
 	rm -f "$reply"
 }

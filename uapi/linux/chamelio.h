@@ -340,8 +340,8 @@ struct cham_proto_ops {
 	/**
 	 * @rx: a packet steered to the tenant arrived on a port.
 	 *
-	 * The handler may read and rewrite the packet in place (length is
-	 * fixed) and returns an &enum cham_verdict. Returning
+	 * The handler may read and rewrite the packet in place, grow or
+	 * shrink it at the end (bpf_cham_adjust_tail()), and returns an &enum cham_verdict. Returning
 	 * CHAM_VERDICT_REDIRECT needs a target set with
 	 * bpf_cham_redirect_port(), a port the admin assigned to the
 	 * tenant, or bpf_cham_redirect_guest(), one of the tenant's guests
