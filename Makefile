@@ -52,6 +52,9 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o \
 		   selftests/progs/resize.bpf.o \
 		   selftests/progs/guest_steal.bpf.o
+# What a tenant protocol may include from libbpf (make install).
+KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
+		   bpf_core_read.h
 # Benchmark tools that run in the VM.
 BENCH_BINS	:= scripts/bench/udp_rtt
 
@@ -159,6 +162,19 @@ install: all
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/chamelio/bpf/
 	install -m 0644 bpf/chamelio.bpf.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -m 0644 uapi/linux/chamelio.h $(DESTDIR)$(PREFIX)/include/chamelio/linux/
+	@# The tenant's kit: libbpf's BPF headers and the kernel's BPF ABI of
+	@# this build, so that a protocol builds with nothing from the tree.
+	install -d $(DESTDIR)$(PREFIX)/include/chamelio/bpf $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 $(addprefix $(LIBBPF_INC)/bpf/,$(KIT_BPF_HEADERS)) \
+		$(DESTDIR)$(PREFIX)/include/chamelio/bpf/
+	install -m 0644 $(LINUX_SRC)/tools/include/uapi/linux/bpf.h \
+		$(LINUX_SRC)/tools/include/uapi/linux/bpf_common.h \
+		$(DESTDIR)$(PREFIX)/include/chamelio/linux/
+	sed 's|@PREFIX@|$(PREFIX)|' scripts/chamelio.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/chamelio.pc
+	install -d $(DESTDIR)$(PREFIX)/share/chamelio/examples
+	install -m 0644 bpf/udp_echo.bpf.c bpf/udp_upper.bpf.c bpf/guest_udp.bpf.c \
+		$(DESTDIR)$(PREFIX)/share/chamelio/examples/
 	install -m 0644 user/libchamguest/chamguest.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -D -m 0644 $(LIBCHAMGUEST) $(DESTDIR)$(PREFIX)/lib/libchamguest.a
 	install -m 0755 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/bin/

@@ -57,6 +57,11 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "# host: the tenant developer's kit (make install, then build outside the tree)"
+out=$(scripts/check-kit.sh 2>&1)
+printf '%s\n' "$out"
+count "$out"
+
 echo "# vm: selftests/run.sh in QEMU"
 log=$deps/check-console.log
 scripts/vm.sh --timeout "${CHECK_TIMEOUT:-1320}" --log "$log" -- selftests/run.sh |

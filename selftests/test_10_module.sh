@@ -31,6 +31,8 @@ check "the refusal names the missing tenant in the kernel log" \
 	sh -c "dmesg | grep -q \"names no tenant 'alpha'\""
 check "no link is left behind" test ! -e "$PIN/udp_echo"
 
+check_errno "chamctl proto load for a missing tenant says so" "no such tenant nosuch" \
+	chamctl proto load "$BPF/udp_echo.bpf.o" tenant nosuch
 check "tenant alpha" chamctl tenant add alpha id 1
 # The verifier asks the module (check_member) and logs its refusal.
 refused_member() { # refused_member OBJECT MEMBER

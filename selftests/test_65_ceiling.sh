@@ -185,6 +185,8 @@ out=$(chamctl proto load "$BPF/burner.bpf.o" tenant burner 2>&1)
 status=$?
 check "a handler above the limit is refused" test $status -ne 0
 check "... with E2BIG" sh -c 'printf "%s" "$1" | grep -qiE "argument list too long|E2BIG"' _ "$out"
+check "... naming the handler, its size and the limit" \
+	sh -c 'printf "%s" "$1" | grep -q "handler burner_rx verified $2 instructions, more than the tenant.s insn-limit of 5"' _ "$out" "$insns"
 diag "$out"
 check_eq "... and the protocol in place stays" "$gen" "$(tshow .proto.generation)"
 check "insn-limit = the handler's size" chamctl tenant set burner insn-limit "$insns"

@@ -186,6 +186,7 @@ struct tenant_summary {
 	uint32_t id;
 	char name[CHAM_NAME_LEN];
 	uint32_t owner;		/* NO_OWNER for none */
+	uint32_t insn_limit;	/* verified insns per handler; 0: none */
 };
 
 /*

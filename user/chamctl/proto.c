@@ -411,11 +411,60 @@ void proto_object_close(struct proto_object *po)
 
 /* ---- registration ------------------------------------------------------ */
 
+/*
+ * E2BIG at registration: a handler is bigger than the tenant's insn-limit.
+ * The kernel says which only in its log, which a tenant may not read: name
+ * the handler and both numbers here.
+ */
+static int insn_limit_exceeded(const struct proto_object *po)
+{
+	struct tenant_ref ref = { .name = po->tenant };
+	struct bpf_prog_info info;
+	struct tenant_summary tenant;
+	struct bpf_program *prog;
+	__u32 len;
+
+	if (nl_open() || tenant_lookup(&ref, &tenant) || !tenant.insn_limit)
+		return fail_errno(-E2BIG, "registering protocol %s for tenant %s: a handler exceeds the tenant's insn-limit",
+				  po->name, po->tenant);
+	bpf_object__for_each_program(prog, po->obj) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len) ||
+		    info.verified_insns <= tenant.insn_limit)
+			continue;
+		return fail("registering protocol %s for tenant %s: handler %s verified %u instructions, more than the tenant's insn-limit of %u (E2BIG)",
+			    po->name, po->tenant, bpf_program__name(prog),
+			    info.verified_insns, tenant.insn_limit);
+	}
+	return fail_errno(-E2BIG, "registering protocol %s for tenant %s: a handler exceeds the tenant's insn-limit of %u",
+			  po->name, po->tenant, tenant.insn_limit);
+}
+
+/*
+ * The module refuses the struct_ops map update for a tenant that does not
+ * exist (ENOENT), which libbpf reports as a failed load: say which.
+ */
+static int load_failed(int err, const struct proto_object *po,
+		       const char *label)
+{
+	struct tenant_ref ref = { .name = po->tenant };
+	struct tenant_summary tenant;
+
+	if (err == -ENOENT && !nl_open() &&
+	    tenant_lookup(&ref, &tenant) == -ENOENT)
+		return fail("loading %s: no such tenant %s (create it with chamctl tenant add)",
+			    label, po->tenant);
+	return fail_errno(err, "loading %s", label);
+}
+
 static int registration_failed(int err, const struct proto_object *po)
 {
 	if (err == -ENOENT)
 		return fail("registering protocol %s: no tenant %s? create it with chamctl tenant add",
 			    po->name, po->tenant);
+	if (err == -E2BIG)
+		return insn_limit_exceeded(po);
 	return fail_errno(err, "registering protocol %s for tenant %s",
 			  po->name, po->tenant);
 }
@@ -504,7 +553,7 @@ int proto_object_register(struct proto_object *po, const char *label,
 
 	err = bpf_object__load(po->obj);
 	if (err)
-		return fail_errno(err, "loading %s", label);
+		return load_failed(err, po, label);
 	/* Loaded, not yet attached: nothing has run, closing undoes it all. */
 	if (check && check(po))
 		return EXIT_FAIL;

@@ -1043,6 +1043,8 @@ int tenant_lookup(const struct tenant_ref *ref, struct tenant_summary *out)
 		out->id = list.tenants[0].id;
 		memcpy(out->name, list.tenants[0].name, CHAM_NAME_LEN);
 		out->owner = list.tenants[0].owner;
+		out->insn_limit = list.tenants[0].budget.present[TK_INSN_LIMIT] ?
+				  list.tenants[0].budget.value[TK_INSN_LIMIT] : 0;
 	}
 	free(list.tenants);
 	return err;

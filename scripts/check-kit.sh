@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The tenant developer's kit, as a tenant gets it: `make install` into a
+# scratch root, then, in an empty directory and with nothing of the tree,
+# build a protocol and a guest program from the installed headers, library
+# and pkg-config file. Prints "ok -" / "not ok -" lines (scripts/check.sh).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+work=$tmp/work
+mkdir -p "$work"
+
+check() { # check DESCRIPTION COMMAND...
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "ok - $what"
+	else
+		echo "not ok - $what"
+		printf '%s\n' "$out" | tail -n 8 | sed 's/^/# /'
+	fi
+}
+
+check "make install into a scratch root" \
+	make -C "$top" -s install DESTDIR="$root" PREFIX=/usr/local
+export PKG_CONFIG_PATH=$root/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
+check "pkg-config knows chamelio" pkg-config --exists chamelio
+
+# The protocol a tenant starts from: the installed example, alone in an
+# empty directory.
+cp "$root/usr/local/share/chamelio/examples/udp_echo.bpf.c" "$work/my_proto.bpf.c"
+cat >"$work/my_guest.c" <<'C'
+#include <stdio.h>
+#include <chamguest.h>
+
+int main(int argc, char **argv)
+{
+	char err[256];
+	struct cham_guest *g;
+
+	g = cham_guest_attach(argc > 1 ? argv[1] : "g1", NULL, err, sizeof(err));
+	if (!g) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	cham_guest_detach(g);
+	return 0;
+}
+C
+cd "$work" || exit 1
+# shellcheck disable=SC2046 # pkg-config prints several words
+check "a protocol builds from the installed kit alone" \
+	clang -O2 -g -target bpf -Wall -Werror -nostdinc \
+	$(pkg-config --cflags chamelio) -isystem /usr/include \
+	-isystem "/usr/include/$(gcc -dumpmachine)" \
+	-c my_proto.bpf.c -o my_proto.bpf.o
+check "... into an object with its struct_ops section and BTF" \
+	sh -c "readelf -S my_proto.bpf.o | grep -q '.struct_ops.link' &&
+	       readelf -S my_proto.bpf.o | grep -q ' .BTF '"
+# shellcheck disable=SC2046
+check "a guest program builds and links against libchamguest" \
+	cc -std=gnu11 -Wall -Werror my_guest.c -o my_guest $(pkg-config --cflags --libs chamelio)
+check "... and reports a missing guest in its own words" \
+	sh -c "! ./my_guest nosuch 2>err && grep -q 'no guest nosuch' err"
