@@ -441,27 +441,10 @@ static int insn_limit_exceeded(const struct proto_object *po)
 			  po->name, po->tenant, tenant.insn_limit);
 }
 
-/*
- * The module refuses the struct_ops map update for a tenant that does not
- * exist (ENOENT), which libbpf reports as a failed load: say which.
- */
-static int load_failed(int err, const struct proto_object *po,
-		       const char *label)
-{
-	struct tenant_ref ref = { .name = po->tenant };
-	struct tenant_summary tenant;
-
-	if (err == -ENOENT && !nl_open() &&
-	    tenant_lookup(&ref, &tenant) == -ENOENT)
-		return fail("loading %s: no such tenant %s (create it with chamctl tenant add)",
-			    label, po->tenant);
-	return fail_errno(err, "loading %s", label);
-}
-
 static int registration_failed(int err, const struct proto_object *po)
 {
 	if (err == -ENOENT)
-		return fail("registering protocol %s: no tenant %s? create it with chamctl tenant add",
+		return fail("registering protocol %s: no such tenant %s (create it with chamctl tenant add)",
 			    po->name, po->tenant);
 	if (err == -E2BIG)
 		return insn_limit_exceeded(po);
@@ -553,7 +536,7 @@ int proto_object_register(struct proto_object *po, const char *label,
 
 	err = bpf_object__load(po->obj);
 	if (err)
-		return load_failed(err, po, label);
+		return fail_errno(err, "loading %s", label);
 	/* Loaded, not yet attached: nothing has run, closing undoes it all. */
 	if (check && check(po))
 		return EXIT_FAIL;
