@@ -110,7 +110,7 @@ static int cham_guest_check_addrs(const struct cham_guest *guest,
 	for (i = 0; i < guest->nr_addrs; i++) {
 		if (!cham_guest_prefix_valid(&guest->addrs[i])) {
 			NL_SET_ERR_MSG_FMT(extack,
-					   "guest address %u is multicast, broadcast, loopback or unspecified, or a prefix shorter than /8 (IPv4) or /16 (IPv6)",
+					   "guest address %u: a martian address, or a prefix under /8 (/16 for IPv6)",
 					   i + 1);
 			return -EINVAL;
 		}

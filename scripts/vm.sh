@@ -51,6 +51,12 @@ options:
                         With --smp 2 or more the vCPUs share that one clock
                         and take turns: a span measured on one vCPU can
                         include instructions another one ran.
+  --single-thread       all vCPUs on one host thread (-accel
+                        tcg,thread=single), without icount: code the
+                        kernel patches at run time (the XDP dispatcher
+                        when programs attach) cannot be executed stale by
+                        another vCPU, which multi-threaded TCG has been
+                        seen to do (an int3 oops); slower
   --append-modules "a b"  more kernel modules to pack and load at boot
   --bin PATH            copy a host binary and its libraries to
                         /usr/local/bin in the guest (repeatable; the
@@ -79,6 +85,7 @@ log_file=$deps/vm-console.log
 mem=1024
 smp=
 icount=0
+single_thread=0
 extra_modules=
 bins=()
 
@@ -91,6 +98,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=${2:?--mem needs a value}; shift 2 ;;
 	--smp) smp=${2:?--smp needs a value}; shift 2 ;;
 	--icount) icount=1; shift ;;
+	--single-thread) single_thread=1; shift ;;
 	--append-modules) extra_modules=${2?--append-modules needs a value}; shift 2 ;;
 	--bin) bins+=("${2:?--bin needs a path}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -312,6 +320,10 @@ log "initramfs: $(du -sh "$root" | cut -f1) unpacked, $(du -h "$initrd" | cut -f
 append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic tsc=reliable"
 accel=(-accel tcg)
 mode=TCG
+if [ "$single_thread" = 1 ]; then
+	accel=(-accel tcg,thread=single)
+	mode="TCG, one host thread"
+fi
 if [ "$icount" = 1 ]; then
 	# shift=0: one instruction per virtual nanosecond. sleep=off: when
 	# the guest idles, its clock jumps to the next timer deadline instead

@@ -612,6 +612,100 @@ KNOB_BUILDER(cfg_contention_u16, no_tenant, mnl_attr_put_u16,
 KNOB_BUILDER(cfg_contention_3000, no_tenant, mnl_attr_put_u32,
 	     CHAM_A_CFG_CONTENTION_US, 3000)
 
+/* ---- guests ---------------------------------------------------------------- */
+
+/*
+ * A guest of tenant A on lo (a device the test does not own as a guest
+ * link); @mac and @addr vary what is wrong with it.
+ */
+static void put_guest(struct nlmsghdr *nlh, const uint8_t *mac,
+		      const char *addr, uint8_t prefix_len)
+{
+	struct nlattr *nest, *entry;
+	struct in_addr in;
+
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, 7);
+	mnl_attr_put_strz(nlh, CHAM_A_GUEST_NAME, "nlt-g");
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, TENANT_A_NAME);
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_IFINDEX, lo_ifindex);
+	if (mac)
+		mnl_attr_put(nlh, CHAM_A_GUEST_MAC, 6, mac);
+	if (!addr)
+		return;
+	inet_pton(AF_INET, addr, &in);
+	nest = mnl_attr_nest_start(nlh, CHAM_A_GUEST_ADDRS);
+	entry = mnl_attr_nest_start(nlh, CHAM_A_SOURCES_ENTRY);
+	mnl_attr_put_u8(nlh, CHAM_A_SOURCE_FAMILY, AF_INET);
+	mnl_attr_put(nlh, CHAM_A_SOURCE_ADDR, 4, &in);
+	mnl_attr_put_u8(nlh, CHAM_A_SOURCE_PREFIX_LEN, prefix_len);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static const uint8_t guest_mac[6] = { 0x02, 0, 0, 0, 0, 0x07 };
+static const uint8_t multicast_mac[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+
+static void guest_no_mac(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, NULL, NULL, 0);
+}
+
+static void guest_multicast_mac(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, multicast_mac, NULL, 0);
+}
+
+static void guest_short_mac(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, 7);
+	mnl_attr_put_strz(nlh, CHAM_A_GUEST_NAME, "nlt-g");
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, TENANT_A_NAME);
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_IFINDEX, lo_ifindex);
+	mnl_attr_put(nlh, CHAM_A_GUEST_MAC, 4, guest_mac);
+}
+
+static void guest_broadcast_addr(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, guest_mac, "255.255.255.255", 32);
+}
+
+static void guest_whole_space(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, guest_mac, "10.0.0.0", 1);
+}
+
+static void guest_id_0(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, guest_mac, NULL, 0);
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, 0);
+}
+
+/* Valid but for the caller's privilege (and lo not being a veth). */
+static void guest_valid(struct nlmsghdr *nlh)
+{
+	put_guest(nlh, guest_mac, "10.98.0.7", 32);
+}
+
+static void guest_unknown_tenant(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, 7);
+	mnl_attr_put_strz(nlh, CHAM_A_GUEST_NAME, "nlt-g");
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, SPARE_NAME);
+	mnl_attr_put_u32(nlh, CHAM_A_GUEST_IFINDEX, lo_ifindex);
+	mnl_attr_put(nlh, CHAM_A_GUEST_MAC, 6, guest_mac);
+}
+
+static void guest_name_nosuch(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, CHAM_A_GUEST_NAME, "nlt-nosuch");
+}
+
+static void guest_get_with_mac(struct nlmsghdr *nlh)
+{
+	guest_name_nosuch(nlh);
+	mnl_attr_put(nlh, CHAM_A_GUEST_MAC, 6, guest_mac);
+}
+
 /* ---- attributes a command does not take ---------------------------------- */
 
 static void del_with_rule_family(struct nlmsghdr *nlh)
@@ -811,6 +905,74 @@ static bool msg_matches(const char *msg, const char *want)
 }
 
 static const struct refusal refusals[] = {
+	{
+		.what = "GUEST_NEW without MAC",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_no_mac,
+		.errnos = { EINVAL },
+		.missing = CHAM_A_GUEST_MAC,
+	},
+	{
+		.what = "GUEST_NEW with a 4-byte MAC",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_short_mac,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "GUEST_NEW with a multicast MAC",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_multicast_mac,
+		.errnos = { EINVAL },
+		.msg_has = "unicast",
+	},
+	{
+		.what = "GUEST_NEW with id 0",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_id_0,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "GUEST_NEW with a broadcast address",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_broadcast_addr,
+		.errnos = { EINVAL },
+		.msg_has = "martian address",
+	},
+	{
+		.what = "GUEST_NEW with half the address space",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_whole_space,
+		.errnos = { EINVAL },
+		.msg_has = "prefix under /8",
+	},
+	{
+		.what = "GUEST_NEW for a tenant that does not exist",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_unknown_tenant,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "GUEST_DEL of a guest that does not exist",
+		.cmd = CHAM_CMD_GUEST_DEL,
+		.build = guest_name_nosuch,
+		.errnos = { ENOENT },
+		.msg_has = "no such guest",
+	},
+	{
+		.what = "GUEST_DEL without id or name",
+		.cmd = CHAM_CMD_GUEST_DEL,
+		.build = no_tenant,
+		.errnos = { EINVAL },
+		.msg_has = "guest id or name is required",
+	},
+	{
+		.what = "GUEST_GET with a MAC (not taken)",
+		.cmd = CHAM_CMD_GUEST_GET,
+		.build = guest_get_with_mac,
+		.errnos = { EINVAL, EOPNOTSUPP },
+		.msg_has = NOT_TAKEN_MSG,
+	},
 	{
 		.what = "TENANT_NEW without NAME",
 		.cmd = CHAM_CMD_TENANT_NEW,
@@ -1346,6 +1508,20 @@ static const struct refusal unprivileged[] = {
 		.what = "unprivileged TENANT_SET of its own tenant's sources",
 		.cmd = CHAM_CMD_TENANT_SET,
 		.build = set_sources_16,
+		.errnos = { EPERM },
+		.no_extack = true,
+	},
+	{
+		.what = "unprivileged GUEST_NEW",
+		.cmd = CHAM_CMD_GUEST_NEW,
+		.build = guest_valid,
+		.errnos = { EPERM },
+		.no_extack = true,
+	},
+	{
+		.what = "unprivileged GUEST_DEL",
+		.cmd = CHAM_CMD_GUEST_DEL,
+		.build = guest_name_nosuch,
 		.errnos = { EPERM },
 		.no_extack = true,
 	},

@@ -12,6 +12,7 @@ echo "TAP version 13"
 for test in test_*.sh; do
 	[ -n "${CHAM_TESTS:-}" ] && ! echo " $CHAM_TESTS " | grep -q " ${test%.sh} " &&
 		continue
+	echo " ${CHAM_SKIP:-} " | grep -q " ${test%.sh} " && continue
 	echo "# ${test%.sh}"
 	out=/tmp/${test%.sh}.out
 	sh "./$test" >"$out" 2>&1
