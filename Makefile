@@ -32,7 +32,8 @@ USER_LDLIBS	:= $(LIBBPF_A) -lmnl -lelf -lz
 # Tenant protocols and provider programs.
 BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/cham_guest.bpf.o bpf/udp_echo.bpf.o \
 		   bpf/udp_upper.bpf.o bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o \
-		   bpf/guest_udp.bpf.o
+		   bpf/guest_udp.bpf.o bpf/udp_kv.bpf.o bpf/udp_kv_v2.bpf.o \
+		   bpf/template.bpf.o
 CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
 # The guest library (plain <linux/if_xdp.h>, no libbpf) and its programs.
 LIBCHAMGUEST	:= user/libchamguest/libchamguest.a
@@ -50,8 +51,9 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/nolink.bpf.o selftests/progs/forged_rx.bpf.o \
 		   selftests/progs/devmap_rx.bpf.o selftests/progs/hostile_ksym.bpf.o \
 		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o \
-		   selftests/progs/resize.bpf.o \
-		   selftests/progs/guest_steal.bpf.o
+		   selftests/progs/resize.bpf.o selftests/progs/copy_cost.bpf.o \
+		   selftests/progs/guest_steal.bpf.o selftests/progs/verifier_reject.bpf.o \
+		   selftests/progs/stack_spy.bpf.o
 # What a tenant protocol may include from libbpf (make install).
 KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 		   bpf_core_read.h
@@ -76,6 +78,10 @@ bpf: $(BPF_OBJS)
 
 bpf/%.bpf.o: bpf/%.bpf.c bpf/chamelio.bpf.h uapi/linux/chamelio.h $(DEPS_READY)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Version 2 of the key-value store: the same source, one command more.
+bpf/udp_kv_v2.bpf.o: bpf/udp_kv.bpf.c bpf/chamelio.bpf.h uapi/linux/chamelio.h $(DEPS_READY)
+	$(CLANG) $(BPF_CFLAGS) -DKV_VERSION=2 -c $< -o $@
 
 user/cham_xdp.skel.h: bpf/cham_xdp.bpf.o
 	$(BPFTOOL) gen skeleton $< name cham_xdp > $@
@@ -173,8 +179,8 @@ install: all
 	sed 's|@PREFIX@|$(PREFIX)|' scripts/chamelio.pc.in \
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/chamelio.pc
 	install -d $(DESTDIR)$(PREFIX)/share/chamelio/examples
-	install -m 0644 bpf/udp_echo.bpf.c bpf/udp_upper.bpf.c bpf/guest_udp.bpf.c \
-		$(DESTDIR)$(PREFIX)/share/chamelio/examples/
+	install -m 0644 bpf/template.bpf.c bpf/udp_echo.bpf.c bpf/udp_upper.bpf.c \
+		bpf/udp_kv.bpf.c bpf/guest_udp.bpf.c $(DESTDIR)$(PREFIX)/share/chamelio/examples/
 	install -m 0644 user/libchamguest/chamguest.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -D -m 0644 $(LIBCHAMGUEST) $(DESTDIR)$(PREFIX)/lib/libchamguest.a
 	install -m 0755 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -182,4 +188,4 @@ install: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF) \
-		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS)
+		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS) selftests/kit/*.o

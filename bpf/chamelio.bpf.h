@@ -5,8 +5,8 @@
  * A protocol is a struct cham_proto_ops instance in a ".struct_ops.link"
  * section whose handlers are SEC("struct_ops/...") programs. The handler's
  * context (call it pkt: BPF_PROG() reserves ctx) is read directly; packet
- * bytes are reached with cham_hdr() and
- * rewritten in place. See Documentation/tenant-protocols.md.
+ * bytes are reached with cham_hdr() and rewritten in place, or copied with
+ * bpf_cham_load_bytes()/bpf_cham_store_bytes(). See Documentation/tenant-protocols.md.
  */
 #ifndef __CHAMELIO_BPF_H
 #define __CHAMELIO_BPF_H
@@ -32,13 +32,32 @@
 #include <linux/chamelio.h>
 #pragma clang attribute pop
 
-/* Kfuncs for tenant handlers (see kmod/dispatch.c for their contracts). */
+/*
+ * Kfuncs for tenant handlers (their contracts: kmod/packet.c for reaching
+ * and editing the packet, kmod/dispatch.c for redirects and guests).
+ */
 extern __u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, __u32 offset,
 			      const __u32 rdwr_buf_size) __ksym;
 extern int bpf_cham_csum_l3_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_update(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_csum_l4_valid(struct cham_ctx *ctx) __ksym;
 extern int bpf_cham_adjust_tail(struct cham_ctx *ctx, int delta) __ksym;
+/* Front of the frame: > 0 prepends zeroed bytes, < 0 removes (reparsed). */
+extern int bpf_cham_adjust_head(struct cham_ctx *ctx, int delta) __ksym;
+/* ctx from the frame as it is now; -EBADMSG (ctx unchanged) if unparsable. */
+extern int bpf_cham_parse(struct cham_ctx *ctx) __ksym;
+/*
+ * Variable-length copies and comparison: 0, or -EINVAL outside the frame;
+ * compare returns 1 when the bytes differ. The size may be a variable the
+ * verifier bounds by the buffer's size (e.g. n & (sizeof(buf) - 1)); a
+ * stack buffer must be initialised (e.g. = {}) before the call.
+ */
+extern int bpf_cham_load_bytes(struct cham_ctx *ctx, __u32 offset, void *to,
+			       __u32 to__sz) __ksym;
+extern int bpf_cham_store_bytes(struct cham_ctx *ctx, __u32 offset,
+				const void *from, __u32 from__sz) __ksym;
+extern int bpf_cham_compare_bytes(struct cham_ctx *ctx, __u32 offset,
+				  const void *buf, __u32 buf__sz) __ksym;
 extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
 extern int bpf_cham_redirect_guest(struct cham_ctx *ctx, __u32 guest_id) __ksym;
 extern int bpf_cham_guest_lookup(struct cham_ctx *ctx) __ksym;

@@ -3,8 +3,9 @@
  * The fast path. The provider XDP program on each port, and on the host
  * side of each guest's link, calls bpf_cham_rx(), which classifies the
  * frame, runs the tenant's handler (rx for the network's frames, tx for a
- * guest's), accounts the packet and returns the XDP action. Tenant handlers reach the packet and
- * rewrite it through the bpf_cham_* kfuncs below.
+ * guest's), accounts the packet and returns the XDP action. Tenant handlers
+ * redirect it with the kfuncs below, and reach and rewrite it with those of
+ * packet.c; this file registers them all.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -24,20 +25,8 @@
 #include <asm/timex.h>
 
 #include "chamelio.h"
+#include "packet.h"
 #include "parse.h"
-
-/* A handler's context and what only the module may see of the packet. */
-struct cham_rx {
-	struct cham_ctx ctx;
-	struct xdp_buff *xdp;
-	struct cham_tenant *tenant;
-	const struct cham_guest *from_guest;	/* tx: the guest that sent it */
-	struct cham_guest *to_guest;	/* a redirect target that is a guest */
-	u32 redirect_ifindex;
-	bool redirect_refused;	/* the last target was not the tenant's */
-	bool ipv6_routing_header;
-	u8 rx_h_dest[ETH_ALEN];	/* whom the sender addressed */
-};
 
 /*
  * Egress validation is part of the isolation contract; switching it off
@@ -343,6 +332,38 @@ static enum cham_drop_reason cham_check_verdict(struct cham_rx *rx,
  * of its guests (@guest, tx), or applies the tenant's default, and checks
  * the verdict. A DROP comes with its reason in *drop.
  */
+/*
+ * Struct_ops programs are loaded with CAP_PERFMON, and with it the
+ * verifier lets a handler read stack it never wrote. Its frame lies where
+ * the previous handler's frame lay on this CPU, so without this a tenant
+ * could read another tenant's packet bytes and state left there, and send
+ * them out. Zeroing that area before a tenant's handler runs, whenever a
+ * different tenant ran last on this CPU, leaves a handler only its own
+ * tenant's leftovers and the kernel's (which its loader may read anyway).
+ */
+static DEFINE_PER_CPU(u64, cham_stack_tenant);
+
+/*
+ * Room for the handler's whole BPF stack (MAX_BPF_STACK) and what the
+ * struct_ops trampoline puts between this function's caller and it.
+ */
+#define CHAM_SCRUB_BYTES	(MAX_BPF_STACK + 256)
+
+static noinline void cham_scrub_stack(void)
+{
+	u8 area[CHAM_SCRUB_BYTES];
+
+	memzero_explicit(area, sizeof(area));
+}
+
+static void cham_stack_prepare(const struct cham_tenant *tenant)
+{
+	if (this_cpu_read(cham_stack_tenant) == tenant->cookie)
+		return;
+	cham_scrub_stack();
+	this_cpu_write(cham_stack_tenant, tenant->cookie);
+}
+
 static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 					 const struct cham_guest *guest,
 					 struct xdp_buff *xdp,
@@ -371,23 +392,15 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		.tenant_id = tenant->id,
 		.ifindex = xdp->rxq->dev->ifindex,
 		.rx_queue = xdp->rxq->queue_index,
-		.len = xdp->data_end - xdp->data,
-		.l3_off = pkt->l3_off,
-		.l4_off = pkt->l4_off,
-		.payload_off = pkt->payload_off,
-		.l4_len = pkt->l4_len,
-		.l3_proto = pkt->l3_proto,
-		.l4_proto = pkt->l4_proto,
-		.vlan_depth = pkt->vlan_depth,
 		.guest_id = guest ? guest->id : 0,
 	};
+	cham_rx_describe(&rx, pkt, xdp->data_end - xdp->data);
 	rx.xdp = xdp;
 	rx.tenant = tenant;
 	rx.from_guest = guest;
 	rx.to_guest = NULL;
 	rx.redirect_ifindex = 0;
 	rx.redirect_refused = false;
-	rx.ipv6_routing_header = pkt->ipv6_routing_header;
 	/* The parser has seen the Ethernet header. */
 	ether_addr_copy(rx.rx_h_dest, ((struct ethhdr *)xdp->data)->h_dest);
 
@@ -396,6 +409,7 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		return CHAM_VERDICT_DROP;
 	}
 	this_cpu_inc(tenant->stats->handler_calls);
+	cham_stack_prepare(tenant);
 	verdict = handler(&rx.ctx);
 	*drop = cham_check_verdict(&rx, pkt, verdict);
 	/* Validating what the handler sends is the tenant's cost too. */
@@ -594,235 +608,6 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 }
 
 /**
- * bpf_cham_pkt_ptr() - reach packet bytes from a tenant handler
- * @ctx: the handler's context
- * @offset: offset from the start of the frame
- * @rdwr_buf_size: how many bytes, a constant the verifier checks accesses
- *	against
- *
- * Return: a readable and writable pointer to @rdwr_buf_size bytes at
- * @offset, or NULL when they are not all within the frame.
- */
-__bpf_kfunc u8 *bpf_cham_pkt_ptr(struct cham_ctx *ctx, u32 offset,
-				 const u32 rdwr_buf_size)
-{
-	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	u32 len = rx->xdp->data_end - rx->xdp->data;
-
-	/* A size of 0 would give the handler one read-only byte (6.12). */
-	if (!rdwr_buf_size || offset > len || rdwr_buf_size > len - offset)
-		return NULL;
-	return rx->xdp->data + offset;
-}
-
-/*
- * The handler may have rewritten any header byte, so the checksum kfuncs
- * trust only the offsets the parser found (ctx is read-only to BPF) and
- * re-check the lengths they read from the packet.
- */
-static struct iphdr *cham_ipv4_header(struct cham_rx *rx)
-{
-	struct iphdr *iph = rx->xdp->data + rx->ctx.l3_off;
-
-	if (rx->ctx.l3_proto != ETH_P_IP ||
-	    rx->ctx.l3_off + iph->ihl * 4 > rx->ctx.len || iph->ihl < 5)
-		return NULL;
-	return iph;
-}
-
-/**
- * bpf_cham_csum_l3_update() - recompute the IPv4 header checksum
- * @ctx: the handler's context
- *
- * Return: 0, or -EINVAL when the packet is not IPv4 or its header length
- * was rewritten to something invalid.
- */
-__bpf_kfunc int bpf_cham_csum_l3_update(struct cham_ctx *ctx)
-{
-	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	struct iphdr *iph = cham_ipv4_header(rx);
-
-	if (!iph)
-		return -EINVAL;
-	iph->check = 0;
-	iph->check = ip_fast_csum(iph, iph->ihl);
-	return 0;
-}
-
-/*
- * Where the transport checksum is and whether it can be computed: the
- * checks bpf_cham_csum_l4_update() and bpf_cham_csum_l4_valid() share.
- */
-static int cham_l4_csum_field(struct cham_rx *rx, __sum16 **check,
-			      const struct iphdr **iph)
-{
-	const struct cham_ctx *ctx = &rx->ctx;
-	void *l4 = rx->xdp->data + ctx->l4_off;
-
-	if (ctx->l4_proto == IPPROTO_UDP)
-		*check = &((struct udphdr *)l4)->check;
-	else if (ctx->l4_proto == IPPROTO_TCP)
-		*check = &((struct tcphdr *)l4)->check;
-	else
-		return -EINVAL;
-	*iph = ctx->l3_proto == ETH_P_IP ? cham_ipv4_header(rx) : NULL;
-	if (ctx->l3_proto == ETH_P_IP && !*iph)
-		return -EINVAL;
-	if (rx->ipv6_routing_header)
-		return -EOPNOTSUPP;
-	return 0;
-}
-
-/*
- * The folded checksum of the segment as it is, pseudo-header (with the
- * addresses now in the IP header) included: 0 when the checksum field is
- * right.
- */
-static __sum16 cham_l4_csum_fold(struct cham_rx *rx, const struct iphdr *iph)
-{
-	const struct cham_ctx *ctx = &rx->ctx;
-	const struct ipv6hdr *ip6h;
-	u32 len = ctx->l4_len;
-	__wsum sum;
-
-	sum = csum_partial(rx->xdp->data + ctx->l4_off, len, 0);
-	if (iph)
-		return csum_tcpudp_magic(iph->saddr, iph->daddr, len,
-					 ctx->l4_proto, sum);
-	ip6h = rx->xdp->data + ctx->l3_off;
-	return csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len, ctx->l4_proto,
-			       sum);
-}
-
-/**
- * bpf_cham_csum_l4_update() - recompute the UDP or TCP checksum
- * @ctx: the handler's context
- *
- * Covers the pseudo-header (with the addresses now in the IP header) and the
- * whole transport segment, so it is correct after any rewrite of addresses,
- * ports or payload.
- *
- * Return: 0, -EINVAL for other transports or an invalid IPv4 header, or
- * -EOPNOTSUPP behind an IPv6 routing header (the pseudo-header would need
- * the final destination).
- */
-__bpf_kfunc int bpf_cham_csum_l4_update(struct cham_ctx *ctx)
-{
-	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	const struct iphdr *iph;
-	__sum16 *check;
-	int err;
-
-	err = cham_l4_csum_field(rx, &check, &iph);
-	if (err)
-		return err;
-	*check = 0;
-	*check = cham_l4_csum_fold(rx, iph);
-	if (ctx->l4_proto == IPPROTO_UDP && !*check)
-		*check = CSUM_MANGLED_0;
-	return 0;
-}
-
-/**
- * bpf_cham_csum_l4_valid() - verify the UDP or TCP checksum of the packet
- * @ctx: the handler's context
- *
- * The parser does not verify transport checksums (it would cost every
- * packet a pass over its payload); a protocol that answers or forwards
- * what it receives calls this first, so that it never reflects a corrupt
- * segment with a valid-looking checksum of its own. Costs one pass over
- * the segment.
- *
- * Return: 0 when the checksum is right (a UDP-over-IPv4 checksum of 0
- * means none was computed and is accepted), -EBADMSG when it is wrong,
- * -EINVAL for other transports or an invalid IPv4 header, -EOPNOTSUPP
- * behind an IPv6 routing header.
- */
-__bpf_kfunc int bpf_cham_csum_l4_valid(struct cham_ctx *ctx)
-{
-	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	const struct iphdr *iph;
-	__sum16 *check;
-	int err;
-
-	err = cham_l4_csum_field(rx, &check, &iph);
-	if (err)
-		return err;
-	if (ctx->l4_proto == IPPROTO_UDP && iph && !*check)
-		return 0;
-	return cham_l4_csum_fold(rx, iph) ? -EBADMSG : 0;
-}
-
-/*
- * The IP header's length and, for UDP, the UDP length, for a transport
- * segment that now ends at the end of the frame.
- */
-static void cham_set_lengths(struct cham_rx *rx)
-{
-	struct cham_ctx *ctx = &rx->ctx;
-	void *data = rx->xdp->data;
-	struct ipv6hdr *ip6h;
-	struct iphdr *iph;
-
-	if (ctx->l3_proto == ETH_P_IP) {
-		iph = data + ctx->l3_off;
-		csum_replace2(&iph->check, iph->tot_len,
-			      htons(ctx->len - ctx->l3_off));
-		iph->tot_len = htons(ctx->len - ctx->l3_off);
-	} else {
-		ip6h = data + ctx->l3_off;
-		ip6h->payload_len = htons(ctx->len - ctx->l3_off -
-					  sizeof(*ip6h));
-	}
-	if (ctx->l4_proto == IPPROTO_UDP)
-		((struct udphdr *)(data + ctx->l4_off))->len =
-			htons(ctx->l4_len);
-}
-
-/**
- * bpf_cham_adjust_tail() - grow or shrink a packet at its end
- * @ctx: the handler's context
- * @delta: bytes to add at the end of the transport segment (positive) or
- *	to remove from it (negative)
- *
- * Ethernet padding, if the frame had any, goes first: the segment then
- * ends the frame. It grows by @delta zeroed bytes, or loses its last
- * -@delta bytes. The IP header follows (IPv4 total length and header
- * checksum, IPv6 payload length), and for UDP the UDP length; so do
- * &cham_ctx.len and &cham_ctx.l4_len. The transport checksum does not:
- * write the payload, then call bpf_cham_csum_l4_update(). Pointers from
- * bpf_cham_pkt_ptr() taken before the call may now reach past the end of
- * the packet: take them again.
- *
- * Return: 0; -EINVAL when the segment would lose its transport header,
- * the IP packet would exceed 65535 bytes, or the frame would outgrow the
- * buffer's tailroom (nothing changes then); -EOPNOTSUPP for a frame in
- * several buffers, or when the IPv4 header was rewritten invalid.
- */
-__bpf_kfunc int bpf_cham_adjust_tail(struct cham_ctx *ctx, int delta)
-{
-	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	struct xdp_buff *xdp = rx->xdp;
-	u32 end = ctx->l4_off + ctx->l4_len;
-	s64 new_len = (s64)end + delta;
-
-	if (xdp_buff_has_frags(xdp) ||
-	    (ctx->l3_proto == ETH_P_IP && !cham_ipv4_header(rx)))
-		return -EOPNOTSUPP;
-	if (new_len < ctx->payload_off || new_len - ctx->l3_off > U16_MAX ||
-	    new_len > xdp_data_hard_end(xdp) - xdp->data)
-		return -EINVAL;
-	/* The tailroom may hold another packet's bytes. */
-	if (delta > 0)
-		memset(xdp->data + end, 0, delta);
-	xdp->data_end = xdp->data + new_len;
-	ctx->len = new_len;
-	ctx->l4_len = new_len - ctx->l4_off;
-	cham_set_lengths(rx);
-	return 0;
-}
-
-/**
  * bpf_cham_redirect_port() - choose where CHAM_VERDICT_REDIRECT sends a packet
  * @ctx: the handler's context
  * @ifindex: a Chamelio port the admin assigned to the tenant
@@ -886,7 +671,7 @@ __bpf_kfunc int bpf_cham_redirect_guest(struct cham_ctx *ctx, u32 guest_id)
 __bpf_kfunc int bpf_cham_guest_lookup(struct cham_ctx *ctx)
 {
 	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
-	/* The parser checked the IP header is within the (fixed) frame. */
+	/* ctx's IP header is always within the frame (packet.c). */
 	const void *l3 = rx->xdp->data + rx->ctx.l3_off;
 	struct cham_guest *guest;
 	union cham_addr daddr;
@@ -932,12 +717,18 @@ static const struct btf_kfunc_id_set cham_xdp_kfunc_set = {
 	.filter = cham_xdp_kfunc_filter,
 };
 
+/* The handlers' kfuncs: those of this file and of packet.c. */
 BTF_KFUNCS_START(cham_proto_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_cham_pkt_ptr, KF_TRUSTED_ARGS | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_cham_csum_l3_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_update, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_csum_l4_valid, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_adjust_tail, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_adjust_head, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_parse, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_load_bytes, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_store_bytes, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_compare_bytes, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_port, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_guest, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_guest_lookup, KF_TRUSTED_ARGS)

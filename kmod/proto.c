@@ -330,9 +330,10 @@ static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
 }
 
 /*
- * The link is kept to tell registrations of one map apart. The generation
- * counts registrations, so the admin can see replacements; each protocol
- * starts with a clean record against the ceiling.
+ * The link is kept to refuse a second registration and to check updates
+ * against. The generation counts registrations and replacements, so the
+ * admin can see them; each protocol starts with a clean record against
+ * the ceiling.
  */
 static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops, struct bpf_link *link)
@@ -371,13 +372,38 @@ static int cham_proto_check_size(const struct cham_tenant *tenant,
 }
 
 /*
- * A second registration for a tenant replaces the first, which stays loaded
- * but inert until its link is removed: the swap is a single pointer store,
- * so every packet sees either the old or the new protocol.
+ * The name of the protocol a tenant's link binds, for messages: none when
+ * it was ejected (the link stays, the instance is off the fast path).
+ */
+static const char *cham_proto_bound_name(struct cham_tenant *tenant)
+{
+	struct cham_proto_ops *cur = cham_tenant_ops(tenant);
+
+	return cur ? cur->name : "(ejected)";
+}
+
+/*
+ * One link per tenant. A registration for a tenant that already has a
+ * link bound, ejected or not, is refused with EBUSY: replacing is
+ * bpf_link_update() on that link (cham_proto_update()), the kernel's own
+ * convention for XDP and struct_ops links. Were a second link to displace
+ * the first, a registration that cannot last (bpftool failing to pin its
+ * link, a loader killed before pinning) would take the tenant's protocol
+ * with it when its link dies, leaving the tenant offline; refused, it
+ * leaves the bound protocol serving, and the tenant's link stays the one
+ * object its owner pinned.
+ *
+ * Everything below runs under cham_config_lock, as do unreg, update and
+ * tenant deletion: a link's release (unreg) clears proto_link before the
+ * next registration can look at it, so "busy" always means a live link.
+ * Link release is deferred work when the last reference is a pin removed
+ * from bpffs: a registration right after "rm PIN" can still see the old
+ * link; chamctl proto unload detaches the link first, which unregisters
+ * synchronously.
  */
 static int cham_proto_reg(void *kdata, struct bpf_link *link)
 {
-	struct cham_proto_ops *ops = kdata, *old;
+	struct cham_proto_ops *ops = kdata;
 	struct cham_tenant *tenant;
 	int err = 0;
 
@@ -394,41 +420,63 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 	tenant = cham_proto_tenant(ops, &err);
 	if (!tenant)
 		goto out;
-	err = cham_proto_check_size(tenant, ops);
-	if (err)
+	if (tenant->proto_link) {
+		pr_info_ratelimited("chamelio: tenant %s: protocol '%s' refused: '%s' is bound; replace it with a link update\n",
+				    tenant->name, ops->name,
+				    cham_proto_bound_name(tenant));
+		err = -EBUSY;
 		goto out;
-	old = cham_tenant_ops(tenant);
-	if (old)
-		pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
-				    tenant->name, ops->name, old->name);
-	cham_proto_publish(tenant, ops, link);
+	}
+	err = cham_proto_check_size(tenant, ops);
+	if (!err)
+		cham_proto_publish(tenant, ops, link);
 out:
 	mutex_unlock(&cham_config_lock);
 	return err;
 }
 
+/*
+ * The link goes (its last reference dropped, or BPF_LINK_DETACH): the
+ * tenant returns to its default verdict if this link is the one bound. A
+ * link is bound to at most one tenant, the one its registration named; the
+ * cookie keeps a tenant deleted and created again under the same name,
+ * which starts unbound, from being unbound by the first tenant's link.
+ * With EBUSY, a bound link's instance is the published one or, once
+ * ejected, none: nothing else can be in tenant->ops.
+ */
 static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 {
-	struct cham_proto_ops *ops = kdata, *cur;
+	struct cham_proto_ops *ops = kdata;
 	struct cham_tenant *tenant;
 
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
-	/* Only if it was not replaced meanwhile, nor the tenant recreated. */
 	if (tenant && tenant->cookie == ops->tenant_cookie &&
-	    tenant->proto_link == link) {
-		cur = rcu_access_pointer(tenant->ops);
-		/* Not replaced meanwhile; perhaps ejected. */
-		if (cur == ops || !cur)
-			cham_proto_publish(tenant, NULL, NULL);
-	}
+	    tenant->proto_link == link)
+		cham_proto_publish(tenant, NULL, NULL);
 	mutex_unlock(&cham_config_lock);
 }
 
 /*
- * bpf_link_update() of a struct_ops link: the same tenant, new programs.
- * The link may have been ejected: updating it is how a tenant puts a
- * fixed protocol back.
+ * bpf_link_update() of a struct_ops link: the replacement path. The new
+ * instance must name the same tenant as the old, be prepared for the
+ * tenant as it is now (cham_proto_tenant(): the cookie, and the caller
+ * owns it), fit its insn-limit, and @link must be the tenant's bound link:
+ * a link left over from a tenant of the same name that was deleted, or
+ * one detached meanwhile, cannot take over (-ENOENT; user space then
+ * registers anew). The link cannot go between the check and the
+ * publication: the updater holds a reference to it, BPF_LINK_DETACH is
+ * serialized with updates by the BPF core's update mutex, and tenant
+ * deletion takes cham_config_lock as we do. The swap is one pointer
+ * store: every packet sees the old or the new protocol, none goes
+ * unserved.
+ *
+ * An ejected link (tenant->ops NULL, proto_link still set) may be updated:
+ * it is how a tenant puts a fixed protocol back. An ejection racing with
+ * the update is harmless: it only ever clears the instance it ejects
+ * (cmpxchg in cham_proto_eject()), so it either takes the old instance
+ * off just before the new one is published, or finds the new one and
+ * does nothing.
  */
 static int cham_proto_update(void *kdata, void *old_kdata,
 			     struct bpf_link *link)
@@ -443,14 +491,17 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 	tenant = cham_proto_tenant(ops, &err);
 	if (!tenant)
 		goto out;
-	cur = rcu_access_pointer(tenant->ops);
+	cur = cham_tenant_ops(tenant);
 	if (tenant->proto_link != link || (cur && cur != old) ||
 	    tenant->cookie != old->tenant_cookie)
 		err = -ENOENT;
 	else
 		err = cham_proto_check_size(tenant, ops);
-	if (!err)
-		cham_proto_publish(tenant, ops, link);
+	if (err)
+		goto out;
+	pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
+			    tenant->name, ops->name, old->name);
+	cham_proto_publish(tenant, ops, link);
 out:
 	mutex_unlock(&cham_config_lock);
 	return err;
@@ -466,9 +517,10 @@ static int cham_proto_validate(void *kdata)
 /*
  * The bounded fast-path contract: a protocol whose calls keep exceeding the
  * ceiling is unbound from the fast path, from softirq context. Its link
- * stays, inert, as after a replacement; the tenant's traffic gets the
- * default verdict until a protocol is registered again. Only the protocol
- * that violated is ejected, once, even if a registration races with it.
+ * stays bound, inert: the tenant's traffic gets the default verdict until
+ * the link is updated with a fixed protocol, or removed and a protocol
+ * registered again (a registration meanwhile is refused, EBUSY). Only the
+ * protocol that violated is ejected, once, even if an update races with it.
  */
 void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
 		      u32 violations)

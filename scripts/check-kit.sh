@@ -29,9 +29,10 @@ check "make install into a scratch root" \
 export PKG_CONFIG_PATH=$root/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 check "pkg-config knows chamelio" pkg-config --exists chamelio
 
-# The protocol a tenant starts from: the installed example, alone in an
-# empty directory.
-cp "$root/usr/local/share/chamelio/examples/udp_echo.bpf.c" "$work/my_proto.bpf.c"
+# The protocol a tenant starts from: the installed template, alone in an
+# empty directory; and the stateful example, built the same way.
+cp "$root/usr/local/share/chamelio/examples/template.bpf.c" "$work/my_proto.bpf.c"
+cp "$root/usr/local/share/chamelio/examples/udp_kv.bpf.c" "$work/my_kv.bpf.c"
 cat >"$work/my_guest.c" <<'C'
 #include <stdio.h>
 #include <chamguest.h>
@@ -60,6 +61,16 @@ check "a protocol builds from the installed kit alone" \
 check "... into an object with its struct_ops section and BTF" \
 	sh -c "readelf -S my_proto.bpf.o | grep -q '.struct_ops.link' &&
 	       readelf -S my_proto.bpf.o | grep -q ' .BTF '"
+# shellcheck disable=SC2046
+check "the key-value example builds from the kit too" \
+	clang -O2 -g -target bpf -Wall -Werror -nostdinc \
+	$(pkg-config --cflags chamelio) -isystem /usr/include \
+	-isystem "/usr/include/$(gcc -dumpmachine)" \
+	-c my_kv.bpf.c -o my_kv.bpf.o
+# The VM loads and runs what was built here (selftests/test_34_author.sh).
+mkdir -p "$top/selftests/kit"
+check "the kit-built objects go to selftests/kit for the VM" \
+	cp my_proto.bpf.o my_kv.bpf.o "$top/selftests/kit/"
 # shellcheck disable=SC2046
 check "a guest program builds and links against libchamguest" \
 	cc -std=gnu11 -Wall -Werror my_guest.c -o my_guest $(pkg-config --cflags --libs chamelio)

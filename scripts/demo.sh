@@ -43,6 +43,13 @@ done
 printf '$ echo "over IPv6" | socat - UDP:[%s]:7000\n' "$HOST6"
 printf 'reply: %s\n' "$(udp_ask $HOST6 7000 'over IPv6')"
 
+say "alpha's owner swaps a new version in on the same link (no packet unserved)"
+printf '$ setpriv --reuid=1000 chamctl proto load udp_upper.bpf.o tenant alpha   # already bound\n'
+as_uid 1000 chamctl proto load "$BPF/udp_upper.bpf.o" tenant alpha || true
+printf '$ setpriv --reuid=1000 chamctl proto replace alpha udp_upper.bpf.o\n'
+as_uid 1000 chamctl proto replace alpha "$BPF/udp_upper.bpf.o"
+printf 'reply: %s\n' "$(udp_ask $HOST4 7000 'now in upper case')"
+
 say "tenant beta's guest g1 (a container in namespace g1) attaches over AF_XDP"
 run chamctl tenant add beta id 2 owner 1001
 run chamctl rule add beta dst 10.77.1.0/24 proto udp

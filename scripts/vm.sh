@@ -220,8 +220,9 @@ ln -sfn dash "$root/usr/bin/sh"
 install_bin /usr/bin/bash /usr/bin/bash
 
 # The real tools: busybox ip cannot create veth pairs, and the tests drive
-# traffic with socat, ncat and iperf3 and read chamctl -j with jq.
-for tool in ip tc ss socat ncat iperf3 jq ethtool setpriv; do
+# traffic with socat, ncat and iperf3 and read chamctl -j with jq; taskset
+# pins a client to one CPU (test_38_hostile).
+for tool in ip tc ss socat ncat iperf3 jq ethtool setpriv taskset; do
 	path=$(PATH=$PATH:/usr/sbin:/sbin command -v "$tool") || {
 		case $tool in
 		tc|ss) warn "$tool not found on the host, not in the VM"; continue ;;
@@ -260,7 +261,8 @@ done
 mkdir -p "$root/lib/modules/extra"
 order=$root/lib/modules/extra/load-order
 : > "$order"
-for mod in veth $extra_modules; do
+# veth for every test link; 8021q for the VLAN cases (test_32_length).
+for mod in veth 8021q $extra_modules; do
 	deplines=$("$modprobe" -S "$kver" --show-depends "$mod" 2>&1) ||
 		die "kernel module $mod: $deplines"
 	while read -r verb path _; do

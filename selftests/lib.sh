@@ -385,3 +385,22 @@ udp_stat() {
 			$1 == "Udp:" { print $col[f] }' /proc/net/snmp ;;
 	esac
 }
+
+# setup_client_vlan VID: VLAN VID on the client's link (setup_net first):
+# cl0.VID in namespace cl holds 10.77.VID.2 and fd00:77:VID::2, and reaches
+# 10.77.VID.1 and fd00:77:VID::1 at cham0's address, where tagged frames
+# arrive untouched (the host has no VLAN device: a tenant answers them).
+# Sets VLAN4 and VLAN6 to those host addresses.
+setup_client_vlan() {
+	VLAN4=10.77.$1.1
+	VLAN6=fd00:77:$1::1
+	ip -n cl link add link cl0 name "cl0.$1" type vlan id "$1" || return 1
+	# The tag in the frame, as a NIC puts it on the wire: veth's VLAN
+	# offload would hand it to XDP outside the frame.
+	ip netns exec cl ethtool -K cl0 txvlan off >/dev/null 2>&1
+	ip -n cl addr add "10.77.$1.2/24" dev "cl0.$1"
+	ip -n cl addr add "fd00:77:$1::2/64" dev "cl0.$1" nodad
+	ip -n cl link set "cl0.$1" up
+	ip -n cl neigh replace "$VLAN4" lladdr "$(mac_of "" cham0)" dev "cl0.$1" nud permanent
+	ip -n cl neigh replace "$VLAN6" lladdr "$(mac_of "" cham0)" dev "cl0.$1" nud permanent
+}

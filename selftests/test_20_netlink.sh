@@ -33,7 +33,7 @@ check_fails "chamctl rejects a malformed prefix before the kernel" \
 check_fails "chamctl: unknown command" chamctl tenant frobnicate
 for cmd in "tenant add" "tenant del" "tenant show" "rule add" "rule del" \
 	"rule show" "port attach" "port detach" "port show" "stats" \
-	"proto load" "proto unload" "proto show"; do
+	"proto load" "proto replace" "proto unload" "proto show"; do
 	# shellcheck disable=SC2086 # the words are the command
 	check "chamctl $cmd --help: usage on stdout, exit 0" sh -c \
 		'out=$(chamctl $1 --help 2>/tmp/help.err) && [ ! -s /tmp/help.err ] &&

@@ -78,10 +78,16 @@ check_errno "the daemon refuses an object with a kernel symbol besides bpf_cham_
 check_errno "the daemon refuses a __ksym variable (its address would leak in the log)" \
 	"kernel variable bpf_cham_rx" \
 	as_uid $U chamctl proto load "$PROGS/hostile_ksym_var.bpf.o" tenant gamma
-check_errno "the daemon refuses an object with a pinned map (LIBBPF_PIN_BY_NAME)" \
-	"asks to be pinned" \
-	as_uid $U chamctl proto load "$PROGS/hostile_pin.bpf.o" tenant gamma
-check "... and pins nothing for it" test ! -e /sys/fs/bpf/hostile_pinned
+# A map pinned by name lives in the tenant's state directory, pinned with
+# the owner's uid, never where libbpf would pin it as root (test_42_state
+# covers reuse across versions and across tenants).
+check "the daemon takes an object with a pinned map (LIBBPF_PIN_BY_NAME) as a replace" \
+	as_uid $U chamctl proto replace gamma "$PROGS/hostile_pin.bpf.o"
+check "... pins nothing in /sys/fs/bpf" test ! -e /sys/fs/bpf/hostile_pinned
+check_eq "... but in gamma's state directory, as uid $U" $U \
+	"$(stat -c %u /sys/fs/bpf/chamelio-state/gamma/hostile_pinned)"
+check "uid $U replaces it with udp_echo again" \
+	as_uid $U chamctl proto replace gamma "$BPF/udp_echo.bpf.o"
 check_errno "the daemon refuses root through an explicit socket" "serves no uid 0" \
 	chamctl proto load "$BPF/udp_echo.bpf.o" tenant gamma socket /run/chamelio/proto.sock
 check_eq "gamma keeps udp_echo" udp_echo "$(proto_of gamma)"
@@ -110,13 +116,18 @@ check_eq "alpha still answers after the refused registration" "untouched" \
 check_accounting alpha
 
 # The same uid, once the admin makes it alpha's owner, may: the refusal
-# above was about ownership, not about the capabilities.
+# above was about ownership, not about the capabilities. (alpha must be
+# free first: a second registration is refused, EBUSY.)
+chamctl proto unload alpha
 chamctl tenant set alpha owner $V >/dev/null
 mkdir -p /sys/fs/bpf/u$V && chown $V /sys/fs/bpf/u$V
 check "uid $V registers for alpha once it owns alpha" \
 	as_bpf_uid $V bpftool struct_ops register "$PROGS/fixed_punt.bpf.o" /sys/fs/bpf/u$V
 check_eq "alpha now runs fixed_punt" fixed_punt "$(proto_of alpha)"
 rm -rf /sys/fs/bpf/u$V
+# Removing the last pin releases the link in deferred work.
+eventually "alpha is free once uid $V's link is gone" \
+	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
 chamctl tenant set alpha owner 0 >/dev/null
 check "root may bind a protocol to a tenant it does not own (gamma, uid $U's)" \
 	chamctl proto load "$BPF/udp_echo.bpf.o" tenant gamma
@@ -230,7 +241,9 @@ check_errno "a protocol registered without a link (.struct_ops) is refused: EOPN
 check_eq "alpha keeps udp_echo after the link-less attempt" udp_echo "$(proto_of alpha)"
 
 # A map prepared for tenant alpha, which is then deleted and created again
-# under the same name (stale_map prints its own checks).
+# under the same name (stale_map prints its own checks; it registers
+# first, so alpha must be free).
+chamctl proto unload alpha
 stale_map "$PROGS/fixed_punt.bpf.o" \
 	"chamctl tenant del alpha && chamctl tenant add alpha id 1 default drop && \
 	 chamctl rule add alpha dst $HOST4 proto udp dport 7000 >/dev/null" ||
@@ -288,16 +301,16 @@ gen=$(chamctl -j tenant show alpha | jq .proto.generation)
 registered=0
 i=0
 while [ $i -lt 20 ]; do
-	chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha >/dev/null && registered=$((registered + 1))
+	chamctl proto replace alpha "$BPF/udp_echo.bpf.o" >/dev/null && registered=$((registered + 1))
 	i=$((i + 1))
 done
 touch /tmp/stop_dumps
 wait $dumper
-check_eq "20 registrations completed during the dump loop" 20 "$registered"
+check_eq "20 replacements completed during the dump loop" 20 "$registered"
 check_eq "the generation counts all 20" $((gen + 20)) \
 	"$(chamctl -j tenant show alpha | jq .proto.generation)"
 diag "$(wc -l </tmp/dumps) dump rounds meanwhile"
-check_eq "alpha answers after the registrations" done "$(udp_ask $HOST4 7000 done)"
+check_eq "alpha answers after the replacements" done "$(udp_ask $HOST4 7000 done)"
 rm -f /tmp/stop_dumps /tmp/dumps /tmp/serve.log
 reset_state
 finish

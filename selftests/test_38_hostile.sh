@@ -51,7 +51,7 @@ check_eq "and it still answers" "still here" "$(udp_ask $HOST4 7200 'still here'
 
 # ---- a spoofed source address -----------------------------------------------
 
-check "spoof loads for alpha" chamctl proto load "$PROGS/spoof.bpf.o" tenant alpha
+check "spoof replaces udp_echo for alpha" chamctl proto replace alpha "$PROGS/spoof.bpf.o"
 before=$(chamctl -j stats alpha)
 check_eq "spoof: no reply from any address reaches the client" "" \
 	"$(udp_ask_any 7200 spoofed)"
@@ -85,7 +85,7 @@ setup_server
 chamctl port attach cham1 >/dev/null
 cham1=$(cat /sys/class/net/cham1/ifindex)
 
-check "redirect_any loads for alpha" chamctl proto load "$PROGS/redirect_any.bpf.o" tenant alpha
+check "redirect_any replaces spoof for alpha" chamctl proto replace alpha "$PROGS/redirect_any.bpf.o"
 le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) \
 	$((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
 # shellcheck disable=SC2046 # the bytes are separate words
@@ -157,7 +157,7 @@ rm -f /tmp/redirected
 
 # Crafted tagged frames (cham_frames ipv4-udp-vlan: VLAN 10, to port 9):
 # the echo must keep the tag it came with.
-check "vlan_rewrite loads for alpha" chamctl proto load "$PROGS/vlan_rewrite.bpf.o" tenant alpha
+check "vlan_rewrite replaces the protocol for alpha" chamctl proto replace alpha "$PROGS/vlan_rewrite.bpf.o"
 rewrite() { bpftool map update name vlan_rewrite_on key 0 0 0 0 value "$1" 0 0 0; }
 send_frame() { ip netns exec cl cham_frames send cl0 "$(mac_of "" cham0)" "$1" >/dev/null; }
 rewrite 0
@@ -179,7 +179,43 @@ check_eventually_eq "vlan_rewrite on an untagged frame (nothing to rewrite): tra
 check_accounting alpha
 check_accounting 0
 
-check "udp_echo back in place" chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha
+# ---- another tenant's leftovers on the stack ---------------------------------
+
+# Handlers may read stack they never wrote (their loader has CAP_PERFMON).
+# alpha's template copies its request onto its stack; beta's stack_spy then
+# sends out 400 bytes of stack it never wrote, run on the same CPU (the
+# client is pinned to CPU 0, and veth runs XDP on the sender's CPU). None
+# of alpha's bytes may be in it.
+# shellcheck disable=SC2317 # called through spy_round
+ask_on_cpu0() { # ADDR PORT MESSAGE LENGTH: the reply, unprintables as '.'
+	local reply
+	reply=$(mktemp)
+	CHAM_MSG=$3 CHAM_REPLY_LEN=$4 CHAM_REPLY=$reply taskset -c 0 \
+		ip netns exec cl socat -T3 -t0.1 "UDP:$1:$2" \
+		EXEC:"$CHAM/selftests/udp_exchange.sh" 2>/dev/null
+	tr -c ' -~' '.' <"$reply"
+	rm -f "$reply"
+}
+chamctl tenant add beta id 2 default drop >/dev/null
+chamctl rule add beta dst $HOST4 proto udp dport 7400 >/dev/null
+check "alpha runs the template (copies requests onto its stack)" \
+	chamctl proto replace alpha "$BPF/template.bpf.o"
+check "beta runs stack_spy" chamctl proto load "$PROGS/stack_spy.bpf.o" tenant beta
+secret=SECRET-of-alpha-0123456789-abcdefghijklmnopqrstuvwxyz
+leaked=0 spied=0
+for round in 1 2 3; do
+	answer=$(ask_on_cpu0 $HOST4 7200 "$secret" $((${#secret} + 4)))
+	[ "$answer" = "re: $secret" ] || diag "round $round: alpha answered '$answer'"
+	seen=$(ask_on_cpu0 $HOST4 7400 "$(printf '%0400d' 0)" 400)
+	[ ${#seen} -eq 400 ] && spied=$((spied + 1))
+	case $seen in *SECRET-of-alpha*|*0123456789-abc*|*klmnopqrstu*) leaked=$((leaked + 1)) ;; esac
+done
+check_eq "stack_spy answered every round (it did read its stack)" 3 "$spied"
+check_eq "none of alpha's request was on the stack beta read" 0 "$leaked"
+chamctl proto unload beta >/dev/null
+chamctl tenant del beta >/dev/null
+
+check "udp_echo back in place" chamctl proto replace alpha "$BPF/udp_echo.bpf.o"
 check_eq "alpha answers after the attacks" after "$(udp_ask $HOST4 7200 after)"
 reset_state
 finish

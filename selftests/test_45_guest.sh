@@ -371,7 +371,7 @@ check_eq "c1 (tenant C runs udp_echo): no reply" "received=0 lost=3 bad=0 status
 check_eq "... dropped as no_handler" 3 "$(gcounter_delta "$before" c1 .tx.drops.no_handler)"
 check_eq "... without calling udp_echo" 0 "$(gcounter_delta "$before" c1 .tx.verdicts.tx)"
 
-check "guest_steal loads for C" chamctl proto load "$CHAM/selftests/progs/guest_steal.bpf.o" tenant C
+check "guest_steal replaces udp_echo for C" chamctl proto replace C "$CHAM/selftests/progs/guest_steal.bpf.o"
 c1_id=$(gcounter c1 .id)
 b1_id=$(gcounter b1 .id)
 a1_id=$(gcounter a1 .id)
@@ -427,7 +427,7 @@ start_echo a1 ga1
 check_eq "a new process serves a1" "a1 again" "$(udp_ask $A1_4 7000 'a1 again')"
 
 gen=$(chamctl -j tenant show A | jq .proto.generation)
-check "guest_udp replaced for A under traffic" chamctl proto load "$BPF/guest_udp.bpf.o" tenant A
+check "guest_udp replaced for A under traffic" chamctl proto replace A "$BPF/guest_udp.bpf.o"
 check_eq "A's protocol generation moved on" $((gen + 1)) "$(chamctl -j tenant show A | jq .proto.generation)"
 eventually "a2 keeps receiving after the replacement" advancing a2
 check "A's protocol unloads under traffic" chamctl proto unload A

@@ -107,8 +107,9 @@ check_eventually_eq "ejected: packets take the default verdict (drop)" 2 \
 check_eq "ejected: no handler call" 0 "$(counter_delta "$before" burner .handler_calls)"
 check_eq "ejected: no new violation" 0 "$(counter_delta "$before" burner .ceiling_violations)"
 
-# Registering again restores the protocol, with a clean record.
-check "burner registers again" chamctl proto load "$BPF/burner.bpf.o" tenant burner
+# Replacing the ejected protocol (an update of its link, which stayed
+# bound) restores it, with a clean record.
+check "burner registers again" chamctl proto replace burner "$BPF/burner.bpf.o"
 check_eq "registered again: a new generation" $((gen + 1)) "$(tshow .proto.generation)"
 gen=$((gen + 1))
 check_eq "registered again: ejections still 1" 1 "$(tshow .ejections)"
@@ -131,7 +132,7 @@ check_eq "ejections: 2" 2 "$(tshow .ejections)"
 # Ejecting is enforcement: with the tenant's enforcement off, violations
 # are only counted; back on, the next one ejects.
 check "enforcement off" chamctl tenant set burner enforcement off
-check "burner registers a third time" chamctl proto load "$BPF/burner.bpf.o" tenant burner
+check "burner registers a third time" chamctl proto replace burner "$BPF/burner.bpf.o"
 gen=$((gen + 1))
 check "... spinning" burner_set $SPIN_NS 0
 before=$(chamctl -j stats burner)
@@ -150,7 +151,7 @@ check_eq "ejections: 3" 3 "$(tshow .ejections)"
 # eject-after never (0): violations are only counted.
 check "eject-after never" chamctl tenant set burner eject-after never
 check_eq "eject-after never reads back as 0" 0 "$(tshow .eject_after)"
-check "burner registers a fourth time" chamctl proto load "$BPF/burner.bpf.o" tenant burner
+check "burner registers a fourth time" chamctl proto replace burner "$BPF/burner.bpf.o"
 gen=$((gen + 1))
 check "... spinning" burner_set $SPIN_NS 0
 before=$(chamctl -j stats burner)
@@ -181,7 +182,7 @@ check "without a limit, tenant show reports the rx handler's verified insns" \
 diag "burner rx: $insns verified instructions"
 check "insn-limit 5" chamctl tenant set burner insn-limit 5
 check_eq "insn-limit reads back" 5 "$(tshow .insn_limit)"
-out=$(chamctl proto load "$BPF/burner.bpf.o" tenant burner 2>&1)
+out=$(chamctl proto replace burner "$BPF/burner.bpf.o" 2>&1)
 status=$?
 check "a handler above the limit is refused" test $status -ne 0
 check "... with E2BIG" sh -c 'printf "%s" "$1" | grep -qiE "argument list too long|E2BIG"' _ "$out"
@@ -190,14 +191,14 @@ check "... naming the handler, its size and the limit" \
 diag "$out"
 check_eq "... and the protocol in place stays" "$gen" "$(tshow .proto.generation)"
 check "insn-limit = the handler's size" chamctl tenant set burner insn-limit "$insns"
-check "a handler at the limit registers" chamctl proto load "$BPF/burner.bpf.o" tenant burner
+check "a handler at the limit registers" chamctl proto replace burner "$BPF/burner.bpf.o"
 check_eq "... as a new generation" $((gen + 1)) "$(tshow .proto.generation)"
 check "insn-limit one below the handler's size" \
 	chamctl tenant set burner insn-limit $((insns - 1))
 check_fails "a handler one instruction above the limit is refused" \
-	chamctl proto load "$BPF/burner.bpf.o" tenant burner
+	chamctl proto replace burner "$BPF/burner.bpf.o"
 check "insn-limit none" chamctl tenant set burner insn-limit none
-check "without a limit it registers again" chamctl proto load "$BPF/burner.bpf.o" tenant burner
+check "without a limit it registers again" chamctl proto replace burner "$BPF/burner.bpf.o"
 check_accounting burner
 
 reset_state

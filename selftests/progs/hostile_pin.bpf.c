@@ -3,7 +3,8 @@
  * A protocol with a map pinned by name: libbpf, running as root in the
  * loader daemon, would reuse or create /sys/fs/bpf/hostile_pinned, so a
  * tenant could open another tenant's or root's pinned maps. The daemon
- * refuses objects with pinned maps.
+ * takes pin paths away from libbpf and pins in the tenant's own state
+ * directory, with the owner's uid (test_25_access).
  */
 #include "chamelio.bpf.h"
 

@@ -326,8 +326,10 @@ struct cham_msg_ctx {
  * instance prepared for a tenant that was deleted since is refused even if
  * a tenant of that name exists again (ESTALE); a registration must create
  * a struct_ops link (a map without BPF_F_LINK is refused, EOPNOTSUPP).
- * Registering again for the same tenant replaces its protocol atomically;
- * removing the link returns the tenant to its default verdict. Handlers run in softirq
+ * A tenant has one link: registering while one is bound (even ejected)
+ * fails with EBUSY; bpf_link_update() on that link replaces the protocol
+ * atomically (same tenant, same checks), and removing the link returns
+ * the tenant to its default verdict. Handlers run in softirq
  * context, run to completion and must not sleep (sleepable programs are
  * refused). Their cycles are measured and charged to the tenant.
  *

@@ -233,6 +233,12 @@ void provider_attach_release(struct provider_attachment *pa);
  */
 void setup_libbpf_logging(void);
 
+/*
+ * Prints libbpf's warnings @text to stderr; a verifier log in them is cut
+ * to the verifier's reason, unless --verbose.
+ */
+void print_libbpf_warnings(const char *text);
+
 /* Grows *array (of *cap elements of @size) to hold at least @need. */
 void *grow_array(void *array, size_t *cap, size_t need, size_t size);
 

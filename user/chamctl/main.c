@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "chamctl.h"
+#include "state.h"
 
 bool opt_json;
 bool opt_verbose;
@@ -26,6 +27,7 @@ static const struct chamctl_object *const objects[] = {
 	&guest_object,
 	&stats_object,
 	&proto_object,
+	&map_object,
 	&config_object,
 	&monitor_object,
 };

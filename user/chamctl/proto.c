@@ -12,7 +12,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include "nl.h"
 #include "output.h"
 #include "proto.h"
+#include "state.h"
 
 /*
  * struct_ops links came with Linux 6.4, and the installed <linux/bpf.h> may
@@ -36,6 +39,10 @@
  */
 #ifndef BPF_F_LINK
 #define BPF_F_LINK	(1U << 13)
+#endif
+/* BPF_OBJ_GET/PIN relative to a directory fd (Linux 6.5). */
+#ifndef BPF_F_PATH_FD
+#define BPF_F_PATH_FD	(1U << 14)
 #endif
 
 /* The start of struct bpf_link_info, as a struct_ops link fills it in. */
@@ -453,39 +460,78 @@ static int registration_failed(int err, const struct proto_object *po)
 }
 
 /*
+ * Runs as effective uid @uid from here (0, or our own: nothing changes)
+ * until as_user_end(), for the kernel's ownership check on link create and
+ * update. The daemon serves each request in a single-threaded process of
+ * its own, so nothing else runs with the borrowed uid. Leaving uid 0
+ * clears the effective capabilities: the kernel sees what the owner may do.
+ */
+static int as_user_begin(uid_t uid, const char *what)
+{
+	int err;
+
+	if (!uid || uid == geteuid())
+		return 0;
+	if (seteuid(uid)) {
+		err = -errno;
+		fail_errno(err, "taking uid %u to %s", (unsigned int)uid, what);
+		return err;
+	}
+	return 0;
+}
+
+static void as_user_end(uid_t uid)
+{
+	if (!uid || !geteuid())
+		return;
+	/* Carrying on as someone else would be worse than stopping. */
+	if (seteuid(0)) {
+		fprintf(stderr, "chamctl: cannot return to uid 0 from %u: %s\n",
+			(unsigned int)uid, strerror(errno));
+		_exit(EXIT_FAIL);
+	}
+}
+
+/*
  * The struct_ops link, created with effective uid @as_uid unless it is 0.
  * The loader daemon registers as its caller so that the kernel's own check
- * applies: only the tenant's owner may bind a protocol to it. The daemon
- * serves each request in a single-threaded process of its own, so nothing
- * else runs with the borrowed uid.
+ * applies: only the tenant's owner may bind a protocol to it.
  */
 static struct bpf_link *attach_as(const struct proto_object *po, uid_t as_uid)
 {
 	struct bpf_link *link;
 	int err;
 
-	if (as_uid && seteuid(as_uid)) {
-		err = -errno;
-		fail_errno(err, "taking uid %u to register", (unsigned int)as_uid);
+	err = as_user_begin(as_uid, "register");
+	if (err) {
 		errno = -err;
 		return NULL;
 	}
 	link = bpf_map__attach_struct_ops(po->map);
 	err = link ? 0 : errno;
-	/* Carrying on as someone else would be worse than stopping. */
-	if (as_uid && seteuid(0)) {
-		fprintf(stderr, "chamctl: cannot return to uid 0 from %u: %s\n",
-			(unsigned int)as_uid, strerror(errno));
-		_exit(EXIT_FAIL);
-	}
+	as_user_end(as_uid);
 	errno = err;
 	return link;
+}
+
+/* bpf_link_update() of @link_fd to the protocol's map, as @as_uid. */
+static int update_as(const struct proto_object *po, int link_fd, uid_t as_uid)
+{
+	int err;
+
+	err = as_user_begin(as_uid, "replace");
+	if (err)
+		return err;
+	err = bpf_link_update(link_fd, bpf_map__fd(po->map), NULL) ? -errno : 0;
+	as_user_end(as_uid);
+	return err;
 }
 
 /*
  * Registers the protocol with a new link and pins it at @path, replacing
  * whatever stale link is pinned there in one rename(), so the path never
- * goes missing.
+ * goes missing. Returns 0, -EBUSY (the tenant has a protocol bound: nothing
+ * was said), or EXIT_FAIL, saying why.
  */
 static int attach_and_pin(const struct proto_object *po, const char *dir,
 			  const char *path, uid_t as_uid)
@@ -502,6 +548,8 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 		     po->tenant) >= (int)sizeof(tmp_path))
 		return fail("pin path %s is too long", path);
 	link = attach_as(po, as_uid);
+	if (!link && errno == EBUSY)
+		return -EBUSY;
 	if (!link)
 		return registration_failed(-errno, po);
 	/*
@@ -526,72 +574,667 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 	return 0;
 }
 
-int proto_object_register(struct proto_object *po, const char *label,
-			  const char *dir, uid_t as_uid,
-			  int (*check)(const struct proto_object *po),
-			  char *path, size_t size)
+/* ---- finding a tenant's link --------------------------------------------- */
+
+/*
+ * Where the module's struct cham_proto_ops keeps what identifies a
+ * registration, in the value a struct_ops map gives on lookup (the BPF
+ * core's struct bpf_struct_ops_cham_proto_ops: a common header, then the
+ * data as user space wrote it, handlers replaced by program ids). Taken
+ * from the module's BTF, the authority on its layout.
+ */
+struct proto_value_layout {
+	uint32_t value_size;
+	uint32_t tenant_off, tenant_size;
+	uint32_t name_off, name_size;
+};
+
+static int proto_value_layout(struct proto_value_layout *layout)
 {
-	struct struct_ops_link_info info;
-	int fd, err;
+	struct btf *vmlinux, *module = NULL;
+	const struct btf_type *value, *ops;
+	uint32_t data_off, data_size;
+	int id, err = -ENOENT;
 
-	err = bpf_object__load(po->obj);
-	if (err)
-		return fail_errno(err, "loading %s", label);
-	/* Loaded, not yet attached: nothing has run, closing undoes it all. */
-	if (check && check(po))
-		return EXIT_FAIL;
-	if (proto_prepare_pin_dir(dir) || pin_path(path, size, dir, po->tenant))
-		return EXIT_FAIL;
+	vmlinux = btf__load_vmlinux_btf();
+	if (vmlinux)
+		module = btf__load_module_btf("chamelio", vmlinux);
+	if (!module)
+		goto out;
+	id = btf__find_by_name_kind(module, "bpf_struct_ops_" PROTO_OPS_TYPE,
+				    BTF_KIND_STRUCT);
+	value = id > 0 ? btf__type_by_id(module, id) : NULL;
+	id = btf__find_by_name_kind(module, PROTO_OPS_TYPE, BTF_KIND_STRUCT);
+	ops = id > 0 ? btf__type_by_id(module, id) : NULL;
+	if (!value || !ops ||
+	    struct_member(module, value, "data", &data_off, &data_size) ||
+	    struct_member(module, ops, "tenant", &layout->tenant_off,
+			  &layout->tenant_size) ||
+	    struct_member(module, ops, "name", &layout->name_off,
+			  &layout->name_size))
+		goto out;
+	layout->value_size = value->size;
+	layout->tenant_off += data_off;
+	layout->name_off += data_off;
+	err = 0;
+out:
+	btf__free(module);
+	btf__free(vmlinux);
+	return err;
+}
 
-	/*
-	 * Loading over a pinned link: the new registration replaces the
-	 * tenant's protocol in one pointer swap (see kmod/proto.c), and the
-	 * rename in attach_and_pin() drops the displaced link.
-	 * bpf_link_update() would need the new map updated first, which
-	 * libbpf does only for links it created itself.
-	 */
-	fd = pinned_link_open(path, &info);
-	if (fd >= 0 || fd == -ENOENT) {
-		if (fd >= 0)
-			close(fd);
-		return attach_and_pin(po, dir, path, as_uid);
+/*
+ * Whether the struct_ops link @info describes is attached to a
+ * cham_proto_ops map naming @tenant; its protocol's name into @proto.
+ */
+static bool link_names_tenant(const struct struct_ops_link_info *info,
+			      const struct proto_value_layout *layout,
+			      const char *tenant, char *proto, size_t size)
+{
+	struct bpf_map_info map_info = {};
+	uint32_t len = sizeof(map_info), zero = 0;
+	bool match = false;
+	char *value;
+	int map_fd;
+
+	if (!info->struct_ops.map_id)
+		return false;	/* detached */
+	map_fd = bpf_map_get_fd_by_id(info->struct_ops.map_id);
+	if (map_fd < 0)
+		return false;
+	value = calloc(1, layout->value_size);
+	if (value && !bpf_map_get_info_by_fd(map_fd, &map_info, &len) &&
+	    map_info.type == BPF_MAP_TYPE_STRUCT_OPS &&
+	    map_info.value_size == layout->value_size &&
+	    !bpf_map_lookup_elem(map_fd, &zero, value)) {
+		match = !strncmp(value + layout->tenant_off, tenant,
+				 layout->tenant_size) &&
+			strlen(tenant) < layout->tenant_size;
+		snprintf(proto, size, "%.*s", (int)layout->name_size,
+			 value + layout->name_off);
 	}
+	free(value);
+	close(map_fd);
+	return match;
+}
+
+struct tenant_link {
+	int fd;
+	uint32_t id;
+	bool pinned;	/* the one at the pin */
+	char proto[CHAM_NAME_LEN];
+};
+
+/*
+ * The tenant's links: the one pinned at @pin first (chamctl's own), then
+ * every other live cham_proto_ops link that names @tenant, found by id
+ * (root only: bpftool's links, or one pinned elsewhere). At most one of
+ * them is bound to the tenant; the kernel tells which by accepting an
+ * update of it alone (cham_proto_update()), so no guess made here can
+ * replace the wrong one. Returns how many were put in @links, at most
+ * @max.
+ */
+static size_t tenant_links(const char *tenant, const char *pin,
+			   struct tenant_link *links, size_t max)
+{
+	struct proto_value_layout layout;
+	struct struct_ops_link_info info;
+	uint32_t id = 0, pinned_id = 0, len;
+	size_t n = 0;
+	int fd;
+
+	if (proto_value_layout(&layout))
+		return 0;
+	fd = pinned_link_open(pin, &info);
+	if (fd >= 0) {
+		if (link_names_tenant(&info, &layout, tenant, links[n].proto,
+				      sizeof(links[n].proto))) {
+			links[n].fd = fd;
+			links[n].id = pinned_id = info.id;
+			links[n].pinned = true;
+			n++;
+		} else {
+			close(fd);
+		}
+	}
+	while (n < max && !bpf_link_get_next_id(id, &id)) {
+		if (id == pinned_id)
+			continue;
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;	/* gone meanwhile */
+		len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != BPF_LINK_TYPE_STRUCT_OPS ||
+		    !link_names_tenant(&info, &layout, tenant, links[n].proto,
+				       sizeof(links[n].proto))) {
+			close(fd);
+			continue;
+		}
+		links[n].fd = fd;
+		links[n].id = info.id;
+		links[n].pinned = false;
+		n++;
+	}
+	return n;
+}
+
+static void tenant_links_close(struct tenant_link *links, size_t n)
+{
+	while (n--)
+		close(links[n].fd);
+}
+
+#define TENANT_LINKS_MAX	8
+
+/*
+ * Swaps the protocol in on the tenant's bound link. Returns 0 (@result
+ * says which link), -ENOENT when no link the tenant has accepts the
+ * update (none is bound: unloaded meanwhile), or EXIT_FAIL, saying why.
+ */
+static int replace_on_bound_link(const struct proto_object *po,
+				 const char *pin, uid_t as_uid,
+				 struct proto_result *result)
+{
+	struct tenant_link links[TENANT_LINKS_MAX];
+	size_t n, i;
+	int err = -ENOENT;
+
+	n = tenant_links(po->tenant, pin, links, TENANT_LINKS_MAX);
+	for (i = 0; i < n && err == -ENOENT; i++) {
+		err = update_as(po, links[i].fd, as_uid);
+		/* ENOLINK: detached meanwhile; ENOENT: not the bound one. */
+		if (err == -ENOLINK)
+			err = -ENOENT;
+		if (!err) {
+			result->replaced = true;
+			result->link_id = links[i].id;
+			snprintf(result->replaced_proto,
+				 sizeof(result->replaced_proto), "%s",
+				 links[i].proto[0] ? links[i].proto :
+				 "(unnamed)");
+			result->pinned = links[i].pinned;
+		}
+	}
+	tenant_links_close(links, n);
+	if (err && err != -ENOENT)
+		return err == -E2BIG ? insn_limit_exceeded(po) :
+		       fail_errno(err, "replacing the protocol of tenant %s with %s",
+				  po->tenant, po->name);
+	return err;
+}
+
+/* The EBUSY of 'proto load': which protocol, which link, what to do. */
+static int tenant_busy(const struct proto_object *po, const char *pin,
+		       const char *object)
+{
+	struct tenant_link links[1];
+	size_t n;
+
+	n = tenant_links(po->tenant, pin, links, 1);
+	if (!n)
+		return fail_errno(EBUSY, "tenant %s already runs a protocol: use chamctl proto replace %s %s",
+				  po->tenant, po->tenant, object);
+	fail_errno(EBUSY, "tenant %s already runs protocol %s (link %u): use chamctl proto replace %s %s",
+		   po->tenant, links[0].proto, links[0].id, po->tenant,
+		   object);
+	tenant_links_close(links, n);
+	return EXIT_FAIL;
+}
+
+/* ---- state across versions: the tenant's pinned maps --------------------- */
+
+/*
+ * A map the object declares pinned by name (LIBBPF_PIN_BY_NAME) lives in
+ * the tenant's state directory under its name, and the next version of the
+ * protocol reuses it: its state survives the replacement. libbpf could do
+ * this itself (pin_root_path), but as root, following whatever the owner
+ * put in the owner-writable directory: a symbolic link there to another
+ * tenant's pin would hand that tenant's map over. So chamctl clears
+ * libbpf's pin paths and does the lookups (BPF_OBJ_GET) and the new pins
+ * (BPF_OBJ_PIN) itself, relative to the directory's fd and with the
+ * owner's effective uid: the kernel resolves every path with the owner's
+ * permissions (another tenant's directory is 0700: EACCES), and bpffs
+ * makes new pins the owner's (fsuid), mode 0600.
+ */
+struct state_map {
+	struct bpf_map *map;
+	char name[NAME_MAX + 1];
+	bool create;	/* not pinned yet: this load creates and pins it */
+	bool pinned;	/* pinned by this load: unpinned if it fails */
+};
+
+struct state_maps {
+	int dir_fd;		/* the tenant's state directory, or -1 */
+	uid_t uid;		/* the owner's, for every path operation */
+	gid_t gid;		/* the owner's primary group */
+	gid_t *saved_groups;	/* ours, while we are the owner */
+	int n_saved_groups;
+	struct state_map *maps;
+	size_t n;
+};
+
+/*
+ * The owner's identity for the state directory: effective uid and gid and
+ * no supplementary groups (root's would open group-readable pins the owner
+ * cannot), as chamctl map takes it. A tenant without an owner: root's.
+ */
+static int state_as_owner(struct state_maps *sm, const char *what)
+{
+	int n, err;
+
+	if (!sm->uid)
+		return 0;
+	n = getgroups(0, NULL);
+	sm->saved_groups = n >= 0 ? calloc(n + 1, sizeof(gid_t)) : NULL;
+	if (!sm->saved_groups)
+		return fail_errno(n < 0 ? errno : ENOMEM, "reading our groups");
+	sm->n_saved_groups = getgroups(n, sm->saved_groups);
+	if (sm->n_saved_groups >= 0 && !setgroups(0, NULL) &&
+	    !setegid(sm->gid) && !seteuid(sm->uid))
+		return 0;
+	err = errno;
+	/* Half done is not done: back to root before saying so. */
+	if (seteuid(0) || setegid(0) ||
+	    (sm->n_saved_groups >= 0 &&
+	     setgroups(sm->n_saved_groups, sm->saved_groups)))
+		_exit(EXIT_FAIL);
+	free(sm->saved_groups);
+	sm->saved_groups = NULL;
+	return fail_errno(err, "taking uid %u to %s", (unsigned int)sm->uid,
+			  what);
+}
+
+static void state_as_root(struct state_maps *sm)
+{
+	if (!sm->uid)
+		return;
+	/* Carrying on as someone else would be worse than stopping. */
+	if (seteuid(0) || setegid(0) ||
+	    setgroups(sm->n_saved_groups, sm->saved_groups)) {
+		fprintf(stderr, "chamctl: cannot return to uid 0 from %u: %s\n",
+			(unsigned int)sm->uid, strerror(errno));
+		_exit(EXIT_FAIL);
+	}
+	free(sm->saved_groups);
+	sm->saved_groups = NULL;
+}
+
+/* Whether @fd is a BPF map: programs and links answer info queries too. */
+static bool fd_is_map(int fd)
+{
+	char fd_path[64], target[64];
+	ssize_t n;
+
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	n = readlink(fd_path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:bpf-map") ||
+	       !strcmp(target, "anon_inode:bpf_map");
+}
+
+/*
+ * The pinned map must be what the object declares, field by field (as
+ * libbpf's own reuse checks): a value read with another layout is garbage
+ * to the new version, or worse.
+ */
+static int state_map_compatible(const struct proto_object *po,
+				const struct state_map *sm, int fd)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	const char *field = NULL;
+	uint64_t pinned = 0, declared = 0;
+
+	if (!fd_is_map(fd))
+		return fail("map %s: %s/%s/%s is no map; refusing to load %s",
+			    sm->name, STATE_ROOT, po->tenant, sm->name,
+			    po->name);
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return fail_errno(errno, "map %s: reading the pinned map",
+				  sm->name);
+#define STATE_FIELD(name, have, want)					\
+	do {								\
+		if (!field && (uint64_t)(have) != (uint64_t)(want)) {	\
+			field = name;					\
+			pinned = have;					\
+			declared = want;				\
+		}							\
+	} while (0)
+	STATE_FIELD("type", info.type, bpf_map__type(sm->map));
+	STATE_FIELD("key size", info.key_size, bpf_map__key_size(sm->map));
+	STATE_FIELD("value size", info.value_size,
+		    bpf_map__value_size(sm->map));
+	STATE_FIELD("max_entries", info.max_entries,
+		    bpf_map__max_entries(sm->map));
+	STATE_FIELD("flags", info.map_flags, bpf_map__map_flags(sm->map));
+#undef STATE_FIELD
+	if (!field)
+		return 0;
+	return fail_errno(EINVAL, "map %s is incompatible with the one pinned in tenant %s's state (%s %llu there, %llu in %s): nothing registered; keep the map's layout across versions, or remove %s/%s/%s to start afresh",
+			  sm->name, po->tenant, field,
+			  (unsigned long long)pinned,
+			  (unsigned long long)declared, po->name, STATE_ROOT,
+			  po->tenant, sm->name);
+}
+
+static void state_maps_free(struct state_maps *sm)
+{
+	if (sm->dir_fd >= 0)
+		close(sm->dir_fd);
+	free(sm->maps);
+	sm->dir_fd = -1;
+	sm->maps = NULL;
+	sm->n = 0;
+}
+
+/*
+ * Before loading: finds the maps pinned by name, reuses those the tenant's
+ * state already has, notes the others for state_maps_pin(), and takes
+ * every pin path away from libbpf. 0 or EXIT_FAIL, saying why.
+ */
+static int state_maps_prepare(struct proto_object *po, uint32_t owner,
+			      struct state_maps *sm)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, get_opts, .file_flags = BPF_F_PATH_FD);
+	const struct passwd *pw;
+	struct bpf_map *map;
+	struct state_map *m;
+	size_t count = 0, i;
+	int fd, err = 0;
+
+	sm->dir_fd = -1;
+	sm->uid = owner == NO_OWNER ? 0 : (uid_t)owner;
+	/* Without a user database entry, no group of anyone's: nogroup. */
+	pw = sm->uid ? getpwuid(sm->uid) : NULL;
+	sm->gid = pw ? pw->pw_gid : sm->uid ? 65534 : 0;
+	bpf_object__for_each_map(map, po->obj)
+		if (bpf_map__pin_path(map))
+			count++;
+	if (!count)
+		return 0;
+	sm->maps = calloc(count, sizeof(*sm->maps));
+	if (!sm->maps)
+		return fail("out of memory");
+	bpf_object__for_each_map(map, po->obj) {
+		if (!bpf_map__pin_path(map))
+			continue;
+		m = &sm->maps[sm->n++];
+		m->map = map;
+		snprintf(m->name, sizeof(m->name), "%s", bpf_map__name(map));
+		/* Never libbpf's to pin, reuse or create as root. */
+		bpf_map__set_pin_path(map, NULL);
+		if (map == po->map)
+			return fail("%s: the struct_ops map %s cannot be pinned (its link is)",
+				    po->name, m->name);
+		/* bpffs takes no '.' in a name; a '/' would leave the dir. */
+		if (!pin_name_ok(m->name) || strchr(m->name, '.'))
+			return fail("map %s cannot be pinned by name", m->name);
+	}
+
+	sm->dir_fd = tenant_state_prepare(po->tenant, owner);
+	if (sm->dir_fd < 0)
+		return EXIT_FAIL;
+	get_opts.path_fd = sm->dir_fd;
+	if (state_as_owner(sm, "reach the tenant's state"))
+		return EXIT_FAIL;
+	for (i = 0; i < sm->n && !err; i++) {
+		m = &sm->maps[i];
+		fd = bpf_obj_get_opts(m->name, &get_opts);
+		if (fd < 0 && errno == ENOENT) {
+			m->create = true;
+			continue;
+		}
+		if (fd < 0) {
+			err = fail_errno(errno, "map %s: reusing %s/%s/%s as uid %u, the tenant's owner%s",
+					 m->name, STATE_ROOT, po->tenant,
+					 m->name, (unsigned int)sm->uid,
+					 errno == EACCES ?
+					 " (a link to a pin that is not the owner's?)" :
+					 "");
+			break;
+		}
+		err = state_map_compatible(po, m, fd);
+		if (!err && bpf_map__reuse_fd(m->map, fd))
+			err = fail_errno(errno, "map %s: reusing the pinned map",
+					 m->name);
+		close(fd);
+	}
+	state_as_root(sm);
+	return err ? EXIT_FAIL : 0;
+}
+
+/* Removes the pins this load made (it failed). */
+static void state_maps_unpin(struct state_maps *sm)
+{
+	size_t i;
+
+	if (sm->dir_fd < 0 || state_as_owner(sm, "unpin"))
+		return;
+	for (i = 0; i < sm->n; i++)
+		if (sm->maps[i].pinned &&
+		    !unlinkat(sm->dir_fd, sm->maps[i].name, 0))
+			sm->maps[i].pinned = false;
+	state_as_root(sm);
+}
+
+/*
+ * After loading, before registering: pins the maps this version created,
+ * so that a registered protocol always has its state in the directory.
+ * EEXIST: another load for the tenant pinned one meanwhile; this one is
+ * refused rather than left with a map no later version would find.
+ */
+static int state_maps_pin(struct state_maps *sm, const struct proto_object *po)
+{
+	LIBBPF_OPTS(bpf_obj_pin_opts, pin_opts, .file_flags = BPF_F_PATH_FD);
+	size_t i;
+	int err = 0;
+
+	if (sm->dir_fd < 0)
+		return 0;
+	pin_opts.path_fd = sm->dir_fd;
+	if (state_as_owner(sm, "pin the tenant's maps"))
+		return EXIT_FAIL;
+	for (i = 0; i < sm->n && !err; i++) {
+		if (!sm->maps[i].create)
+			continue;
+		if (bpf_obj_pin_opts(bpf_map__fd(sm->maps[i].map),
+				     sm->maps[i].name, &pin_opts))
+			err = fail_errno(errno, "map %s: pinning it in %s/%s%s",
+					 sm->maps[i].name, STATE_ROOT,
+					 po->tenant, errno == EEXIST ?
+					 " (another load for the tenant pinned it meanwhile: try again)" :
+					 "");
+		else
+			sm->maps[i].pinned = true;
+	}
+	state_as_root(sm);
+	if (err)
+		state_maps_unpin(sm);
+	return err ? EXIT_FAIL : 0;
+}
+
+/* ---- registration or replacement ----------------------------------------- */
+
+/*
+ * How many times a replacement starts over when the tenant's link went
+ * away between the kernel's EBUSY and the update (an unload racing).
+ */
+#define REPLACE_TRIES	3
+
+/*
+ * Registering and replacing. libbpf prepares a struct_ops map's value in
+ * the kernel (BPF_MAP_UPDATE_ELEM with the programs' fds) only in
+ * bpf_map__attach_struct_ops(), which then creates a link, and updates a
+ * link (bpf_link__update_map()) only if it created it. So both paths start
+ * the same way: attach. If the tenant has no protocol bound, that is the
+ * registration, and the link is pinned. If it has one, the kernel refuses
+ * the link (EBUSY, kmod/proto.c) but the map's value is in place, READY
+ * for BPF_LINK_UPDATE: a load stops there and says so; a replacement
+ * updates the tenant's own link with it (bpf_link_update()), so the pinned
+ * link stays the same object, at the same pin, and the swap is atomic. If
+ * the link goes between the EBUSY and the update (an unload), no link
+ * accepts the update and the replacement starts over, registering.
+ */
+int proto_object_register(struct proto_object *po, const char *label,
+			  const struct proto_register_opts *opts,
+			  struct proto_result *result)
+{
+	struct state_maps sm = { .dir_fd = -1 };
+	struct struct_ops_link_info info;
+	int fd, err, tries;
+
+	memset(result, 0, sizeof(*result));
+	if (state_maps_prepare(po, opts->owner, &sm)) {
+		state_maps_free(&sm);
+		return EXIT_FAIL;
+	}
+	err = bpf_object__load(po->obj);
+	if (err) {
+		state_maps_free(&sm);
+		return fail_errno(err, "loading %s", label);
+	}
+	/* Loaded, not yet attached: nothing has run, closing undoes it all. */
+	if ((opts->check && opts->check(po)) ||
+	    proto_prepare_pin_dir(opts->dir) ||
+	    pin_path(result->pin, sizeof(result->pin), opts->dir,
+		     po->tenant)) {
+		state_maps_free(&sm);
+		return EXIT_FAIL;
+	}
+	fd = pinned_link_open(result->pin, &info);
+	if (fd >= 0)
+		close(fd);
 	if (fd == -EBADF)
-		return fail("%s is not a struct_ops link; not replacing it",
-			    path);
-	return fail_errno(fd, "opening %s", path);
+		err = fail("%s is not a struct_ops link; not replacing it",
+			   result->pin);
+	else if (fd < 0 && fd != -ENOENT)
+		err = fail_errno(fd, "opening %s", result->pin);
+	else
+		err = state_maps_pin(&sm, po);
+
+	for (tries = 0; !err && tries < REPLACE_TRIES; tries++) {
+		err = attach_and_pin(po, opts->dir, result->pin, opts->as_uid);
+		if (err != -EBUSY)
+			break;
+		if (!opts->replace) {
+			err = tenant_busy(po, result->pin, opts->object_hint);
+			break;
+		}
+		err = replace_on_bound_link(po, result->pin, opts->as_uid,
+					    result);
+		if (err != -ENOENT)
+			break;
+		/* A link whose last reference went is released in deferred work. */
+		usleep(100000 * (tries + 1));
+	}
+	if (err == -ENOENT || err == -EBUSY)
+		err = fail_errno(EBUSY, "tenant %s has a protocol bound, but none of its links took the update; try again",
+				 po->tenant);
+	if (err)
+		state_maps_unpin(&sm);
+	if (!err && result->replaced && !result->pinned)
+		result->pin[0] = '\0';
+	else if (!err)
+		result->pinned = true;
+	state_maps_free(&sm);
+	return err;
 }
 
 void proto_print_loaded(const char *proto, const char *tenant,
-			const char *pin)
+			const char *pin, const char *replaced)
 {
 	if (opt_json) {
 		json_object_begin(NULL);
 		json_string("proto", proto);
 		json_string("tenant", tenant);
 		json_string("pin", pin);
+		if (replaced)
+			json_string("replaced", replaced);
+		else
+			json_null("replaced");
 		json_object_end();
+	} else if (replaced) {
+		printf("protocol %s replaces %s for tenant %s (%s%s)\n", proto,
+		       replaced[0] ? replaced : "(unnamed)", tenant,
+		       strncmp(pin, "link ", 5) ? "pinned at " : "", pin);
 	} else {
 		printf("protocol %s loaded for tenant %s (pinned at %s)\n",
 		       proto, tenant, pin);
 	}
 }
 
-static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
+void proto_result_pin(const struct proto_result *result, char *buf,
+		      size_t size)
 {
-	const char *object_path, *tenant_arg = NULL, *dir = PIN_DIR_DEFAULT;
-	const char *socket_opt = NULL;
-	char tenant_name[CHAM_NAME_LEN], path[PATH_MAX];
-	bool have_dir = false;
-	struct proto_object po = {};
-	struct tenant_ref ref = {};
-	int i, err, ret;
+	if (result->pin[0])
+		snprintf(buf, size, "%s", result->pin);
+	else
+		snprintf(buf, size, "link %u", result->link_id);
+}
 
-	if (!argc)
-		usage_error(cmd, "missing the OBJECT file");
-	object_path = argv[0];
-	for (i = 1; i < argc;) {
-		if (!strcmp(argv[i], "tenant")) {
+/* Root's own load or replace; anyone else's goes to the daemon. */
+static int proto_load_direct(const char *object_path, const char *tenant_arg,
+			     const char *dir, bool replace)
+{
+	struct proto_register_opts opts = {
+		.dir = dir, .replace = replace, .object_hint = object_path,
+	};
+	struct tenant_summary tenant;
+	struct proto_result result;
+	struct proto_object po = {};
+	char pin[PATH_MAX];
+	int ret, err;
+
+	setup_libbpf_logging();
+	ret = proto_object_open(&po, object_path, tenant_arg);
+	if (ret)
+		goto out;
+	/* The owner's uid does the work in the tenant's state directory. */
+	err = tenant_lookup(&(struct tenant_ref){ .name = po.tenant }, &tenant);
+	if (err == -ENOENT) {
+		ret = registration_failed(err, &po);
+		goto out;
+	}
+	if (err) {
+		ret = nl_fail(err, "looking up tenant %s", po.tenant);
+		goto out;
+	}
+	opts.owner = tenant.owner;
+	ret = proto_object_register(&po, object_path, &opts, &result);
+	if (!ret) {
+		proto_result_pin(&result, pin, sizeof(pin));
+		proto_print_loaded(po.name, po.tenant, pin,
+				   result.replaced ? result.replaced_proto :
+				   NULL);
+	}
+out:
+	proto_object_close(&po);
+	return ret;
+}
+
+/*
+ * proto load OBJECT [tenant T] [pin DIR] [socket PATH] [replace]
+ * proto replace TENANT OBJECT [pin DIR] [socket PATH]
+ */
+static int proto_load_or_replace(const struct chamctl_cmd *cmd,
+				 const char *object_path,
+				 const char *tenant_arg, bool replace,
+				 int argc, char **argv, int first)
+{
+	const char *dir = PIN_DIR_DEFAULT, *socket_opt = NULL;
+	char tenant_name[CHAM_NAME_LEN];
+	bool have_dir = false;
+	struct tenant_ref ref = {};
+	int i, err;
+
+	if (tenant_arg)
+		parse_tenant_ref(cmd, tenant_arg, &ref);
+	for (i = first; i < argc;) {
+		if (!strcmp(argv[i], "tenant") && first == 1) {
 			if (tenant_arg)
 				usage_error(cmd, "'tenant' is given twice");
 			tenant_arg = keyword_value(cmd, argc, argv, &i);
@@ -605,6 +1248,11 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 			if (socket_opt)
 				usage_error(cmd, "'socket' is given twice");
 			socket_opt = keyword_value(cmd, argc, argv, &i);
+		} else if (!strcmp(argv[i], "replace") && first == 1) {
+			if (replace)
+				usage_error(cmd, "'replace' is given twice");
+			replace = true;
+			i++;
 		} else {
 			usage_error(cmd, "unknown argument '%s'", argv[i]);
 		}
@@ -621,7 +1269,7 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 		if (have_dir)
 			usage_error(cmd, "'pin' is for root's own loads; the loader daemon pins at %s",
 				    PIN_DIR_DEFAULT);
-		return proto_client_load(object_path, tenant_arg,
+		return proto_client_load(object_path, tenant_arg, replace,
 					 proto_socket_path(socket_opt));
 	}
 
@@ -634,16 +1282,23 @@ static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
 			return nl_fail(err, "looking up tenant %u", ref.id);
 		tenant_arg = tenant_name;
 	}
-	setup_libbpf_logging();
+	return proto_load_direct(object_path, tenant_arg, dir, replace);
+}
 
-	ret = proto_object_open(&po, object_path, tenant_arg);
-	if (!ret)
-		ret = proto_object_register(&po, object_path, dir, 0, NULL,
-					    path, sizeof(path));
-	if (!ret)
-		proto_print_loaded(po.name, po.tenant, path);
-	proto_object_close(&po);
-	return ret;
+static int proto_load(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	if (!argc)
+		usage_error(cmd, "missing the OBJECT file");
+	return proto_load_or_replace(cmd, argv[0], NULL, false, argc, argv, 1);
+}
+
+static int proto_replace(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc < 2)
+		usage_error(cmd, "missing the %s",
+			    argc ? "OBJECT file" : "TENANT");
+	return proto_load_or_replace(cmd, argv[1], argv[0], true, argc, argv,
+				     2);
 }
 
 /* TENANT on the command line, as the name its pin has. */
@@ -707,9 +1362,17 @@ int proto_unpin(const char *dir, const char *tenant)
 	if (fd < 0)
 		return fail_errno(fd, "opening %s", path);
 	/*
-	 * Unregistration happens when the last reference goes: this pin, our
-	 * fd, and whatever else holds the link.
+	 * Detaching unregisters now: left to the link's release, it would
+	 * happen in deferred work once the last reference goes (this pin, our
+	 * fd, and whatever else holds the link), and a registration right
+	 * after the unload could still find the tenant busy. The kernel
+	 * unbinds the tenant only if this link is the one bound.
 	 */
+	if (bpf_link_detach(fd) && errno != EOPNOTSUPP && errno != EINVAL) {
+		close(fd);
+		return fail_errno(errno, "detaching the link pinned at %s",
+				  path);
+	}
 	if (unlink(path)) {
 		close(fd);
 		return fail_errno(errno, "removing %s", path);
@@ -852,8 +1515,8 @@ static const struct chamctl_cmd proto_cmds[] = {
 	{
 		.name = "load",
 		.usage = "proto load OBJECT.bpf.o [tenant TENANT] [pin DIR] "
-			 "[socket PATH]",
-		.summary = "register a tenant protocol, replacing the tenant's current one",
+			 "[socket PATH] [replace]",
+		.summary = "register a tenant protocol (the tenant must have none)",
 		.details =
 "  OBJECT  a BPF object with one struct cham_proto_ops in section\n"
 "          \".struct_ops.link\"\n"
@@ -862,21 +1525,40 @@ static const struct chamctl_cmd proto_cmds[] = {
 "          (" PIN_DIR_DEFAULT " by default)\n"
 "  socket  the loader daemon's socket (see 'proto serve'); also\n"
 "          $" PROTO_SOCKET_ENV ", " PROTO_SOCKET_DEFAULT " by default\n"
-"  The tenant must exist (chamctl tenant add). A protocol already pinned\n"
-"  for the tenant is replaced atomically.\n"
+"  replace as 'proto replace': swap it in if the tenant runs a protocol\n"
+"  The tenant must exist (chamctl tenant add). If it already runs a\n"
+"  protocol, the load fails (EBUSY) and changes nothing: use 'proto\n"
+"  replace'. Maps the object pins by name (LIBBPF_PIN_BY_NAME) are\n"
+"  reused from, or pinned in, the tenant's state directory\n"
+"  " STATE_ROOT "/TENANT, with the tenant owner's uid: they\n"
+"  keep the tenant's state across versions.\n"
 "  Root loads the object itself. Anyone else hands the object file, as an\n"
 "  open file, to the loader daemon, which loads it if the caller owns the\n"
 "  tenant; 'pin' is then not taken. The daemon refuses uid 0 (root\n"
 "  giving 'socket').\n",
 		.run = proto_load,
 	}, {
+		.name = "replace",
+		.usage = "proto replace TENANT OBJECT.bpf.o [pin DIR] [socket PATH]",
+		.summary = "swap a new version of a tenant's protocol in, atomically",
+		.details =
+"  If TENANT runs a protocol, the new one takes its place on the same\n"
+"  link (bpf_link_update()): one pointer swap, no packet unserved, the\n"
+"  pin unchanged; a protocol ejected by the ceiling is replaced too. If\n"
+"  TENANT runs none, registers it as 'proto load' does. Maps pinned by\n"
+"  name are reused from the tenant's state directory, as with 'load'.\n"
+"  Anyone but root goes through the loader daemon, as with 'load'.\n",
+		.run = proto_replace,
+	}, {
 		.name = "unload",
 		.usage = "proto unload [tenant] TENANT [pin DIR] [socket PATH]",
-		.summary = "unregister a tenant's protocol (remove its pin)",
+		.summary = "unregister a tenant's protocol (detach its link, remove its pin)",
 		.details =
-"  The tenant returns to its default verdict once nothing else holds the\n"
-"  protocol's link. Anyone but root asks the loader daemon, which removes\n"
-"  the pin if the caller owns the tenant (and refuses uid 0).\n",
+"  The link is detached, so the tenant returns to its default verdict at\n"
+"  once, even if something else holds the link, and may register again\n"
+"  right away. The tenant's state directory is kept. Anyone but root\n"
+"  asks the loader daemon, which does the same if the caller owns the\n"
+"  tenant (and refuses uid 0).\n",
 		.run = proto_unload,
 	}, {
 		.name = "show",
@@ -900,10 +1582,12 @@ static const struct chamctl_cmd proto_cmds[] = {
 "  object is read; each in a process of its own, killed after 20 s, at\n"
 "  most 4 at once. The object may call no kernel function but the\n"
 "  bpf_cham_* kfuncs, hold only struct_ops programs and plain array and\n"
-"  hash maps (64 MiB of entries at most, none pinned); its tenant is set\n"
-"  to T; the struct_ops link is created with effective uid U, so the\n"
-"  kernel checks ownership too, and is pinned at " PIN_DIR_DEFAULT "/T.\n"
-"  Unloading removes that pin.\n",
+"  hash maps (64 MiB of entries at most; maps pinned by name live in\n"
+"  T's state directory, reached with uid U); its tenant is set to T;\n"
+"  the struct_ops link is created, or the tenant's link updated for a\n"
+"  replace, with effective uid U, so the kernel checks ownership too; a\n"
+"  new link is pinned at " PIN_DIR_DEFAULT "/T. Unloading detaches\n"
+"  the link and removes that pin.\n",
 		.run = proto_serve,
 	},
 };

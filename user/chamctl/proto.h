@@ -7,7 +7,9 @@
 #ifndef CHAMCTL_PROTO_H
 #define CHAMCTL_PROTO_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "chamctl.h"
@@ -37,17 +39,42 @@ int proto_object_open_mem(struct proto_object *po, const void *buf,
 			  size_t size, const char *label, const char *tenant);
 void proto_object_close(struct proto_object *po);
 
+struct proto_register_opts {
+	const char *dir;	/* the link is pinned at DIR/<tenant> */
+	uid_t as_uid;		/* effective uid for link create/update; 0: ours */
+	uint32_t owner;		/* the tenant's owner (NO_OWNER: none), whose
+				 * uid reaches the tenant's state directory */
+	bool replace;		/* a bound protocol is replaced, not refused */
+	const char *object_hint;	/* the object, in the EBUSY hint */
+	/* Nonzero refuses the loaded object (having said why). */
+	int (*check)(const struct proto_object *po);
+};
+
+struct proto_result {
+	char pin[PATH_MAX];	/* the tenant's link's pin; "": not chamctl's */
+	uint32_t link_id;	/* of the link updated (replace) */
+	bool replaced;		/* a bound protocol was replaced */
+	bool pinned;		/* the link is the one at pin */
+	char replaced_proto[CHAM_NAME_LEN];	/* the protocol replaced */
+};
+
 /*
- * Loads the object, calls @check (if not NULL; nonzero refuses, having said
- * why) while nothing is attached yet, registers the protocol with a
- * struct_ops link created with effective uid @as_uid (0: as we are), and
- * pins the link at @dir/<tenant>, replacing a protocol pinned there; the
- * pin's path is left in @path. Returns 0 or EXIT_FAIL, saying why.
+ * Reuses the maps the object pins by name from the tenant's state
+ * directory (or pins the new ones there), loads the object, calls
+ * @opts->check while nothing is attached yet, and registers the protocol
+ * with a struct_ops link pinned at DIR/<tenant>. If the tenant already
+ * has a protocol bound, fails with EBUSY, saying which, unless
+ * @opts->replace: then the tenant's link is updated to the new protocol
+ * (bpf_link_update()). Returns 0 or EXIT_FAIL, saying why; nothing is
+ * registered or pinned after a failure.
  */
 int proto_object_register(struct proto_object *po, const char *label,
-			  const char *dir, uid_t as_uid,
-			  int (*check)(const struct proto_object *po),
-			  char *path, size_t size);
+			  const struct proto_register_opts *opts,
+			  struct proto_result *result);
+
+/* The result's pin, or "link N" for a link chamctl did not pin. */
+void proto_result_pin(const struct proto_result *result, char *buf,
+		      size_t size);
 
 /*
  * Opens directory @dir for pins of root's (O_PATH, for the *at() calls),
@@ -66,9 +93,12 @@ int proto_prepare_pin_dir(const char *dir);
 /* Removes @dir/@tenant, a pinned protocol link. 0 or EXIT_FAIL. */
 int proto_unpin(const char *dir, const char *tenant);
 
-/* "protocol P loaded for tenant T (pinned at PATH)", or its JSON. */
+/*
+ * "protocol P loaded for tenant T (pinned at PATH)", or with @replaced
+ * (not NULL) "protocol P replaces Q for tenant T (...)"; or its JSON.
+ */
 void proto_print_loaded(const char *proto, const char *tenant,
-			const char *pin);
+			const char *pin, const char *replaced);
 
 /* ---- the loader daemon ---------------------------------------------------- */
 
@@ -82,11 +112,11 @@ const char *proto_socket_path(const char *option);
 int proto_serve(const struct chamctl_cmd *cmd, int argc, char **argv);
 
 /*
- * proto load and proto unload through the daemon: @tenant as the user
- * wrote it (name or id; NULL for load: the object's).
+ * proto load (or replace) and proto unload through the daemon: @tenant as
+ * the user wrote it (name or id; NULL for load: the object's).
  */
 int proto_client_load(const char *object_path, const char *tenant,
-		      const char *socket_path);
+		      bool replace, const char *socket_path);
 int proto_client_unload(const char *tenant, const char *socket_path);
 
 #endif /* CHAMCTL_PROTO_H */

@@ -56,9 +56,15 @@
 #define PROTO_MAGIC		0x43484d50	/* "CHMP" */
 #define PROTO_VERSION		1
 
+/*
+ * PROTO_OP_REPLACE came later, in the same version: a daemon that does not
+ * know it refuses it as an unknown request, and clients that do not use it
+ * are served as before.
+ */
 enum proto_op {
 	PROTO_OP_LOAD = 1,	/* with the object file's fd */
 	PROTO_OP_UNLOAD = 2,	/* no fd */
+	PROTO_OP_REPLACE = 3,	/* as load; a bound protocol is replaced */
 };
 
 struct proto_request {
@@ -75,8 +81,9 @@ struct proto_reply {
 	int32_t error;			/* 0, or a positive errno */
 	char proto[CHAM_NAME_LEN];	/* the protocol's name */
 	char tenant[CHAM_NAME_LEN];	/* the tenant's name */
-	char pin[128];
-	char message[CAPTURE_MESSAGE_LEN];	/* why it failed */
+	char pin[128];		/* the link's pin, or "link N" */
+	/* Why it failed; after a replace that updated a link: what it replaced. */
+	char message[CAPTURE_MESSAGE_LEN];
 	char log[CAPTURE_LOG_LEN];	/* libbpf's warnings (the verifier) */
 };
 
@@ -212,6 +219,30 @@ static int reply_fail(struct proto_reply *reply, const char *what_fmt, ...)
 	return EXIT_FAIL;
 }
 
+/*
+ * The daemon never sees the object's path: its EBUSY hint ends in
+ * PROTO_HINT_OBJECT, which the client replaces with the path it was given.
+ */
+#define PROTO_HINT_OBJECT	"OBJECT"
+
+static struct proto_reply *hint_object(struct proto_reply *reply,
+				       const char *object_path)
+{
+	size_t len = strlen(reply->message), hint = strlen(PROTO_HINT_OBJECT);
+	char *copy;
+
+	if (reply->error != EBUSY || len < hint ||
+	    strcmp(reply->message + len - hint, PROTO_HINT_OBJECT))
+		return reply;
+	copy = strndup(reply->message, len - hint);
+	if (!copy)
+		return reply;
+	snprintf(reply->message, sizeof(reply->message), "%s%s", copy,
+		 object_path);
+	free(copy);
+	return reply;
+}
+
 static int fill_tenant(struct proto_request *req, const char *tenant)
 {
 	if (!tenant)
@@ -223,11 +254,11 @@ static int fill_tenant(struct proto_request *req, const char *tenant)
 }
 
 int proto_client_load(const char *object_path, const char *tenant,
-		      const char *socket_path)
+		      bool replace, const char *socket_path)
 {
 	struct proto_request req = {
 		.magic = PROTO_MAGIC, .version = PROTO_VERSION,
-		.op = PROTO_OP_LOAD,
+		.op = replace ? PROTO_OP_REPLACE : PROTO_OP_LOAD,
 	};
 	struct proto_object po;
 	struct proto_reply *reply;
@@ -260,12 +291,16 @@ int proto_client_load(const char *object_path, const char *tenant,
 	ret = proto_call(socket_path, &req, fd, reply);
 	close(fd);
 	if (!ret && reply->error)
-		ret = reply_fail(reply, "loading %s for tenant %s", object_path,
-				 tenant);
+		ret = reply_fail(hint_object(reply, object_path),
+				 "%s %s for tenant %s",
+				 replace ? "replacing with" : "loading",
+				 object_path, tenant);
 	if (!ret)
 		proto_print_loaded(sanitize_text(reply->proto),
 				   sanitize_text(reply->tenant),
-				   sanitize_text(reply->pin));
+				   sanitize_text(reply->pin),
+				   replace && reply->message[0] ?
+				   sanitize_text(reply->message) : NULL);
 	free(reply);
 	return ret;
 }
@@ -779,9 +814,9 @@ static bool map_type_percpu(enum bpf_map_type type)
 
 /*
  * The maps are created by root, charged to root: plain data maps only,
- * PROTO_MAPS_MAX bytes of entries in all, and no pins, which libbpf would
- * reuse or create under /sys/fs/bpf as root, opening another tenant's or
- * root's maps to this one.
+ * PROTO_MAPS_MAX bytes of entries in all. Maps pinned by name are reused
+ * from, or pinned in, the tenant's state directory with the caller's uid
+ * (proto_object_register()), never where libbpf would pin them as root.
  */
 /*
  * What one entry costs the kernel, roughly as it allocates: values
@@ -816,11 +851,6 @@ static int check_maps(const struct proto_object *po)
 	bpf_object__for_each_map(map, po->obj) {
 		name = bpf_map__name(map);
 		type = bpf_map__type(map);
-		if (bpf_map__pin_path(map)) {
-			fail_errno(EPERM, "map %s asks to be pinned; the loader pins nothing but the protocol's link",
-				   name);
-			return EPERM;
-		}
 		if (!map_type_allowed(type) || bpf_map__map_extra(map) ||
 		    bpf_map__inner_map(map)) {
 			fail_errno(EPERM, "map %s is a %s map%s; the loader creates arrays, hashes and the struct_ops map only",
@@ -908,12 +938,17 @@ out:
 }
 
 static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
-		      struct proto_reply *reply)
+		      bool replace, struct proto_reply *reply)
 {
+	struct proto_register_opts opts = {
+		.dir = PIN_DIR_DEFAULT, .as_uid = uid, .replace = replace,
+		.object_hint = PROTO_HINT_OBJECT, .check = check_loaded,
+	};
+	struct proto_result result;
 	struct elf_check check = {};
 	struct tenant_summary tenant;
 	struct proto_object po = {};
-	char path[PATH_MAX];
+	char pin[PATH_MAX];
 	void *buf = NULL;
 	size_t size = 0;
 	int err;
@@ -952,13 +987,18 @@ static int serve_load(uid_t uid, int object_fd, const char *tenant_arg,
 	if (err)
 		goto out;
 	err = EINVAL;
-	if (proto_object_register(&po, "the object", PIN_DIR_DEFAULT, uid,
-				  check_loaded, path, sizeof(path)))
+	/* authorize() made sure: the owner is the caller. */
+	opts.owner = tenant.owner;
+	if (proto_object_register(&po, "the object", &opts, &result))
 		goto out;
 	snprintf(reply->proto, sizeof(reply->proto), "%s", po.name);
 	snprintf(reply->tenant, sizeof(reply->tenant), "%s", po.tenant);
-	/* PIN_DIR_DEFAULT and a tenant name always fit. */
-	memcpy(reply->pin, path, strnlen(path, sizeof(reply->pin) - 1));
+	/* PIN_DIR_DEFAULT and a tenant name, or "link N", always fit. */
+	proto_result_pin(&result, pin, sizeof(pin));
+	memcpy(reply->pin, pin, strnlen(pin, sizeof(reply->pin) - 1));
+	if (result.replaced)
+		snprintf(reply->message, sizeof(reply->message), "%s",
+			 result.replaced_proto);
 	err = 0;
 out:
 	proto_object_close(&po);
@@ -1038,6 +1078,7 @@ static ssize_t receive_request(int conn, struct proto_request *req,
 static const char *op_name(uint32_t op)
 {
 	return op == PROTO_OP_LOAD ? "load" :
+	       op == PROTO_OP_REPLACE ? "replace" :
 	       op == PROTO_OP_UNLOAD ? "unload" : "?";
 }
 
@@ -1090,11 +1131,12 @@ static void serve_one(int conn)
 		err = fail_errno(EINVAL, "a request carries at most one file") ? EINVAL : 0;
 	} else if (nl_open()) {
 		err = EIO;
-	} else if (req.op == PROTO_OP_LOAD) {
+	} else if (req.op == PROTO_OP_LOAD || req.op == PROTO_OP_REPLACE) {
 		if (fd < 0)
 			err = fail_errno(EINVAL, "a load request needs the object file") ? EINVAL : 0;
 		else
-			err = serve_load(peer.uid, fd, req.tenant, reply);
+			err = serve_load(peer.uid, fd, req.tenant,
+					 req.op == PROTO_OP_REPLACE, reply);
 	} else if (req.op == PROTO_OP_UNLOAD) {
 		if (fd >= 0 || !req.tenant[0])
 			err = fail_errno(EINVAL, "an unload request names a tenant and carries no file") ? EINVAL : 0;
@@ -1127,10 +1169,12 @@ static void serve_one(int conn)
 			(unsigned int)peer.uid, (int)peer.pid, op_name(req.op),
 			req.tenant[0] ? req.tenant : "(none)",
 			strerror(err), capture.message);
-	else if (req.op == PROTO_OP_LOAD)
-		fprintf(stderr, "chamctl proto serve: uid %u pid %d: load tenant %s: protocol %s pinned at %s\n",
-			(unsigned int)peer.uid, (int)peer.pid, reply->tenant,
-			reply->proto, reply->pin);
+	else if (req.op == PROTO_OP_LOAD || req.op == PROTO_OP_REPLACE)
+		fprintf(stderr, "chamctl proto serve: uid %u pid %d: %s tenant %s: protocol %s%s%s, %s\n",
+			(unsigned int)peer.uid, (int)peer.pid, op_name(req.op),
+			reply->tenant, reply->proto,
+			reply->message[0] ? " replaces " : "", reply->message,
+			reply->pin);
 	else
 		fprintf(stderr, "chamctl proto serve: uid %u pid %d: unload tenant %s: done\n",
 			(unsigned int)peer.uid, (int)peer.pid, reply->tenant);

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "knob.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
+#include "state.h"
 
 /* ---- time-protection knobs ----------------------------------------------- */
 
@@ -711,6 +713,34 @@ static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
 	return pw->pw_uid;
 }
 
+/*
+ * The state directory of tenant @name, which the kernel just accepted: a
+ * fresh one, so that pins a deleted tenant of the same name left behind
+ * are never the new tenant's. If it cannot be made, the tenant is deleted
+ * again: a tenant add that failed leaves nothing.
+ */
+static int tenant_add_state(const char *name, uint32_t owner)
+{
+	struct nlmsghdr *nlh;
+	int dir_fd, err;
+
+	dir_fd = tenant_state_remove(name);
+	if (!dir_fd)
+		dir_fd = tenant_state_prepare(name, owner);
+	if (dir_fd >= 0) {
+		close(dir_fd);
+		return 0;
+	}
+	nlh = nl_request(CHAM_CMD_TENANT_DEL, false);
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, name);
+	err = nl_transact(nlh, NULL, NULL);
+	if (err)
+		return nl_fail(err, "tenant %s is left in the kernel without its state directory %s/%s (chamctl tenant del %s): deleting it again failed",
+			       name, STATE_ROOT, name, name);
+	return fail("tenant %s was not added: it could not have its state directory %s/%s",
+		    name, STATE_ROOT, name);
+}
+
 static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	bool have_id = false, have_owner = false, have_default = false;
@@ -785,12 +815,24 @@ static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
 		return nl_fail(err, "adding tenant %s", name);
-	return 0;
+	return tenant_add_state(name, have_owner ? owner : NO_OWNER);
+}
+
+/* The tenant's name, asked of the kernel when @ref is an id. */
+static int tenant_ref_name(const struct tenant_ref *ref,
+			   char name[CHAM_NAME_LEN])
+{
+	if (!ref->by_id) {
+		copy_name_str(name, ref->name);
+		return 0;
+	}
+	return tenant_name_lookup(ref->id, name);
 }
 
 static int tenant_del(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct tenant_ref ref = {};
+	char name[CHAM_NAME_LEN];
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -802,11 +844,18 @@ static int tenant_del(const struct chamctl_cmd *cmd, int argc, char **argv)
 
 	if (nl_open())
 		return EXIT_FAIL;
+	/* The state directory is by name: an id is looked up first. */
+	err = tenant_ref_name(&ref, name);
+	if (err)
+		return nl_fail(err, "deleting tenant %s", argv[0]);
 	nlh = nl_request(CHAM_CMD_TENANT_DEL, false);
 	nl_put_tenant_ref(nlh, &ref);
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
 		return nl_fail(err, "deleting tenant %s", argv[0]);
+	if (tenant_state_remove(name))
+		return fail("tenant %s was deleted, but %s/%s is left (see above): remove it by hand",
+			    name, STATE_ROOT, name);
 	return 0;
 }
 
@@ -922,6 +971,27 @@ static void put_ports(struct nlmsghdr *nlh, const struct tenant_change *c)
 	mnl_attr_nest_end(nlh, list);
 }
 
+/*
+ * After the kernel took the new owner: the state directory and its pins
+ * follow, so that the new owner reaches the maps and the old one no longer
+ * does.
+ */
+static int tenant_set_state_owner(const struct tenant_ref *ref,
+				  const char *arg, uint32_t owner)
+{
+	char name[CHAM_NAME_LEN];
+	int err;
+
+	err = tenant_ref_name(ref, name);
+	if (err)
+		return nl_fail(err, "tenant %s has its new owner, but its state directory was not changed: finding its name",
+			       arg);
+	if (tenant_state_chown(name, owner))
+		return fail("tenant %s has its new owner, but not all of %s/%s is theirs (see above); run the same tenant set again once fixed",
+			    name, STATE_ROOT, name);
+	return 0;
+}
+
 static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct knob_values budget = {};
@@ -978,6 +1048,8 @@ static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
 	err = nl_transact(nlh, NULL, NULL);
 	if (err)
 		return nl_fail(err, "changing tenant %s", argv[0]);
+	if (change.have_owner)
+		return tenant_set_state_owner(&ref, argv[0], change.owner);
 	return 0;
 }
 

@@ -349,9 +349,137 @@ void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 	ref->name = arg;
 }
 
+/*
+ * libbpf hands over a refused program's verifier log in one warning,
+ * between these markers: often thousands of lines, and the reason is in
+ * the last few.
+ */
+#define LOAD_LOG_BEGIN	"-- BEGIN PROG LOAD LOG --\n"
+#define LOAD_LOG_END	"-- END PROG LOAD LOG --"
+#define LOG_REASON_LINES 4
+
+struct log_line {
+	const char *start;
+	int len;
+};
+
+static bool starts_with(const struct log_line *line, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	return (size_t)line->len >= len && !strncmp(line->start, prefix, len);
+}
+
+/* "12: (61) r1 = *(u32 *)(r0 +0)": the instruction the verifier was at. */
+static bool is_insn_line(const struct log_line *line)
+{
+	int i = 0;
+
+	while (i < line->len && isdigit((unsigned char)line->start[i]))
+		i++;
+	return i && i + 3 < line->len && line->start[i] == ':' &&
+	       line->start[i + 1] == ' ' && line->start[i + 2] == '(';
+}
+
+/* The verifier's closing statistics, not the reason. */
+static bool is_stats_line(const struct log_line *line)
+{
+	return !line->len || starts_with(line, "processed ") ||
+	       starts_with(line, "verification time") ||
+	       starts_with(line, "stack depth") ||
+	       starts_with(line, "max_states_per_insn");
+}
+
+static void print_log_line(const struct log_line *line)
+{
+	fprintf(stderr, "    %.*s\n", line->len, line->start);
+}
+
+/*
+ * The verifier's reason for refusing a program: the lines after the last
+ * instruction it looked at, that instruction and the source line above
+ * it. @log is the text between the markers (or the tail of it that a
+ * capture kept).
+ */
+static void print_verifier_reason(const char *prog, const char *log,
+				  size_t len, bool whole)
+{
+	struct log_line lines[64];
+	size_t count = 0, total = 0, i, first;
+	const char *p = log, *end = log + len, *nl;
+
+	/* Keep the last lines only: the reason is at the end. */
+	while (p < end) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		lines[count % 64] = (struct log_line){ p, (int)(nl - p) };
+		count++;
+		total++;
+		p = nl + 1;
+	}
+	if (count > 64)
+		count = 64;
+	first = total - count;
+	/* lines[] is a ring: index i of the last @count is (first + i) % 64. */
+#define LINE(i) (&lines[(first + (i)) % 64])
+	while (count && is_stats_line(LINE(count - 1)))
+		count--;
+	i = count;
+	while (i && !is_insn_line(LINE(i - 1)) && count - i < LOG_REASON_LINES)
+		i--;
+	if (i && is_insn_line(LINE(i - 1))) {
+		i--;
+		if (i && starts_with(LINE(i - 1), "; "))
+			i--;
+	}
+	error_prefix();
+	fprintf(stderr, "the verifier refused %s:\n", prog);
+	for (; i < count; i++)
+		print_log_line(LINE(i));
+#undef LINE
+	if (whole)
+		fprintf(stderr, "  (the whole verifier log, %zu lines: run again with -v)\n",
+			total);
+	else
+		fputs("  (the whole verifier log: run again with -v)\n", stderr);
+}
+
+void print_libbpf_warnings(const char *text)
+{
+	const char *begin, *log, *end, *name, *quote;
+	char prog[CHAM_NAME_LEN + 16] = "the program";
+	bool whole;
+
+	end = strstr(text, LOAD_LOG_END);
+	if (opt_verbose || !end) {
+		fputs(text, stderr);
+		return;
+	}
+	begin = strstr(text, LOAD_LOG_BEGIN);
+	whole = begin && begin < end;
+	log = whole ? begin + strlen(LOAD_LOG_BEGIN) : text;
+	/* libbpf's words before the log name the program: "prog 'NAME': ". */
+	name = whole ? strstr(text, "prog '") : NULL;
+	if (name && name < begin) {
+		name += strlen("prog '");
+		quote = strchr(name, '\'');
+		if (quote && quote < begin)
+			snprintf(prog, sizeof(prog), "program '%.*s'",
+				 (int)(quote - name), name);
+	}
+	print_verifier_reason(prog, log, end - log, whole);
+	end += strlen(LOAD_LOG_END);
+	if (*end == '\n')
+		end++;
+	fputs(end, stderr);
+}
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
+	char *text;
+
 	if (level != LIBBPF_WARN && !opt_verbose)
 		return 0;
 	if (active_capture) {
@@ -359,7 +487,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 			capture_log(fmt, ap);
 		return 0;
 	}
-	return vfprintf(stderr, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		return vfprintf(stderr, fmt, ap);
+	print_libbpf_warnings(text);
+	free(text);
+	return 0;
 }
 
 void setup_libbpf_logging(void)
