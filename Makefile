@@ -3,6 +3,7 @@
 # make          build the module, the BPF objects and the tools
 # make demo     boot a VM and show udp_echo serving a real client
 # make bench    boot VMs and run the benchmarks (fastpath, isolation, guest)
+# make bench-copy  boot a VM and measure the packet copy kfuncs per byte
 # make check    run every test (host and VM); the last line is "N passed, N failed"
 # make install  install on a real host (DESTDIR, PREFIX)
 #
@@ -61,7 +62,7 @@ KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 BENCH_BINS	:= scripts/bench/udp_rtt
 
 .PHONY: all deps module bpf user selftests check demo install clean bench \
-	bench-fastpath bench-isolation bench-guest
+	bench-fastpath bench-isolation bench-guest bench-copy
 
 all: module bpf user selftests $(BENCH_BINS)
 
@@ -158,6 +159,11 @@ bench-isolation: all
 
 bench-guest: all
 	scripts/bench/guest.sh
+
+# Per-call cost of bpf_cham_load_bytes/store_bytes/compare_bytes, under
+# icount unless BENCH_MODE=tcg (not part of make bench).
+bench-copy: all
+	scripts/bench/copycost.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \

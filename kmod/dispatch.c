@@ -15,12 +15,8 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/moduleparam.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
-#include <net/checksum.h>
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
-#include <net/ip6_checksum.h>
 #include <net/xdp.h>
 #include <asm/timex.h>
 

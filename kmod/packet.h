@@ -21,7 +21,11 @@ struct cham_rx {
 	bool redirect_refused;	/* the last target was not the tenant's */
 	/* Of the frame as ctx describes it: kept by bpf_cham_parse(). */
 	bool ipv6_routing_header;
-	u8 rx_h_dest[ETH_ALEN];	/* whom the sender addressed */
+	/*
+	 * Whom the sender addressed, as received and never updated: egress
+	 * validation allows it as a source, so it must not follow rewrites.
+	 */
+	u8 rx_h_dest[ETH_ALEN];
 };
 
 /*

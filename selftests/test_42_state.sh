@@ -97,6 +97,20 @@ kv 7300 "GET k09" val09
 check_eq "the same map, reused (not copied)" "$kv_alpha" "$(map_id $STATE/alpha/kv)"
 kv 7300 "SET k10 after" OK
 
+# Through the daemon a version loads only into a directory that holds the
+# maps it pins and nothing else: renamed or stashed pins would let an owner
+# pile up maps the daemon created, one load at a time.
+check "uid $U stashes something in alpha's state directory" \
+	as_uid $U mkdir $STATE/alpha/stash
+check_errno "uid $U's replace is refused while the directory holds it" \
+	"tenant alpha's state holds 'stash', which udp_kv_v2 does not pin" \
+	as_uid $U chamctl proto replace alpha "$KV2"
+check_eq "alpha still runs udp_kv_v2, on the same map" "udp_kv_v2 $kv_alpha" \
+	"$(proto_of alpha) $(map_id $STATE/alpha/kv)"
+as_uid $U rmdir $STATE/alpha/stash
+check "with it gone, the same replace works" as_uid $U chamctl proto replace alpha "$KV2"
+kv 7300 "GET k10" after
+
 # ---- another tenant, another owner, the same object: a store of its own --------
 
 check "uid $V loads udp_kv for beta (through the daemon)" \
@@ -151,6 +165,7 @@ links=$(mktemp -d)
 check "bpftool registers udp_kv with alpha's directory as /sys/fs/bpf" \
 	unshare -m sh -c "mount --bind /sys/fs/bpf/chamelio '$links' &&
 		mount --bind $STATE/alpha /sys/fs/bpf &&
+		mount -o remount,bind,nosymfollow /sys/fs/bpf &&
 		bpftool struct_ops register '$KV1' '$links'"
 rmdir "$links"
 check_eq "alpha runs udp_kv (bpftool's)" udp_kv "$(proto_of alpha)"

@@ -10,7 +10,7 @@
  * same frame every time. Drops every packet.
  *
  * The figures in Documentation/tenant-protocols.md (What it costs) come
- * from it as scripts/bench/fastpath-vm.sh measures the fast path: under
+ * from it with make bench-copy (scripts/bench/copycost.sh): under
  * scripts/vm.sh --icount, bpftool prog run of bpf/cham_xdp.bpf.o on a
  * 1442-byte UDP frame to a rule of the tenant's, repeat 20000, with
  * copy_cost_config set by bpftool map update before each run.

@@ -430,11 +430,12 @@ static void parse_hex_word(const struct chamctl_cmd *cmd,
 			    arg->what, word);
 	for (; *p; p += 2) {
 		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
-		uint8_t byte = hi << 4 | lo;
+		uint8_t byte;
 
 		if (hi < 0 || lo < 0)
 			usage_error(cmd, "%s: '%s' is not bytes in hex",
 				    arg->what, word);
+		byte = (uint8_t)(hi << 4 | lo);
 		bytes_append(cmd, arg, &byte, 1);
 	}
 }

@@ -932,12 +932,51 @@ static void state_maps_free(struct state_maps *sm)
 }
 
 /*
+ * A load through the daemon creates its maps as root's memory, within the
+ * daemon's cap per object (check_maps()). Pins left from earlier versions
+ * (renamed, moved into a directory, or no longer declared) would let an
+ * owner keep piling such maps up, one load at a time: the daemon loads
+ * only into a state directory that holds nothing but the maps the object
+ * itself pins. Run as the owner, on the owner's directory.
+ */
+static int state_holds_only_declared(const struct state_maps *sm,
+				     const char *tenant, const char *proto)
+{
+	struct dirent *entry;
+	int fd, err = 0;
+	size_t i;
+	DIR *dir;
+
+	fd = openat(sm->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		err = fail_errno(errno, "listing %s/%s", STATE_ROOT, tenant);
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (!err && (entry = readdir(dir))) {
+		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+			continue;
+		for (i = 0; i < sm->n; i++)
+			if (!strcmp(entry->d_name, sm->maps[i].name))
+				break;
+		if (i == sm->n)
+			err = fail("tenant %s's state holds '%s', which %s does not pin: the loader daemon keeps only the maps a version declares (remove it from %s/%s first)",
+				   tenant, sanitize_text(entry->d_name), proto,
+				   STATE_ROOT, tenant);
+	}
+	closedir(dir);
+	return err;
+}
+
+/*
  * Before loading: finds the maps pinned by name, reuses those the tenant's
  * state already has, notes the others for state_maps_pin(), and takes
  * every pin path away from libbpf. 0 or EXIT_FAIL, saying why.
  */
 static int state_maps_prepare(struct proto_object *po, uint32_t owner,
-			      struct state_maps *sm)
+			      bool only_declared, struct state_maps *sm)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, get_opts, .file_flags = BPF_F_PATH_FD);
 	const struct passwd *pw;
@@ -975,12 +1014,14 @@ static int state_maps_prepare(struct proto_object *po, uint32_t owner,
 			return fail("map %s cannot be pinned by name", m->name);
 	}
 
-	sm->dir_fd = tenant_state_prepare(po->tenant, owner);
+	sm->dir_fd = tenant_state_use(po->tenant, owner);
 	if (sm->dir_fd < 0)
 		return EXIT_FAIL;
 	get_opts.path_fd = sm->dir_fd;
 	if (state_as_owner(sm, "reach the tenant's state"))
 		return EXIT_FAIL;
+	if (only_declared)
+		err = state_holds_only_declared(sm, po->tenant, po->name);
 	for (i = 0; i < sm->n && !err; i++) {
 		m = &sm->maps[i];
 		fd = bpf_obj_get_opts(m->name, &get_opts);
@@ -1088,7 +1129,7 @@ int proto_object_register(struct proto_object *po, const char *label,
 	int fd, err, tries;
 
 	memset(result, 0, sizeof(*result));
-	if (state_maps_prepare(po, opts->owner, &sm)) {
+	if (state_maps_prepare(po, opts->owner, opts->as_uid != 0, &sm)) {
 		state_maps_free(&sm);
 		return EXIT_FAIL;
 	}

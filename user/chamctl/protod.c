@@ -211,7 +211,7 @@ static int reply_fail(struct proto_reply *reply, const char *what_fmt, ...)
 
 	/* The verifier's log explains a refused program, as with root. */
 	if (reply->log[0])
-		fputs(reply->log, stderr);
+		print_libbpf_warnings(reply->log);
 	va_start(ap, what_fmt);
 	vfail_errno(err, reply->message[0] ? sanitize_text(reply->message) :
 		    NULL, what_fmt, ap);

@@ -5,8 +5,8 @@
  * directory below it belongs to the tenant's owner, who may put anything
  * in it: links to other tenants' pins, directories, hard links. So root
  * never resolves a path through it: entries are reached relative to a
- * directory fd, without following links, and only ever unlinked or
- * chowned as themselves.
+ * directory fd, without following links, and only ever unlinked as
+ * themselves.
  */
 #define _GNU_SOURCE	/* O_PATH, AT_EMPTY_PATH */
 #include <dirent.h>
@@ -27,8 +27,8 @@
 #define STATE_DIR_MODE		0700
 
 /*
- * How deep the owner's own subdirectories are followed when removing or
- * chowning: deeper trees are left for the admin to remove by hand rather
+ * How deep the owner's own subdirectories are followed when removing:
+ * deeper trees are left for the admin to remove by hand rather
  * than spending a descriptor per level on them.
  */
 #define STATE_MAX_DEPTH		16
@@ -128,7 +128,24 @@ static int check_name(const char *tenant)
 	return -EINVAL;
 }
 
+static int state_prepare(const char *tenant, uint32_t owner, bool claim);
+
 int tenant_state_prepare(const char *tenant, uint32_t owner)
+{
+	return state_prepare(tenant, owner, true);
+}
+
+int tenant_state_use(const char *tenant, uint32_t owner)
+{
+	return state_prepare(tenant, owner, false);
+}
+
+/*
+ * @claim: give an existing directory to @owner (tenant add and set, which
+ * know the owner is current). Without it (a load, whose idea of the owner
+ * may be stale by now) an existing directory of another uid is refused.
+ */
+static int state_prepare(const char *tenant, uint32_t owner, bool claim)
 {
 	uid_t uid = owner_uid(owner);
 	int root_fd, fd, err;
@@ -153,6 +170,14 @@ int tenant_state_prepare(const char *tenant, uint32_t owner)
 	if (fstat(fd, &st)) {
 		err = -errno;
 		goto fail_fd;
+	}
+	if (!claim && st.st_uid != uid) {
+		fail("%s/%s belongs to uid %u, not to tenant %s's owner (uid %u): its owner changed meanwhile? Nothing loaded",
+		     STATE_ROOT, tenant, (unsigned int)st.st_uid, tenant,
+		     (unsigned int)uid);
+		close(fd);
+		close(root_fd);
+		return -EPERM;
 	}
 	if ((st.st_uid != uid || st.st_gid != 0) &&
 	    fchownat(fd, "", uid, 0, AT_EMPTY_PATH)) {
@@ -333,6 +358,18 @@ int tenant_state_remove(const char *tenant)
 		close(root_fd);
 		return fd == -ENOENT ? 0 : fd;
 	}
+	/*
+	 * Taken from the owner first: while it is theirs they could keep
+	 * adding entries behind the walk and make the rmdir fail.
+	 */
+	if (fchown(fd, 0, 0) || fchmod(fd, STATE_DIR_MODE)) {
+		err = -errno;
+		fail_errno(err, "taking %s/%s back from its owner", STATE_ROOT,
+			   tenant);
+		close(fd);
+		close(root_fd);
+		return err;
+	}
 	err = state_walk_dir(&walk, fd, 1);
 	close(fd);
 	if (!err && unlinkat(root_fd, tenant, AT_REMOVEDIR) &&
@@ -345,52 +382,3 @@ int tenant_state_remove(const char *tenant)
 	return err;
 }
 
-/* ---- chown --------------------------------------------------------------- */
-
-static int chown_entry(struct state_walk *walk, int parent, const char *name,
-		       int fd, const struct stat *st)
-{
-	(void)parent;
-	if (st->st_uid == walk->uid && st->st_gid == 0)
-		return 0;
-	/*
-	 * A hard link the owner made to someone else's pin would give that
-	 * pin away with the chown: a pin of the tenant's has one name.
-	 */
-	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
-		fprintf(stderr,
-			"chamctl: warning: %s in %s's state directory has %u names (a hard link): left to uid %u\n",
-			name, walk->tenant, (unsigned int)st->st_nlink,
-			(unsigned int)st->st_uid);
-		return 0;
-	}
-	if (fchownat(fd, "", walk->uid, 0, AT_EMPTY_PATH))
-		return report(-errno, "giving %s in %s's state directory to uid %u",
-			      name, walk->tenant, (unsigned int)walk->uid);
-	return 0;
-}
-
-int tenant_state_chown(const char *tenant, uint32_t owner)
-{
-	struct state_walk walk = {
-		.tenant = tenant,
-		.entry = chown_entry,
-		.uid = owner_uid(owner),
-	};
-	int dir_fd, fd, err;
-
-	/* The directory itself, created if it went missing. */
-	dir_fd = tenant_state_prepare(tenant, owner);
-	if (dir_fd < 0)
-		return dir_fd;
-	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		fail_errno(err, "opening %s/%s", STATE_ROOT, tenant);
-	} else {
-		err = state_walk_dir(&walk, fd, 1);
-		close(fd);
-	}
-	close(dir_fd);
-	return err;
-}

@@ -33,6 +33,13 @@ int tenant_state_path(char *buf, size_t size, const char *tenant);
 int tenant_state_prepare(const char *tenant, uint32_t owner);
 
 /*
+ * As tenant_state_prepare() for a load: creates the directory if missing,
+ * but refuses (-EPERM, message printed) one that belongs to another uid
+ * than @owner instead of taking it over.
+ */
+int tenant_state_use(const char *tenant, uint32_t owner);
+
+/*
  * Opens the tenant's existing directory (O_PATH|O_DIRECTORY, no link
  * followed), checking the root directory as tenant_state_prepare() does.
  * Returns the fd or a negative errno: -ENOENT (not printed) when there is
@@ -46,12 +53,6 @@ int tenant_state_open(const char *tenant);
  * 0 if absent; a negative errno, printed.
  */
 int tenant_state_remove(const char *tenant);
-
-/*
- * Gives the directory and its entries (recursively, no link followed) to
- * @owner (NO_OWNER: root). 0 or a negative errno, printed.
- */
-int tenant_state_chown(const char *tenant, uint32_t owner);
 
 /* chamctl map (map.c): the maps in a tenant's state directory. */
 struct chamctl_object;

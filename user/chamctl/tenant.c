@@ -972,23 +972,29 @@ static void put_ports(struct nlmsghdr *nlh, const struct tenant_change *c)
 }
 
 /*
- * After the kernel took the new owner: the state directory and its pins
- * follow, so that the new owner reaches the maps and the old one no longer
- * does.
+ * After the kernel took the new owner: the state starts afresh, in an
+ * empty directory of the new owner's. Handing the old pins over would
+ * not end the old owner's access (a map fd they hold stays valid, and
+ * entries they planted would follow), so the new owner's next version
+ * starts with fresh maps; the running protocol keeps the ones it has.
  */
 static int tenant_set_state_owner(const struct tenant_ref *ref,
 				  const char *arg, uint32_t owner)
 {
 	char name[CHAM_NAME_LEN];
-	int err;
+	int err, fd;
 
 	err = tenant_ref_name(ref, name);
 	if (err)
 		return nl_fail(err, "tenant %s has its new owner, but its state directory was not changed: finding its name",
 			       arg);
-	if (tenant_state_chown(name, owner))
-		return fail("tenant %s has its new owner, but not all of %s/%s is theirs (see above); run the same tenant set again once fixed",
+	fd = tenant_state_remove(name);
+	if (!fd)
+		fd = tenant_state_prepare(name, owner);
+	if (fd < 0)
+		return fail("tenant %s has its new owner, but its state directory %s/%s is not theirs yet (see above); run the same tenant set again once fixed",
 			    name, STATE_ROOT, name);
+	close(fd);
 	return 0;
 }
 
