@@ -9,7 +9,7 @@
 # selftests/progs/copy_cost.bpf.c (op 0: no call, 1: load, 2: store, 3:
 # compare, 4: byte loop; the op and the size are set in its
 # copy_cost_config map before each run), reached through bpf/cham_xdp.bpf.o
-# with BPF_PROG_TEST_RUN on scripts/bench/frames/copycost.bin, a 1442-byte
+# with BPF_PROG_TEST_RUN on scripts/bench/frames/udp4_7000_1400.bin, a 1442-byte
 # UDP frame to the tenant's rule. Rounds are interleaved so that drift in
 # the emulator hits every configuration alike.
 #
@@ -25,7 +25,7 @@ MODE=${MODE:-tcg}
 REPEAT=${REPEAT:-20000}
 ROUNDS=${ROUNDS:-3}
 SIZES=${SIZES:-0 16 64 256 1024 1400}
-FRAME=$CHAM/scripts/bench/frames/copycost.bin
+FRAME=$CHAM/scripts/bench/frames/udp4_7000_1400.bin
 # copy_cost.bpf.c's ops, by number.
 OPS="1:load 2:store 3:compare 4:byte_loop"
 
@@ -44,35 +44,11 @@ chamctl rule add alpha dst 10.77.0.1/32 proto udp dport 7000 >/dev/null
 chamctl proto load "$CHAM/selftests/progs/copy_cost.bpf.o" tenant alpha >/dev/null
 bpftool prog load "$BPF/cham_xdp.bpf.o" "$PIN/bench_chamelio" type xdp
 
-# As in fastpath-vm.sh: every test run names port cham0 as its ingress
-# device in an xdp_md (data, data_end, data_meta, ingress_ifindex,
-# rx_queue_index, egress_ifindex; u32 each, little-endian); the port and
-# its peer have no addresses and no IPv6, so that nothing else is received
-# during a run.
-ip link add cham0 type veth peer name bench1
-for dev in cham0 bench1; do
-	echo 1 >/proc/sys/net/ipv6/conf/$dev/disable_ipv6
-	ip link set $dev up
-done
-chamctl port attach cham0 >/dev/null
-le32() {
-	v=$1
-	for _ in 1 2 3 4; do
-		# shellcheck disable=SC2059 # an octal escape built on purpose
-		printf "\\$(printf %03o $((v & 255)))"
-		v=$((v >> 8))
-	done
-}
-ctx=/tmp/copycost.ctx
-{
-	le32 0
-	le32 "$frame_len"
-	le32 0
-	le32 "$(cat /sys/class/net/cham0/ifindex)"
-	le32 0
-	le32 0
-} >"$ctx"
-[ "$(wc -c <"$ctx")" = 24 ] || die "cannot write $ctx"
+# cham0, the port every test run names as ingress (testrun-vm.sh).
+. "$CHAM/scripts/bench/testrun-vm.sh"
+bench_port
+make_ctx "$FRAME"
+ctx=$FRAME.ctx
 
 # bytes32 V: V as the four decimal bytes of a little-endian u32, for
 # bpftool map update.

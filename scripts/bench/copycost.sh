@@ -50,41 +50,9 @@ for f in kmod/chamelio.ko bpf/cham_xdp.bpf.o selftests/progs/copy_cost.bpf.o use
 done
 
 # The frame: a 1442-byte UDP datagram (1400 bytes of payload) to
-# 10.77.0.1:7000, the tenant's rule, that is its own echo, valid as the
-# fast path checks it (IPv4 header checksum, UDP length and checksum),
-# built as scripts/bench/frames.py builds the fast path's frames.
+# 10.77.0.1:7000, the tenant's rule, that is its own echo.
 mkdir -p scripts/bench/frames scripts/bench/results
-python3 - scripts/bench/frames/copycost.bin <<'EOF'
-import struct
-import sys
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-port = 7000
-payload = b'x' * 1400
-addr = bytes([10, 77, 0, 1])
-mac = bytes.fromhex('020000000001')
-udp_len = 8 + len(payload)
-udp = struct.pack('!HHHH', port, port, udp_len, 0) + payload
-pseudo = addr + addr + struct.pack('!BBH', 0, 17, udp_len)
-udp = udp[:6] + struct.pack('!H', csum(pseudo + udp) or 0xffff) + udp[8:]
-ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
-                 0, addr, addr)
-ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-assert csum(ip) == 0 and csum(pseudo + udp) == 0
-frame = mac + mac + b'\x08\x00' + ip + udp
-assert len(frame) == 1442
-with open(sys.argv[1], 'wb') as f:
-    f.write(frame)
-EOF
+python3 scripts/bench/frames.py --payload 1400 scripts/bench/frames 7000
 
 out=scripts/bench/results/copycost.json
 log=.deps/bench-copycost-console.log

@@ -56,40 +56,9 @@ chamctl proto load "$CHAM/selftests/progs/fixed_punt.bpf.o" tenant gamma >/dev/n
 bpftool prog load "$BPF/cham_xdp.bpf.o" "$PIN/bench_chamelio" type xdp
 bpftool prog load "$BPF/udp_echo_standalone.bpf.o" "$PIN/bench_standalone" type xdp
 
-# The fast path runs tenant handlers only for frames received on a
-# Chamelio port: every test run names port cham0 as its ingress device, in
-# an xdp_md (data, data_end, data_meta, ingress_ifindex, rx_queue_index,
-# egress_ifindex; u32 each, little-endian). The port's XDP program
-# registers the receive queue's xdp_rxq_info, which the test run needs.
-# The port and its peer have no addresses and no IPv6, so that no frame
-# of their own (router solicitations, MLD) is received during a run and
-# counted in it.
-ip link add cham0 type veth peer name bench1
-for dev in cham0 bench1; do
-	echo 1 >/proc/sys/net/ipv6/conf/$dev/disable_ipv6
-	ip link set $dev up
-done
-chamctl port attach cham0 >/dev/null
-le32() {
-	v=$1
-	for _ in 1 2 3 4; do
-		# shellcheck disable=SC2059 # an octal escape built on purpose
-		printf "\\$(printf %03o $((v & 255)))"
-		v=$((v >> 8))
-	done
-}
-# make_ctx FRAME: FRAME.ctx, the xdp_md for FRAME on cham0.
-make_ctx() {
-	{
-		le32 0
-		le32 "$(wc -c <"$1")"
-		le32 0
-		le32 "$(cat /sys/class/net/cham0/ifindex)"
-		le32 0
-		le32 0
-	} >"$1.ctx"
-	[ "$(wc -c <"$1.ctx")" = 24 ] || die "cannot write $1.ctx"
-}
+# cham0, the port every test run names as ingress (testrun-vm.sh).
+. "$CHAM/scripts/bench/testrun-vm.sh"
+bench_port
 for f in "$FRAMES"/udp4_*.bin; do
 	make_ctx "$f"
 done

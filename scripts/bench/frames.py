@@ -12,7 +12,10 @@ IP payload. udp4_PORT.bin carries a correct UDP checksum, as Linux senders
 put on every datagram; udp4_PORT_nocsum.bin carries none (0, allowed over
 IPv4), which leaves a handler nothing to verify.
 
-Usage: frames.py DIR PORT...
+Usage: frames.py [--payload BYTES] DIR PORT...
+
+The payload is 18 bytes; with --payload BYTES the frames are named
+udp4_PORT_BYTES.bin and udp4_PORT_BYTES_nocsum.bin instead.
 """
 import struct
 import sys
@@ -27,8 +30,8 @@ def csum(b):
     return ~s & 0xffff
 
 
-def frame(port, udp_csum=True):
-    payload = b'x' * 18
+def frame(port, udp_csum=True, payload_len=18):
+    payload = b'x' * payload_len
     addr = bytes([10, 77, 0, 1])
     mac = bytes.fromhex('020000000001')
     udp_len = 8 + len(payload)
@@ -45,7 +48,12 @@ def frame(port, udp_csum=True):
     return mac + mac + b'\x08\x00' + ip + udp
 
 
-for port in map(int, sys.argv[2:]):
-    for name, udp_csum in (('udp4_%d.bin', True), ('udp4_%d_nocsum.bin', False)):
-        with open(('%s/' + name) % (sys.argv[1], port), 'wb') as f:
-            f.write(frame(port, udp_csum))
+args = sys.argv[1:]
+payload_len, suffix = 18, ''
+if args[:1] == ['--payload']:
+    payload_len, suffix = int(args[1]), '_' + args[1]
+    args = args[2:]
+for port in map(int, args[1:]):
+    for name, udp_csum in (('udp4_%d%s.bin', True), ('udp4_%d%s_nocsum.bin', False)):
+        with open(('%s/' + name) % (args[0], port, suffix), 'wb') as f:
+            f.write(frame(port, udp_csum, payload_len))
