@@ -726,7 +726,12 @@ static void tenant_links_close(struct tenant_link *links, size_t n)
 		close(links[n].fd);
 }
 
-#define TENANT_LINKS_MAX	8
+/*
+ * Links whose protocol names the tenant: the bound one, and stale ones of
+ * an earlier tenant of that name still pinned somewhere (only the bound
+ * one accepts the update). Enough that stale ones cannot crowd it out.
+ */
+#define TENANT_LINKS_MAX	64
 
 /*
  * Swaps the protocol in on the tenant's bound link. Returns 0 (@result

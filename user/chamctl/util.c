@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "chamctl.h"
+#include "output.h"
 
 unsigned long batch_line;
 
@@ -119,6 +120,23 @@ void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/*
+ * An error message can carry names others chose (a pin an owner made, a
+ * tenant's protocol name): never their control characters to the
+ * terminal of whoever runs chamctl.
+ */
+static void print_message(const char *fmt, va_list ap)
+{
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0) {
+		fputs("(out of memory)", stderr);
+		return;
+	}
+	fputs(sanitize_text(text), stderr);
+	free(text);
+}
+
 int fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -131,7 +149,7 @@ int fail(const char *fmt, ...)
 	}
 	error_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_message(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_FAIL;
@@ -144,7 +162,7 @@ int vfail_errno(int err, const char *detail, const char *fmt, va_list ap)
 		return EXIT_FAIL;
 	}
 	error_prefix();
-	vfprintf(stderr, fmt, ap);
+	print_message(fmt, ap);
 	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
 	if (detail)
 		fprintf(stderr, " (%s)", detail);
