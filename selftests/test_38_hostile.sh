@@ -45,6 +45,19 @@ refused_helper() {
 }
 refused_helper hostile_probe_read bpf_probe_read_kernel
 refused_helper hostile_printk bpf_trace_printk
+# A payload kfunc told to write into the context, whose offsets the module
+# trusts: the verifier takes no context pointer as a kfunc buffer.
+if out=$(bpftool struct_ops register "$PROGS/hostile_ctxbuf.bpf.o" 2>&1); then
+	not_ok "hostile_ctxbuf: registered (must be refused at load)"
+else
+	ok "hostile_ctxbuf: a kfunc buffer in the context is refused at load"
+	if printf '%s\n' "$out" | grep -q "bpf_cham_load_bytes args#2 pointer type .* is not supported"; then
+		ok "hostile_ctxbuf: the verifier refuses the context as the buffer"
+	else
+		not_ok "hostile_ctxbuf: the verifier refuses the context as the buffer"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 6
+	fi
+fi
 check_eq "after the refusals alpha still runs udp_echo" udp_echo \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
 check_eq "and it still answers" "still here" "$(udp_ask $HOST4 7200 'still here')"

@@ -106,6 +106,17 @@ check_eq "the link update put fixed_punt in place" fixed_punt "$(proto_of)"
 check "removing the updated link" rm "$PIN/updated"
 eventually "no protocol once the updated link is gone" \
 	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+# A link update cannot carry a link over to another tenant: stack_spy
+# names beta, the link is alpha's.
+chamctl tenant add beta id 2 default drop >/dev/null
+check_errno "updating alpha's link with beta's protocol is refused (EINVAL)" \
+	"bpf_link_update: Invalid argument" \
+	proto_update "$BPF/udp_echo.bpf.o" "$PROGS/stack_spy.bpf.o" "$PIN/moved"
+check "... nothing was pinned" test ! -e "$PIN/moved"
+check_eq "... beta has no protocol" null "$(chamctl -j tenant show beta | jq -r .proto)"
+eventually "... and alpha none once proto_update's link is gone" \
+	sh -c '[ "$(chamctl -j tenant show alpha | jq -r .proto)" = null ]'
+chamctl tenant del beta >/dev/null
 
 # ---- bpftool over a bound tenant: the pin collision of issue 9 -----------------
 

@@ -124,6 +124,10 @@ kv 7301 "SET k00 beta0" OK
 kv 7300 "GET k00" val00
 check_errno "uid $V cannot read alpha's state directory" "Permission denied" \
 	as_uid $V ls $STATE/alpha
+check_fails "uid $V cannot replace alpha's protocol through the daemon" \
+	as_uid $V chamctl proto replace alpha "$KV1"
+check_eq "... alpha keeps udp_kv_v2 on its map" "udp_kv_v2 $kv_alpha" \
+	"$(proto_of alpha) $(map_id $STATE/alpha/kv)"
 
 # ---- a planted link to another tenant's map is not followed ---------------------
 
