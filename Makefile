@@ -4,6 +4,7 @@
 # make demo     boot a VM and show udp_echo serving a real client
 # make bench    boot VMs and run the benchmarks (fastpath, isolation, guest)
 # make bench-copy  boot a VM and measure the packet copy kfuncs per byte
+# make bench-slowpath  boot a VM and measure punts, the agent round trip, a victim
 # make check    run every test (host and VM); the last line is "N passed, N failed"
 # make install  install on a real host (DESTDIR, PREFIX)
 #
@@ -34,17 +35,21 @@ USER_LDLIBS	:= $(LIBBPF_A) -lmnl -lelf -lz
 BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/cham_guest.bpf.o bpf/udp_echo.bpf.o \
 		   bpf/udp_upper.bpf.o bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o \
 		   bpf/guest_udp.bpf.o bpf/udp_kv.bpf.o bpf/udp_kv_v2.bpf.o \
-		   bpf/template.bpf.o
+		   bpf/template.bpf.o bpf/kv_cache.bpf.o
 CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
 # The guest library (plain <linux/if_xdp.h>, no libbpf) and its programs.
 LIBCHAMGUEST	:= user/libchamguest/libchamguest.a
 LIBCHAMGUEST_SRCS := $(wildcard user/libchamguest/*.c)
 GUEST_BINS	:= user/guest/guest_echo user/guest/guest_client
+# The agent library (a tenant's slow path, over libmnl) and the example agent.
+LIBCHAMAGENT	:= user/libchamagent/libchamagent.a
+LIBCHAMAGENT_SRCS := $(wildcard user/libchamagent/*.c)
+AGENT_BINS	:= user/agent/kv_agent
 SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).
 SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o \
 		   selftests/progs/fixed_bad.bpf.o selftests/progs/fixed_noredirect.bpf.o \
-		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_timer.bpf.o \
+		   selftests/progs/xdp_pass.bpf.o selftests/progs/unwired_flow.bpf.o \
 		   selftests/progs/relay.bpf.o selftests/progs/ecn_count.bpf.o \
 		   selftests/progs/hostile_probe_read.bpf.o \
 		   selftests/progs/hostile_printk.bpf.o selftests/progs/spoof.bpf.o \
@@ -54,7 +59,9 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/hostile_pin.bpf.o selftests/progs/hostile_ksym_var.bpf.o \
 		   selftests/progs/resize.bpf.o selftests/progs/copy_cost.bpf.o \
 		   selftests/progs/guest_steal.bpf.o selftests/progs/verifier_reject.bpf.o \
-		   selftests/progs/stack_spy.bpf.o selftests/progs/hostile_ctxbuf.bpf.o
+		   selftests/progs/stack_spy.bpf.o selftests/progs/hostile_ctxbuf.bpf.o \
+		   selftests/progs/slowpath.bpf.o selftests/progs/fixed_drop.bpf.o \
+		   selftests/progs/hostile_foreign_ops.bpf.o
 # What a tenant protocol may include from libbpf (make install).
 KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 		   bpf_core_read.h
@@ -62,7 +69,7 @@ KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 BENCH_BINS	:= scripts/bench/udp_rtt
 
 .PHONY: all deps module bpf user selftests check demo install clean bench \
-	bench-fastpath bench-isolation bench-guest bench-copy
+	bench-fastpath bench-isolation bench-guest bench-copy bench-slowpath
 
 all: module bpf user selftests $(BENCH_BINS)
 
@@ -90,7 +97,7 @@ user/cham_xdp.skel.h: bpf/cham_xdp.bpf.o
 user/cham_guest.skel.h: bpf/cham_guest.bpf.o
 	$(BPFTOOL) gen skeleton $< name cham_guest > $@
 
-user: user/chamctl/chamctl $(LIBCHAMGUEST) $(GUEST_BINS)
+user: user/chamctl/chamctl $(LIBCHAMGUEST) $(GUEST_BINS) $(LIBCHAMAGENT) $(AGENT_BINS)
 
 user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h \
 		user/cham_guest.skel.h uapi/linux/chamelio.h
@@ -106,6 +113,19 @@ $(LIBCHAMGUEST): $(LIBCHAMGUEST_SRCS) $(wildcard user/libchamguest/*.h) uapi/lin
 user/guest/%: user/guest/%.c $(wildcard user/guest/*.h) $(LIBCHAMGUEST)
 	$(CC) $(USER_CFLAGS) -Iuser/libchamguest -o $@ $(filter %.c,$^) $(LIBCHAMGUEST)
 
+$(LIBCHAMAGENT): $(LIBCHAMAGENT_SRCS) $(wildcard user/libchamagent/*.h) uapi/linux/chamelio.h
+	rm -f $@
+	for f in $(LIBCHAMAGENT_SRCS); do \
+		$(CC) $(USER_CFLAGS) -Iuser/libchamagent -c $$f -o $${f%.c}.o || exit 1; \
+	done
+	$(AR) rcs $@ $(LIBCHAMAGENT_SRCS:.c=.o)
+
+# The example's two halves share the punt codes and message layout.
+bpf/kv_cache.bpf.o: bpf/kv_cache.h
+
+user/agent/%: user/agent/%.c bpf/kv_cache.h $(LIBCHAMAGENT)
+	$(CC) $(USER_CFLAGS) -Iuser/libchamagent -Ibpf -o $@ $(filter %.c,$^) $(LIBCHAMAGENT) -lmnl
+
 selftests: $(SELFTEST_BINS) $(SELFTEST_BPF)
 
 selftests/progs/%.bpf.o: selftests/progs/%.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
@@ -116,11 +136,16 @@ selftests/progs/fixed_%.bpf.o: selftests/progs/fixed_verdict.bpf.c bpf/chamelio.
 		-DFIXED_VERDICT=$(FIXED_VERDICT_$*) -c $< -o $@
 
 FIXED_VERDICT_punt := CHAM_VERDICT_PUNT
+FIXED_VERDICT_drop := CHAM_VERDICT_DROP
 FIXED_VERDICT_bad := 42
 FIXED_VERDICT_noredirect := CHAM_VERDICT_REDIRECT
 
 selftests/%: selftests/%.c selftests/tap.h uapi/linux/chamelio.h $(DEPS_READY)
 	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^) $(USER_LDLIBS)
+
+# The test agent of the slow-path tests, on libchamagent.
+selftests/agent_probe: selftests/agent_probe.c $(LIBCHAMAGENT) uapi/linux/chamelio.h
+	$(CC) $(USER_CFLAGS) -Iuser/libchamagent -o $@ $< $(LIBCHAMAGENT) -lmnl
 
 # The frame table labels frames with chamctl's names for the counters.
 selftests/cham_frames: user/chamctl/names.c
@@ -150,6 +175,7 @@ bench: all
 	scripts/bench/fastpath.sh
 	scripts/bench/isolation.sh
 	scripts/bench/guest.sh
+	scripts/bench/slowpath.sh
 
 bench-fastpath: all
 	scripts/bench/fastpath.sh
@@ -164,6 +190,9 @@ bench-guest: all
 # icount unless BENCH_MODE=tcg (not part of make bench).
 bench-copy: all
 	scripts/bench/copycost.sh
+
+bench-slowpath: all
+	scripts/bench/slowpath.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
@@ -186,12 +215,17 @@ install: all
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/chamelio.pc
 	install -d $(DESTDIR)$(PREFIX)/share/chamelio/examples
 	install -m 0644 bpf/template.bpf.c bpf/udp_echo.bpf.c bpf/udp_upper.bpf.c \
-		bpf/udp_kv.bpf.c bpf/guest_udp.bpf.c $(DESTDIR)$(PREFIX)/share/chamelio/examples/
+		bpf/udp_kv.bpf.c bpf/guest_udp.bpf.c bpf/kv_cache.bpf.c bpf/kv_cache.h \
+		user/agent/kv_agent.c $(DESTDIR)$(PREFIX)/share/chamelio/examples/
 	install -m 0644 user/libchamguest/chamguest.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -D -m 0644 $(LIBCHAMGUEST) $(DESTDIR)$(PREFIX)/lib/libchamguest.a
 	install -m 0755 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 user/libchamagent/chamagent.h $(DESTDIR)$(PREFIX)/include/chamelio/
+	install -D -m 0644 $(LIBCHAMAGENT) $(DESTDIR)$(PREFIX)/lib/libchamagent.a
+	install -m 0755 $(AGENT_BINS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF) \
-		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS) selftests/kit/*.o
+		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS) selftests/kit/*.o \
+		$(LIBCHAMAGENT) user/libchamagent/*.o $(AGENT_BINS)

@@ -62,6 +62,32 @@ extern int bpf_cham_redirect_port(struct cham_ctx *ctx, __u32 ifindex) __ksym;
 extern int bpf_cham_redirect_guest(struct cham_ctx *ctx, __u32 guest_id) __ksym;
 extern int bpf_cham_guest_lookup(struct cham_ctx *ctx) __ksym;
 
+/*
+ * The slow path (kmod/agent.c, kmod/timer.c). return bpf_cham_punt(ctx,
+ * code) hands the packet to the tenant's agent with @code (rx, tx).
+ */
+extern int bpf_cham_punt(struct cham_ctx *ctx, __u32 code) __ksym;
+/* slowpath_msg: bytes [off, off + size) of the agent's message; 0 or -EINVAL. */
+extern int bpf_cham_msg_read(struct cham_msg_ctx *ctx, __u32 off, void *to,
+			     __u32 to__sz) __ksym;
+/*
+ * Any handler: (re)arm the tenant's timer @timer_id to call its timer
+ * handler with @cookie in @delay_ns, on this CPU; cancel it. Arm: 0,
+ * -ENOSPC (the tenant's limit on armed timers), -EINVAL (delay above one
+ * hour), -ENOMEM, -ESHUTDOWN (the protocol is going away). Cancel: 0 or
+ * -ENOENT.
+ */
+extern int bpf_cham_timer_arm(__u32 timer_id, __u64 delay_ns,
+			      __u64 cookie) __ksym;
+extern int bpf_cham_timer_cancel(__u32 timer_id) __ksym;
+/*
+ * Any handler: an event for the tenant's agent (CHAM_AGENT_EVENT_HANDLER)
+ * with @code and up to CHAM_AGENT_EVENT_DATA_MAX bytes: 0, -ENOTCONN (no
+ * agent), -ENOBUFS (its queue is full), -E2BIG.
+ */
+extern int bpf_cham_agent_notify(__u32 code, const void *data,
+				 __u32 data__sz) __ksym;
+
 /* A pointer to a @type at @off in the packet, or NULL past its end. */
 #define cham_hdr(ctx, off, type) \
 	((type *)bpf_cham_pkt_ptr((ctx), (off), sizeof(type)))

@@ -13,12 +13,17 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 #include <linux/chamelio.h>
 
 #include "budget.h"
 
 struct bpf_link;
 struct bpf_prog;
+struct cham_agent;
+struct genl_family;
+struct sock;
+struct xdp_buff;
 
 /*
  * Every configuration change (tenants, rules, ports, protocol registration)
@@ -51,6 +56,17 @@ struct cham_stats {
 	u64 infra_cycles;	/* parsing and steering, charged to the tenant */
 	u64 ecn_marks;
 	u64 ceiling_violations;
+	/* The slow path (agent.c, timer.c). */
+	u64 punt_delivered;
+	u64 punt_lost;
+	u64 punt_cycles;
+	u64 events_delivered;
+	u64 events_lost;
+	u64 timer_calls;
+	u64 timer_cycles;
+	u64 msg_calls;
+	u64 msg_cycles;
+	u64 injected;
 };
 
 struct cham_stats __percpu *cham_stats_alloc(void);
@@ -136,6 +152,15 @@ struct cham_tenant {
 	struct cham_stats __percpu *stats;
 	/* Its guests (RCU list, changed under the config lock). */
 	struct list_head guests;
+	/* Its slow-path agent, if one is registered (agent.c). */
+	struct cham_agent __rcu *agent;
+	u32 punt_queue_max;		/* frames and events waiting for it */
+	unsigned long budget_event_at;	/* jiffies of the last budget event */
+	/* Its armed timers by id (timer.c). */
+	struct xarray timers;
+	u32 timers_max;
+	atomic_t timers_armed;
+	bool timers_closed;		/* its protocol is going: no arming */
 	struct rcu_head rcu;
 };
 
@@ -244,6 +269,80 @@ extern const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX];
 
 int cham_dispatch_init(void);
 
+/*
+ * The handler running on this CPU, for the kfuncs that act for its tenant
+ * without a packet context (timers, agent events). Set around every
+ * handler call with bottom halves disabled, so nothing else can run a
+ * handler on this CPU meanwhile; nested calls (a softirq's handler on top
+ * of a process-context one) restore the outer one.
+ */
+struct cham_call {
+	struct cham_tenant *tenant;
+	struct cham_call *outer;
+};
+
+void cham_call_enter(struct cham_call *call, struct cham_tenant *tenant);
+void cham_call_exit(struct cham_call *call);
+struct cham_tenant *cham_call_tenant(void);
+
+/*
+ * A tenant's work outside a packet (timer and slowpath_msg handlers, punt
+ * copies and delivery): the intervention point before it, which returns
+ * false when the tenant is over budget on a contended CPU and enforcement
+ * is on (the caller then defers or refuses the work), and the charge
+ * after it, like a handler's call, holding a handler of @ops to the
+ * tenant's ceiling. Call with bottom halves disabled; cham_work_end()
+ * returns the cycles the work took (0 when accounting is off).
+ */
+struct cham_work {
+	u64 start;
+	int admit;		/* enum cham_admit */
+};
+
+bool cham_work_begin(struct cham_tenant *tenant, struct cham_work *work);
+u64 cham_work_end(struct cham_tenant *tenant, struct cham_work *work,
+		  struct cham_proto_ops *ops);
+/* How long work refused at the intervention point waits: a burst, a tick at least. */
+u64 cham_work_retry_ns(struct cham_tenant *tenant);
+/* A task's stack is not the CPU's: scrub it before every handler. */
+void cham_stack_scrub(void);
+/* Before a tenant's handler: no other tenant's data left on the stack. */
+void cham_stack_prepare(const struct cham_tenant *tenant);
+/* May @tenant send from the source of @pkt (egress validation)? */
+bool cham_tenant_may_send_from(struct cham_tenant *tenant,
+			       const struct cham_pkt *pkt);
+/* Is @ifindex a port the admin assigned to @tenant? */
+bool cham_tenant_may_use_port(struct cham_tenant *tenant, u32 ifindex);
+
+/* The slow path: a tenant's agent (agent.c). */
+int cham_agents_init(void);
+void cham_agents_exit(void);
+int cham_agent_register(struct cham_tenant *tenant, struct sock *sk,
+			u32 portid, struct netlink_ext_ack *extack);
+void cham_agent_unregister(struct cham_tenant *tenant);
+u32 cham_agent_portid(struct cham_tenant *tenant);
+enum cham_drop_reason cham_agent_punt(struct cham_tenant *tenant,
+				      const struct xdp_buff *xdp,
+				      const struct cham_guest *guest,
+				      u8 origin, u32 code);
+int cham_agent_event(struct cham_tenant *tenant, u32 event, u32 code,
+		     const void *data, u32 len);
+int cham_agent_inject(struct cham_tenant *tenant, struct sk_buff *skb,
+		      u32 ifindex, u32 guest_id,
+		      struct netlink_ext_ack *extack);
+int cham_agent_msg(struct cham_tenant *tenant, u32 type, u32 flow,
+		   const void *data, u32 len, int *result,
+		   struct netlink_ext_ack *extack);
+
+/* Tenant timers (timer.c). */
+void cham_timers_open(struct cham_tenant *tenant);
+void cham_timers_close(struct cham_tenant *tenant);
+
+/* The tenant whose rules alone cover a fragment's address and protocol. */
+struct cham_tenant *cham_steer_fragment(u8 family, const union cham_addr *addr,
+					u8 l4_proto, bool *ambiguous);
+
+extern struct genl_family cham_genl_family;
 int cham_netlink_init(void);
 void cham_netlink_exit(void);
 void cham_netlink_notify_ejected(const struct cham_tenant *tenant,

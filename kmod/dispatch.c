@@ -38,7 +38,7 @@ static const u32 cham_xdp_action[__CHAM_VERDICT_MAX] = {
 	[CHAM_VERDICT_DROP] = XDP_DROP,
 	[CHAM_VERDICT_TX] = XDP_TX,
 	[CHAM_VERDICT_REDIRECT] = XDP_REDIRECT,
-	/* No slow-path agent exists yet to take the packet. */
+	/* The agent has a copy (agent.c); the frame itself is done with. */
 	[CHAM_VERDICT_PUNT] = XDP_DROP,
 };
 
@@ -72,6 +72,22 @@ static bool cham_mark_ce(struct xdp_buff *xdp, const struct cham_pkt *pkt)
 static bool cham_enforcing(const struct cham_limits *limits)
 {
 	return limits->enforcement && READ_ONCE(cham_enforcement);
+}
+
+/*
+ * Tells the tenant's agent its budget runs low, at most once per
+ * CHAM_AGENT_BUDGET_EVENT_MS: the first CPU to see it after that wins.
+ */
+static void cham_budget_event(struct cham_tenant *tenant)
+{
+	unsigned long last = READ_ONCE(tenant->budget_event_at);
+	unsigned long now = jiffies;
+
+	if (time_before(now, last + msecs_to_jiffies(CHAM_AGENT_BUDGET_EVENT_MS)) ||
+	    cmpxchg(&tenant->budget_event_at, last, now) != last)
+		return;
+	cham_agent_event(tenant, CHAM_AGENT_EVENT_BUDGET_LOW,
+			 smp_processor_id(), NULL, 0);
 }
 
 /* Time protection's measurements of one handler call. */
@@ -119,10 +135,32 @@ static bool cham_admit_packet(struct cham_tenant *tenant,
 		if (limits->policy == CHAM_BUDGET_ECN &&
 		    cham_mark_ce(rx->xdp, pkt))
 			this_cpu_inc(tenant->stats->ecn_marks);
+		cham_budget_event(tenant);
 		return true;
 	default:
 		return true;
 	}
+}
+
+/*
+ * The bounded fast-path contract: a handler call of @cycles above the
+ * tenant's ceiling is a violation of its protocol, and enough of them
+ * eject it. Every handler the module calls is held to it.
+ */
+static void cham_hold_to_ceiling(struct cham_tenant *tenant,
+				 const struct cham_limits *limits,
+				 struct cham_proto_ops *ops, u64 cycles)
+{
+	u32 violations;
+
+	if (!limits->ceiling || cycles <= limits->ceiling)
+		return;
+	this_cpu_inc(tenant->stats->ceiling_violations);
+	violations = atomic_inc_return(&ops->violations);
+	/* Ejecting is enforcement: with it off, violations are only counted. */
+	if (limits->eject_after && violations >= limits->eject_after &&
+	    cham_enforcing(limits))
+		cham_proto_eject(tenant, ops, violations);
 }
 
 /*
@@ -136,7 +174,6 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 {
 	struct cham_stats __percpu *stats = tenant->stats;
 	u64 end = get_cycles(), cycles = end - timing->admitted;
-	u32 violations;
 
 	this_cpu_add(stats->handler_cycles, cycles);
 	this_cpu_add(stats->infra_cycles, timing->admitted - timing->start);
@@ -145,15 +182,7 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 		this_cpu_write(stats->handler_max_cycles, cycles);
 	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
 			   timing->admit, end - timing->start);
-
-	if (!limits->ceiling || cycles <= limits->ceiling)
-		return;
-	this_cpu_inc(stats->ceiling_violations);
-	violations = atomic_inc_return(&ops->violations);
-	/* Ejecting is enforcement: with it off, violations are only counted. */
-	if (limits->eject_after && violations >= limits->eject_after &&
-	    cham_enforcing(limits))
-		cham_proto_eject(tenant, ops, violations);
+	cham_hold_to_ceiling(tenant, limits, ops, cycles);
 }
 
 static const struct cham_egress *cham_tenant_egress(struct cham_tenant *tenant)
@@ -170,6 +199,11 @@ static bool cham_egress_has_port(const struct cham_egress *egress, u32 ifindex)
 		if (READ_ONCE(egress->ports[i]) == ifindex)
 			return true;
 	return false;
+}
+
+bool cham_tenant_may_use_port(struct cham_tenant *tenant, u32 ifindex)
+{
+	return cham_egress_has_port(cham_tenant_egress(tenant), ifindex);
 }
 
 /*
@@ -222,9 +256,7 @@ static enum cham_drop_reason cham_egress_check(const struct cham_rx *rx,
 					       const struct net_device *out_dev)
 {
 	const struct xdp_buff *xdp = rx->xdp;
-	const struct cham_egress *egress;
 	struct cham_pkt out;
-	u32 i;
 
 	if (!READ_ONCE(cham_egress_validation))
 		return __CHAM_DROP_MAX;
@@ -234,17 +266,42 @@ static enum cham_drop_reason cham_egress_check(const struct cham_rx *rx,
 	    memcmp(out.vlan_tpid, in->vlan_tpid, sizeof(out.vlan_tpid)))
 		return CHAM_DROP_EGRESS_MALFORMED;
 	if (!out_dev || !cham_l2_source_allowed(rx, out_dev) ||
-	    cham_martian_source(&out))
+	    !cham_tenant_may_send_from(rx->tenant, &out))
 		return CHAM_DROP_SPOOFED_SOURCE;
-	if (cham_steer(out.family, &out.saddr, out.l4_proto, out.has_ports,
-		       out.sport) == rx->tenant)
-		return __CHAM_DROP_MAX;
-	egress = cham_tenant_egress(rx->tenant);
+	return __CHAM_DROP_MAX;
+}
+
+/*
+ * The network-layer half of egress validation, for handlers and agents
+ * alike: @pkt's source is no martian and is the destination of one of the
+ * tenant's rules (rules never overlap across tenants, so this is exact),
+ * or within the sources the admin gave it. A fragment (pkt->error
+ * CHAM_PARSE_FRAGMENT, which only an agent may send) has no port: its
+ * address and protocol must be the tenant's alone, as for received ones.
+ */
+bool cham_tenant_may_send_from(struct cham_tenant *tenant,
+			       const struct cham_pkt *pkt)
+{
+	const struct cham_egress *egress;
+	bool ambiguous;
+	u32 i;
+
+	if (cham_martian_source(pkt))
+		return false;
+	if (pkt->error == CHAM_PARSE_FRAGMENT) {
+		if (cham_steer_fragment(pkt->family, &pkt->saddr,
+					pkt->l4_proto, &ambiguous) == tenant)
+			return true;
+	} else if (cham_steer(pkt->family, &pkt->saddr, pkt->l4_proto,
+			      pkt->has_ports, pkt->sport) == tenant) {
+		return true;
+	}
+	egress = cham_tenant_egress(tenant);
 	for (i = 0; i < egress->nr_sources; i++)
-		if (egress->sources[i].family == out.family &&
-		    cham_prefix_match(&egress->sources[i], &out.saddr))
-			return __CHAM_DROP_MAX;
-	return CHAM_DROP_SPOOFED_SOURCE;
+		if (egress->sources[i].family == pkt->family &&
+		    cham_prefix_match(&egress->sources[i], &pkt->saddr))
+			return true;
+	return false;
 }
 
 /*
@@ -324,11 +381,6 @@ static enum cham_drop_reason cham_check_verdict(struct cham_rx *rx,
 }
 
 /*
- * Runs the tenant's protocol on a frame from the network (rx) or from one
- * of its guests (@guest, tx), or applies the tenant's default, and checks
- * the verdict. A DROP comes with its reason in *drop.
- */
-/*
  * Struct_ops programs are loaded with CAP_PERFMON, and with it the
  * verifier lets a handler read stack it never wrote. Its frame lies where
  * the previous handler's frame lay on this CPU, so without this a tenant
@@ -352,7 +404,12 @@ static noinline void cham_scrub_stack(void)
 	memzero_explicit(area, sizeof(area));
 }
 
-static void cham_stack_prepare(const struct cham_tenant *tenant)
+void cham_stack_scrub(void)
+{
+	cham_scrub_stack();
+}
+
+void cham_stack_prepare(const struct cham_tenant *tenant)
 {
 	if (this_cpu_read(cham_stack_tenant) == tenant->cookie)
 		return;
@@ -360,6 +417,79 @@ static void cham_stack_prepare(const struct cham_tenant *tenant)
 	this_cpu_write(cham_stack_tenant, tenant->cookie);
 }
 
+static DEFINE_PER_CPU(struct cham_call *, cham_current_call);
+
+void cham_call_enter(struct cham_call *call, struct cham_tenant *tenant)
+{
+	lockdep_assert_once(in_softirq());
+	call->tenant = tenant;
+	call->outer = this_cpu_read(cham_current_call);
+	this_cpu_write(cham_current_call, call);
+}
+
+void cham_call_exit(struct cham_call *call)
+{
+	this_cpu_write(cham_current_call, call->outer);
+}
+
+struct cham_tenant *cham_call_tenant(void)
+{
+	struct cham_call *call = this_cpu_read(cham_current_call);
+
+	return call ? call->tenant : NULL;
+}
+
+bool cham_work_begin(struct cham_tenant *tenant, struct cham_work *work)
+{
+	const struct cham_limits *limits;
+
+	work->start = 0;
+	work->admit = CHAM_ADMIT_RUN;
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
+	if (!READ_ONCE(cham_cycle_accounting) || !limits->accounting)
+		return true;
+	work->start = get_cycles();
+	work->admit = cham_budget_admit(this_cpu_ptr(tenant->budget),
+					&limits->budget,
+					this_cpu_ptr(&cham_recent), tenant->id,
+					work->start,
+					READ_ONCE(cham_contention_cycles));
+	return work->admit != CHAM_ADMIT_REFUSE || !cham_enforcing(limits);
+}
+
+u64 cham_work_end(struct cham_tenant *tenant, struct cham_work *work,
+		  struct cham_proto_ops *ops)
+{
+	const struct cham_limits *limits;
+	u64 cycles;
+
+	if (!work->start)
+		return 0;
+	cycles = get_cycles() - work->start;
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
+	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
+			   work->admit, cycles);
+	if (ops)
+		cham_hold_to_ceiling(tenant, limits, ops, cycles);
+	return cycles;
+}
+
+u64 cham_work_retry_ns(struct cham_tenant *tenant)
+{
+	const struct cham_limits *limits;
+
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
+	/* Not faster than the tick: a refused retry costs a softirq too. */
+	return max_t(u64, (u64)limits->burst_us * NSEC_PER_USEC,
+		     TICK_NSEC);
+}
+
+/*
+ * Runs the tenant's protocol on a frame from the network (rx) or from one
+ * of its guests (@guest, tx), or applies the tenant's default, and checks
+ * the verdict; a punted frame is queued for the tenant's agent. A DROP
+ * comes with its reason in *drop.
+ */
 static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 					 const struct cham_guest *guest,
 					 struct xdp_buff *xdp,
@@ -371,7 +501,9 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 	int (*handler)(struct cham_ctx *ctx);
 	const struct cham_limits *limits;
 	struct cham_proto_ops *ops;
+	struct cham_call call;
 	struct cham_rx rx;
+	bool bh_off;
 	int verdict;
 
 	/* Native XDP runs with BH disabled, not always under rcu_read_lock(). */
@@ -397,6 +529,7 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 	rx.to_guest = NULL;
 	rx.redirect_ifindex = 0;
 	rx.redirect_refused = false;
+	rx.punt_code = 0;
 	/* The parser has seen the Ethernet header. */
 	ether_addr_copy(rx.rx_h_dest, ((struct ethhdr *)xdp->data)->h_dest);
 
@@ -405,12 +538,28 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		return CHAM_VERDICT_DROP;
 	}
 	this_cpu_inc(tenant->stats->handler_calls);
+	/*
+	 * The provider program runs in softirq context, except under
+	 * BPF_PROG_TEST_RUN: then a handler could be preempted with its
+	 * tenant in cham_current_call.
+	 */
+	bh_off = !in_softirq();
+	if (bh_off)
+		local_bh_disable();
 	cham_stack_prepare(tenant);
+	cham_call_enter(&call, tenant);
 	verdict = handler(&rx.ctx);
+	cham_call_exit(&call);
+	if (bh_off)
+		local_bh_enable();
 	*drop = cham_check_verdict(&rx, pkt, verdict);
 	/* Validating what the handler sends is the tenant's cost too. */
 	if (timing->start)
 		cham_charge_packet(tenant, limits, ops, timing);
+	/* After the handler's charge: the copy is not the handler's work. */
+	if (verdict == CHAM_VERDICT_PUNT && *drop == __CHAM_DROP_MAX)
+		*drop = cham_agent_punt(tenant, xdp, guest, CHAM_PUNT_HANDLER,
+					rx.punt_code);
 
 	if (*drop != __CHAM_DROP_MAX)
 		return CHAM_VERDICT_DROP;
@@ -515,6 +664,78 @@ static int cham_guest_sent(struct cham_guest *guest, struct xdp_buff *xdp,
 }
 
 /*
+ * An IP fragment from the network: without its transport header (all but
+ * the first have none) it cannot be steered by port, and without the
+ * tenant's reassembly the handler could not make sense of it. When its
+ * address and protocol are one tenant's alone, it is that tenant's
+ * traffic: it goes to the tenant's agent, which reassembles, charged to
+ * the tenant like a handler's call; it never reaches the host stack, which
+ * would answer for the tenant (an ICMP port unreachable). Fragments for
+ * several tenants' addresses are dropped; for no tenant's, the host's.
+ */
+static int cham_fragment(struct xdp_buff *xdp, const struct cham_pkt *pkt,
+			 struct cham_timing *timing)
+{
+	enum cham_drop_reason drop = __CHAM_DROP_MAX;
+	u32 bytes = xdp_get_buff_len(xdp);
+	const struct cham_limits *limits;
+	enum cham_verdict verdict;
+	struct cham_tenant *tenant;
+	bool ambiguous;
+
+	tenant = cham_steer_fragment(pkt->family, &pkt->daddr, pkt->l4_proto,
+				     &ambiguous);
+	if (!tenant) {
+		if (ambiguous) {
+			cham_count(cham_unclassified_stats, bytes,
+				   CHAM_VERDICT_DROP,
+				   CHAM_DROP_FRAGMENT_AMBIGUOUS);
+			return XDP_DROP;
+		}
+		this_cpu_inc(cham_unclassified_stats->parse_errors[pkt->error]);
+		cham_count(cham_unclassified_stats, bytes, CHAM_VERDICT_PASS,
+			   __CHAM_DROP_MAX);
+		return XDP_PASS;
+	}
+
+	limits = rcu_dereference_check(tenant->limits, rcu_read_lock_bh_held());
+	if (timing->start && limits->accounting) {
+		timing->admitted = get_cycles();
+		timing->admit = cham_budget_admit(this_cpu_ptr(tenant->budget),
+						  &limits->budget,
+						  this_cpu_ptr(&cham_recent),
+						  tenant->id, timing->admitted,
+						  READ_ONCE(cham_contention_cycles));
+		if (timing->admit == CHAM_ADMIT_REFUSE && cham_enforcing(limits))
+			drop = CHAM_DROP_OVER_BUDGET;
+		/* Parsing and steering; the copy charges itself. */
+		cham_budget_charge(this_cpu_ptr(tenant->budget),
+				   &limits->budget, timing->admit,
+				   timing->admitted - timing->start);
+		this_cpu_add(tenant->stats->infra_cycles,
+			     timing->admitted - timing->start);
+	}
+	if (drop != __CHAM_DROP_MAX) {
+		verdict = CHAM_VERDICT_DROP;
+	} else if (!rcu_access_pointer(tenant->ops)) {
+		/*
+		 * A tenant without protocol leaves its traffic to its
+		 * default, as for whole datagrams: to the host stack, or
+		 * dropped.
+		 */
+		verdict = tenant->default_verdict;
+		if (verdict == CHAM_VERDICT_DROP)
+			drop = CHAM_DROP_DEFAULT;
+	} else {
+		drop = cham_agent_punt(tenant, xdp, NULL, CHAM_PUNT_FRAGMENT, 0);
+		verdict = drop == __CHAM_DROP_MAX ? CHAM_VERDICT_PUNT :
+						    CHAM_VERDICT_DROP;
+	}
+	cham_count(tenant->stats, bytes, verdict, drop);
+	return cham_xdp_action[verdict];
+}
+
+/*
  * Tenant handlers run only for frames a port's provider program received:
  * anything else (another device, a namespace's own XDP program,
  * BPF_PROG_TEST_RUN without a port as ingress) could forge a tenant's
@@ -585,6 +806,8 @@ __bpf_kfunc int bpf_cham_rx(struct xdp_md *xdp_md, struct cham_xdp_out *out)
 		this_cpu_inc(stats->parse_errors[CHAM_PARSE_NOT_PORT]);
 		verdict = CHAM_VERDICT_PASS;
 	} else if (!cham_parse(xdp->data, xdp->data_end, &pkt)) {
+		if (pkt.error == CHAM_PARSE_FRAGMENT)
+			return cham_fragment(xdp, &pkt, &timing);
 		this_cpu_inc(stats->parse_errors[pkt.error]);
 		verdict = CHAM_VERDICT_PASS;
 	} else {
@@ -684,6 +907,24 @@ __bpf_kfunc int bpf_cham_guest_lookup(struct cham_ctx *ctx)
 	return guest ? guest->id : -ENOENT;
 }
 
+/**
+ * bpf_cham_punt() - hand the packet to the tenant's slow path
+ * @ctx: the handler's context
+ * @code: what the agent is told about it (CHAM_A_AGENT_PUNT_CODE)
+ *
+ * For ``return bpf_cham_punt(ctx, code);``: the frame, as the handler
+ * leaves it, is queued for the tenant's agent with @code.
+ *
+ * Return: CHAM_VERDICT_PUNT.
+ */
+__bpf_kfunc int bpf_cham_punt(struct cham_ctx *ctx, u32 code)
+{
+	struct cham_rx *rx = container_of(ctx, struct cham_rx, ctx);
+
+	rx->punt_code = code;
+	return CHAM_VERDICT_PUNT;
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(cham_xdp_kfunc_ids)
@@ -713,7 +954,7 @@ static const struct btf_kfunc_id_set cham_xdp_kfunc_set = {
 	.filter = cham_xdp_kfunc_filter,
 };
 
-/* The handlers' kfuncs: those of this file and of packet.c. */
+/* The handlers' kfuncs: those of this file, packet.c, agent.c and timer.c. */
 BTF_KFUNCS_START(cham_proto_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_cham_pkt_ptr, KF_TRUSTED_ARGS | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_cham_csum_l3_update, KF_TRUSTED_ARGS)
@@ -728,6 +969,11 @@ BTF_ID_FLAGS(func, bpf_cham_compare_bytes, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_port, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_redirect_guest, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_cham_guest_lookup, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_punt, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_msg_read, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_cham_agent_notify)
+BTF_ID_FLAGS(func, bpf_cham_timer_arm)
+BTF_ID_FLAGS(func, bpf_cham_timer_cancel)
 BTF_KFUNCS_END(cham_proto_kfunc_ids)
 
 static const struct btf_kfunc_id_set cham_proto_kfunc_set = {

@@ -44,21 +44,26 @@ static int __init cham_init(void)
 	err = cham_guests_init();
 	if (err)
 		goto err_ports;
+	err = cham_agents_init();
+	if (err)
+		goto err_guests;
 	/*
 	 * Without module BTF these two only warn and return 0, leaving a
 	 * module nobody can use: the selftests check /sys/kernel/btf/chamelio.
 	 */
 	err = cham_proto_init();
 	if (err)
-		goto err_guests;
+		goto err_agents;
 	err = cham_dispatch_init();
 	if (err)
-		goto err_guests;
+		goto err_agents;
 	err = cham_netlink_init();
 	if (err)
-		goto err_guests;
+		goto err_agents;
 	return 0;
 
+err_agents:
+	cham_agents_exit();
 err_guests:
 	cham_guests_exit();
 err_ports:
@@ -80,6 +85,8 @@ static void __exit cham_exit(void)
 	cham_guests_exit();
 	cham_ports_exit();
 	cham_tenants_exit();
+	/* Every agent went with its tenant. */
+	cham_agents_exit();
 }
 
 module_init(cham_init);

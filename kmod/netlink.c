@@ -27,7 +27,6 @@
 
 #include "chamelio.h"
 
-static struct genl_family cham_genl_family;
 
 /* ---- policies ----------------------------------------------------------- */
 
@@ -49,6 +48,15 @@ static const struct netlink_range_validation cham_ceiling_ns_range = {
 static const struct netlink_range_validation cham_contention_us_range = {
 	.min = 1,
 	.max = USEC_PER_SEC,
+};
+
+static const struct netlink_range_validation cham_punt_queue_range = {
+	.min = 1,
+	.max = CHAM_PUNT_QUEUE_MAX,
+};
+
+static const struct netlink_range_validation cham_timers_max_range = {
+	.max = CHAM_TIMERS_MAX,
 };
 
 /* Address families are not a range: exactly AF_INET or AF_INET6. */
@@ -92,7 +100,7 @@ static const struct nla_policy cham_ports_policy[CHAM_A_PORTS_IFINDEX + 1] = {
 static const struct nla_policy cham_no_attrs_policy[CHAM_A_TENANT_ID + 1] = {
 };
 
-static const struct nla_policy cham_tenant_new_policy[CHAM_A_TENANT_INSN_LIMIT + 1] = {
+static const struct nla_policy cham_tenant_new_policy[CHAM_A_TENANT_TIMERS_MAX + 1] = {
 	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
 	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
 				 .len = CHAM_NAME_LEN - 1 },
@@ -110,6 +118,10 @@ static const struct nla_policy cham_tenant_new_policy[CHAM_A_TENANT_INSN_LIMIT +
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_ceiling_ns_range),
 	[CHAM_A_TENANT_EJECT_AFTER] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
+	[CHAM_A_TENANT_PUNT_QUEUE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_punt_queue_range),
+	[CHAM_A_TENANT_TIMERS_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_timers_max_range),
 };
 
 static const struct nla_policy cham_tenant_del_policy[CHAM_A_TENANT_NAME + 1] = {
@@ -160,7 +172,7 @@ static const struct nla_policy cham_stats_get_policy[CHAM_A_TENANT_NAME + 1] = {
 				 .len = CHAM_NAME_LEN - 1 },
 };
 
-static const struct nla_policy cham_tenant_set_policy[CHAM_A_TENANT_PORTS + 1] = {
+static const struct nla_policy cham_tenant_set_policy[CHAM_A_TENANT_TIMERS_MAX + 1] = {
 	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
 	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
 				 .len = CHAM_NAME_LEN - 1 },
@@ -178,6 +190,10 @@ static const struct nla_policy cham_tenant_set_policy[CHAM_A_TENANT_PORTS + 1] =
 	[CHAM_A_TENANT_INSN_LIMIT] = { .type = NLA_U32 },
 	[CHAM_A_TENANT_SOURCES] = NLA_POLICY_NESTED(cham_sources_policy),
 	[CHAM_A_TENANT_PORTS] = NLA_POLICY_NESTED(cham_ports_policy),
+	[CHAM_A_TENANT_PUNT_QUEUE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_punt_queue_range),
+	[CHAM_A_TENANT_TIMERS_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_timers_max_range),
 };
 
 static const struct netlink_range_validation cham_guest_id_range = {
@@ -209,6 +225,38 @@ static const struct nla_policy cham_config_set_policy[CHAM_A_CFG_CONTENTION_US +
 	[CHAM_A_CFG_ENFORCEMENT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CHAM_A_CFG_CONTENTION_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cham_contention_us_range),
+};
+
+/* The slow path's requests name their tenant like the admin's do. */
+static const struct nla_policy cham_agent_register_policy[CHAM_A_TENANT_NAME + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+};
+
+static const struct netlink_range_validation cham_agent_frame_range = {
+	.min = CHAM_AGENT_FRAME_MIN,
+	.max = CHAM_AGENT_FRAME_MAX,
+};
+
+static const struct nla_policy cham_agent_inject_policy[CHAM_A_AGENT_IFINDEX + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_GUEST_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_guest_id_range),
+	[CHAM_A_AGENT_FRAME] =
+		NLA_POLICY_FULL_RANGE(NLA_BINARY, &cham_agent_frame_range),
+	[CHAM_A_AGENT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy cham_agent_msg_policy[CHAM_A_AGENT_MSG_DATA + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+	[CHAM_A_AGENT_MSG_TYPE] = { .type = NLA_U32 },
+	[CHAM_A_AGENT_MSG_FLOW] = { .type = NLA_U32 },
+	[CHAM_A_AGENT_MSG_DATA] = { .type = NLA_BINARY,
+				    .len = CHAM_AGENT_MSG_MAX },
 };
 
 enum cham_nl_mcgrp {
@@ -558,7 +606,15 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 	    cham_nl_put_limits(skb, rcu_dereference(tenant->limits)) ||
 	    nla_put_u32(skb, CHAM_A_TENANT_EJECTIONS,
 			atomic_read(&tenant->ejections)) ||
-	    cham_nl_put_egress(skb, rcu_dereference(tenant->egress)))
+	    cham_nl_put_egress(skb, rcu_dereference(tenant->egress)) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_PUNT_QUEUE,
+			READ_ONCE(tenant->punt_queue_max)) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_TIMERS_MAX,
+			READ_ONCE(tenant->timers_max)) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_TIMERS_ARMED,
+			atomic_read(&tenant->timers_armed)) ||
+	    nla_put_u32(skb, CHAM_A_TENANT_AGENT_PORTID,
+			cham_agent_portid(tenant)))
 		goto cancel;
 
 	/* The fast path can eject the protocol at any time. */
@@ -720,6 +776,20 @@ static int cham_nl_parse_ports(struct genl_info *info, struct nlattr *nest,
 	return 0;
 }
 
+/* The slow-path knobs present in @info; the policy checked each value. */
+static int cham_nl_parse_slowpath(struct genl_info *info,
+				  struct cham_tenant *tenant)
+{
+	struct nlattr *queue = info->attrs[CHAM_A_TENANT_PUNT_QUEUE];
+	struct nlattr *timers = info->attrs[CHAM_A_TENANT_TIMERS_MAX];
+
+	if (tenant && queue)
+		WRITE_ONCE(tenant->punt_queue_max, nla_get_u32(queue));
+	if (tenant && timers)
+		WRITE_ONCE(tenant->timers_max, nla_get_u32(timers));
+	return !!queue + !!timers;
+}
+
 static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -728,6 +798,7 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	/* No owner: only the admin binds a protocol or reads the tenant. */
 	kuid_t owner = INVALID_UID;
 	int err;
+	u32 id;
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_TENANT_ID, "tenant id is required") ||
 	    CHAM_NL_REQUIRE(info, CHAM_A_TENANT_NAME, "tenant name is required"))
@@ -748,9 +819,11 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	cham_nl_parse_limits(info, &limits);
 
 	mutex_lock(&cham_config_lock);
-	err = cham_tenant_add(nla_get_u32(attrs[CHAM_A_TENANT_ID]),
-			      nla_data(attrs[CHAM_A_TENANT_NAME]), owner,
+	id = nla_get_u32(attrs[CHAM_A_TENANT_ID]);
+	err = cham_tenant_add(id, nla_data(attrs[CHAM_A_TENANT_NAME]), owner,
 			      default_verdict, &limits, info->extack);
+	if (!err)
+		cham_nl_parse_slowpath(info, cham_tenant_find(id, NULL));
 	mutex_unlock(&cham_config_lock);
 	return err;
 }
@@ -765,15 +838,16 @@ static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *ports = info->attrs[CHAM_A_TENANT_PORTS];
 	bool set_owner = !!info->attrs[CHAM_A_TENANT_OWNER];
 	int knobs = cham_nl_count_limits(info);
+	int slowpath = cham_nl_parse_slowpath(info, NULL);
 	struct cham_limits *limits = NULL;
 	struct cham_egress *egress = NULL;
 	struct cham_tenant *tenant;
 	kuid_t owner;
 	int err = 0;
 
-	if (!knobs && !set_owner && !sources && !ports) {
+	if (!knobs && !set_owner && !sources && !ports && !slowpath) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a share, burst, policy, owner, sources, ports, ...");
+			       "nothing to change: give a share, burst, policy, owner, sources, ports, punt queue, ...");
 		return -EINVAL;
 	}
 	if (set_owner) {
@@ -826,8 +900,12 @@ static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 		cham_tenant_set_limits(tenant, limits);
 	if (egress)
 		cham_tenant_set_egress(tenant, egress);
-	if (set_owner)
+	if (set_owner && !uid_eq(owner, tenant->owner)) {
+		/* The old owner's agent must not see the new owner's traffic. */
+		cham_agent_unregister(tenant);
 		cham_tenant_set_owner(tenant, owner);
+	}
+	cham_nl_parse_slowpath(info, tenant);
 	limits = NULL;
 	egress = NULL;
 out:
@@ -1162,6 +1240,33 @@ static int cham_nl_put_counters(struct sk_buff *skb, int attr,
 }
 
 /* A CHAM_A_STAT_* nest of counters folded over the CPUs. */
+static int cham_nl_put_slowpath_stats(struct sk_buff *skb,
+				      const struct cham_stats *stats)
+{
+	const struct {
+		int attr;
+		u64 value;
+	} counters[] = {
+		{ CHAM_A_STAT_PUNT_DELIVERED, stats->punt_delivered },
+		{ CHAM_A_STAT_PUNT_LOST, stats->punt_lost },
+		{ CHAM_A_STAT_PUNT_CYCLES, stats->punt_cycles },
+		{ CHAM_A_STAT_EVENTS_DELIVERED, stats->events_delivered },
+		{ CHAM_A_STAT_EVENTS_LOST, stats->events_lost },
+		{ CHAM_A_STAT_TIMER_CALLS, stats->timer_calls },
+		{ CHAM_A_STAT_TIMER_CYCLES, stats->timer_cycles },
+		{ CHAM_A_STAT_MSG_CALLS, stats->msg_calls },
+		{ CHAM_A_STAT_MSG_CYCLES, stats->msg_cycles },
+		{ CHAM_A_STAT_INJECTED, stats->injected },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (nla_put_u64_64bit(skb, counters[i].attr, counters[i].value,
+				      CHAM_A_STAT_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int cham_nl_put_stats(struct sk_buff *skb, int attr,
 			     const struct cham_stats __percpu *pcpu)
 {
@@ -1196,7 +1301,8 @@ static int cham_nl_put_stats(struct sk_buff *skb, int attr,
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_CEILING_VIOLATIONS,
 			      stats.ceiling_violations, CHAM_A_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_TIMESTAMP, now,
-			      CHAM_A_STAT_PAD))
+			      CHAM_A_STAT_PAD) ||
+	    cham_nl_put_slowpath_stats(skb, &stats))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1563,16 +1669,118 @@ void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
 			  GFP_ATOMIC);
 }
 
+/* ---- the slow path ------------------------------------------------------ */
+
+/*
+ * A tenant's slow path acts for the tenant: its owner may, and the
+ * provider (CAP_NET_ADMIN). The tenants of others are missing to anyone
+ * else, as they are for reads (cham_nl_tenant() with a reader, set up
+ * before any lock: the capability check may run LSM hooks).
+ */
+
+static int cham_nl_agent_register(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cham_nl_reader reader;
+	struct cham_tenant *tenant;
+	int err;
+
+	cham_nl_reader_init(&reader, skb);
+	mutex_lock(&cham_config_lock);
+	tenant = cham_nl_tenant(info, &reader);
+	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
+	      cham_agent_register(tenant, NETLINK_CB(skb).sk, info->snd_portid,
+				  info->extack);
+	mutex_unlock(&cham_config_lock);
+	return err;
+}
+
+static int cham_nl_agent_inject(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *ifindex = info->attrs[CHAM_A_AGENT_IFINDEX];
+	struct nlattr *guest = info->attrs[CHAM_A_GUEST_ID];
+	struct nlattr *frame = info->attrs[CHAM_A_AGENT_FRAME];
+	struct cham_nl_reader reader;
+	struct cham_tenant *tenant;
+	struct sk_buff *out;
+	int err;
+
+	if (CHAM_NL_REQUIRE(info, CHAM_A_AGENT_FRAME, "a frame is required"))
+		return -EINVAL;
+	if (!ifindex == !guest) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give either a port (ifindex) or a guest to send the frame to");
+		return -EINVAL;
+	}
+	/* Allocated here: what follows holds rcu_read_lock(). */
+	out = alloc_skb(LL_MAX_HEADER + nla_len(frame), GFP_KERNEL);
+	if (!out) {
+		NL_SET_ERR_MSG(info->extack, "no memory for the frame");
+		return -ENOMEM;
+	}
+	skb_reserve(out, LL_MAX_HEADER);
+	skb_put_data(out, nla_data(frame), nla_len(frame));
+	cham_nl_reader_init(&reader, skb);
+	/* Keeps the tenant; injecting does not sleep. */
+	rcu_read_lock();
+	tenant = cham_nl_tenant(info, &reader);
+	if (IS_ERR(tenant)) {
+		kfree_skb(out);
+		err = PTR_ERR(tenant);
+	} else {
+		err = cham_agent_inject(tenant, out,
+					ifindex ? nla_get_u32(ifindex) : 0,
+					guest ? nla_get_u32(guest) : 0,
+					info->extack);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+static int cham_nl_agent_msg(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *data = info->attrs[CHAM_A_AGENT_MSG_DATA];
+	struct nlattr *flow = info->attrs[CHAM_A_AGENT_MSG_FLOW];
+	struct cham_nl_reader reader;
+	struct cham_tenant *tenant;
+	struct sk_buff *msg;
+	int err, result = 0;
+	void *hdr;
+
+	if (CHAM_NL_REQUIRE(info, CHAM_A_AGENT_MSG_TYPE,
+			    "a message type is required"))
+		return -EINVAL;
+	msg = cham_nl_reply_new(info, CHAM_CMD_AGENT_MSG, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	cham_nl_reader_init(&reader, skb);
+	rcu_read_lock();
+	tenant = cham_nl_tenant(info, &reader);
+	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
+	      cham_agent_msg(tenant,
+			     nla_get_u32(info->attrs[CHAM_A_AGENT_MSG_TYPE]),
+			     flow ? nla_get_u32(flow) : 0,
+			     data ? nla_data(data) : NULL,
+			     data ? nla_len(data) : 0, &result, info->extack);
+	if (!err && (nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
+		     nla_put_s32(msg, CHAM_A_AGENT_MSG_RESULT, result)))
+		err = -EMSGSIZE;
+	rcu_read_unlock();
+	if (!err)
+		genlmsg_end(msg, hdr);
+	return cham_nl_reply_send(msg, info, err);
+}
+
 /*
  * The operations, as the spec lists them: writes need CAP_NET_ADMIN
- * (GENL_ADMIN_PERM, checked by the core before anything is parsed).
+ * (GENL_ADMIN_PERM, checked by the core before anything is parsed); the
+ * slow path's need the tenant's ownership instead, checked per tenant.
  */
 static const struct genl_split_ops cham_genl_ops[] = {
 	{
 		.cmd = CHAM_CMD_TENANT_NEW,
 		.doit = cham_nl_tenant_new,
 		.policy = cham_tenant_new_policy,
-		.maxattr = CHAM_A_TENANT_INSN_LIMIT,
+		.maxattr = CHAM_A_TENANT_TIMERS_MAX,
 		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -1666,7 +1874,7 @@ static const struct genl_split_ops cham_genl_ops[] = {
 		.cmd = CHAM_CMD_TENANT_SET,
 		.doit = cham_nl_tenant_set,
 		.policy = cham_tenant_set_policy,
-		.maxattr = CHAM_A_TENANT_PORTS,
+		.maxattr = CHAM_A_TENANT_TIMERS_MAX,
 		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -1712,15 +1920,42 @@ static const struct genl_split_ops cham_genl_ops[] = {
 		.maxattr = CHAM_A_TENANT_ID,
 		.flags = GENL_CMD_CAP_DUMP,
 	},
+	{
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.doit = cham_nl_agent_register,
+		.policy = cham_agent_register_policy,
+		.maxattr = CHAM_A_TENANT_NAME,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.doit = cham_nl_agent_inject,
+		.policy = cham_agent_inject_policy,
+		.maxattr = CHAM_A_AGENT_IFINDEX,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.doit = cham_nl_agent_msg,
+		.policy = cham_agent_msg_policy,
+		.maxattr = CHAM_A_AGENT_MSG_DATA,
+		.flags = GENL_CMD_CAP_DO,
+	},
 };
 
-static struct genl_family cham_genl_family __ro_after_init = {
+struct genl_family cham_genl_family __ro_after_init = {
 	.name = CHAM_GENL_NAME,
 	.version = CHAM_GENL_VERSION,
 	.split_ops = cham_genl_ops,
 	.n_split_ops = ARRAY_SIZE(cham_genl_ops),
 	.mcgrps = cham_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cham_nl_mcgrps),
+	/*
+	 * Changes take cham_config_lock and reads RCU: no need for the
+	 * global genl_mutex, which would make one tenant's agent wait for
+	 * another's requests (and every other family's).
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 };
 

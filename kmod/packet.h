@@ -19,6 +19,7 @@ struct cham_rx {
 	struct cham_guest *to_guest;	/* a redirect target that is a guest */
 	u32 redirect_ifindex;
 	bool redirect_refused;	/* the last target was not the tenant's */
+	u32 punt_code;		/* bpf_cham_punt(): for the agent */
 	/* Of the frame as ctx describes it: kept by bpf_cham_parse(). */
 	bool ipv6_routing_header;
 	/*

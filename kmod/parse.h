@@ -60,8 +60,6 @@ static __always_inline bool cham_parse_ipv4(const void *data,
 		return cham_parse_fail(pkt, CHAM_PARSE_BAD_L3);
 	if (ihl > avail || tot_len > avail)
 		return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L3);
-	if (ip_is_fragment(iph))
-		return cham_parse_fail(pkt, CHAM_PARSE_FRAGMENT);
 	/* A Linux host drops these; a handler must not echo them. */
 	if (ip_fast_csum(iph, iph->ihl))
 		return cham_parse_fail(pkt, CHAM_PARSE_BAD_L3_CSUM);
@@ -70,6 +68,9 @@ static __always_inline bool cham_parse_ipv4(const void *data,
 	pkt->saddr.v4 = iph->saddr;
 	pkt->daddr.v4 = iph->daddr;
 	pkt->l4_proto = iph->protocol;
+	/* Steered by address and protocol alone (cham_steer_fragment()). */
+	if (ip_is_fragment(iph))
+		return cham_parse_fail(pkt, CHAM_PARSE_FRAGMENT);
 	pkt->l4_off = pkt->l3_off + ihl;
 	pkt->l4_len = tot_len - ihl;
 	return true;
@@ -111,6 +112,12 @@ static __always_inline bool cham_parse_ipv6(const void *data,
 		case NEXTHDR_AUTH:
 			break;
 		case NEXTHDR_FRAGMENT:
+			/* What follows it is the fragment's upper protocol. */
+			opt = cham_header(data, data_end, off,
+					  sizeof(struct frag_hdr));
+			if (!opt)
+				return cham_parse_fail(pkt, CHAM_PARSE_TRUNC_L3);
+			pkt->l4_proto = opt->nexthdr;
 			return cham_parse_fail(pkt, CHAM_PARSE_FRAGMENT);
 		default:
 			pkt->l4_proto = nexthdr;

@@ -19,6 +19,16 @@
 static const struct btf *cham_proto_btf;
 BTF_ID_LIST_SINGLE(cham_proto_ops_btf_id, struct, cham_proto_ops)
 
+/* Kfuncs that act for the running handler's tenant, without a packet. */
+BTF_SET_START(cham_tenant_kfunc_ids)
+BTF_ID(func, bpf_cham_agent_notify)
+BTF_ID(func, bpf_cham_timer_arm)
+BTF_ID(func, bpf_cham_timer_cancel)
+BTF_SET_END(cham_tenant_kfunc_ids)
+
+/* The one kfunc of the slowpath_msg handler's context. */
+BTF_ID_LIST_SINGLE(cham_msg_kfunc_id, func, bpf_cham_msg_read)
+
 const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX] = {
 	[CHAM_PROTO_HANDLER_RX] = "rx",
 	[CHAM_PROTO_HANDLER_TX] = "tx",
@@ -46,19 +56,36 @@ static int cham_proto_init_btf(struct btf *btf)
 }
 
 /*
- * The packet kfuncs take a struct cham_ctx that only the rx and tx
- * handlers are given; keep every other program, of any struct_ops type,
- * away from them.
+ * Only the module's handlers may call its kfuncs, and each handler those
+ * of its context: the packet kfuncs (struct cham_ctx) the rx and tx
+ * handlers, bpf_cham_msg_read() the slowpath_msg handler, and the timer
+ * and agent-event kfuncs, which act for the tenant of the handler running
+ * on the CPU (cham_call_tenant()), the handlers the module calls: rx, tx,
+ * timer and slowpath_msg. Every other program, of any struct_ops type, is
+ * kept away from them all.
  */
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
+	u32 handler = (u32)prog->expected_attach_type;
+	bool tenant_kfunc = btf_id_set_contains(&cham_tenant_kfunc_ids,
+						kfunc_id);
+	bool msg_kfunc = kfunc_id == cham_msg_kfunc_id[0];
+
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf != cham_proto_btf ||
-	    prog->aux->attach_btf_id != cham_proto_ops_btf_id[0] ||
-	    ((u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_RX &&
-	     (u32)prog->expected_attach_type != CHAM_PROTO_HANDLER_TX))
+	    prog->aux->attach_btf_id != cham_proto_ops_btf_id[0])
 		return -EACCES;
-	return 0;
+	switch (handler) {
+	case CHAM_PROTO_HANDLER_RX:
+	case CHAM_PROTO_HANDLER_TX:
+		return msg_kfunc ? -EACCES : 0;
+	case CHAM_PROTO_HANDLER_TIMER:
+		return tenant_kfunc ? 0 : -EACCES;
+	case CHAM_PROTO_HANDLER_SLOWPATH_MSG:
+		return tenant_kfunc || msg_kfunc ? 0 : -EACCES;
+	default:
+		return -EACCES;
+	}
 }
 
 static bool cham_proto_is_valid_access(int off, int size,
@@ -126,9 +153,9 @@ static int cham_proto_check_member(const struct btf_type *t,
 	/* Handlers run in softirq context on the packet path. */
 	if (prog->sleepable)
 		return -EINVAL;
-	/* The other operations are specified but not called yet: say so. */
-	if (moff != offsetof(struct cham_proto_ops, rx) &&
-	    moff != offsetof(struct cham_proto_ops, tx))
+	/* The flow operations are specified but not called yet: say so. */
+	if (moff == offsetof(struct cham_proto_ops, flow_open) ||
+	    moff == offsetof(struct cham_proto_ops, flow_close))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -341,9 +368,13 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 	if (ops) {
 		atomic_set(&ops->violations, 0);
 		ops->generation = ++tenant->proto_generation;
+		cham_timers_open(tenant);
 	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
+	/* A replacement keeps them: its timer handler takes them over. */
+	if (!ops)
+		cham_timers_close(tenant);
 	cham_config_changed();
 }
 
@@ -534,6 +565,7 @@ void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
 	pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected after %u calls above the ceiling\n",
 			    tenant->name, ops->name, violations);
 	cham_netlink_notify_ejected(tenant, ops, violations);
+	cham_agent_event(tenant, CHAM_AGENT_EVENT_EJECTED, violations, NULL, 0);
 }
 
 void cham_proto_unbind_tenant(struct cham_tenant *tenant)
@@ -541,6 +573,7 @@ void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 	lockdep_assert_held(&cham_config_lock);
 	RCU_INIT_POINTER(tenant->ops, NULL);
 	tenant->proto_link = NULL;
+	cham_timers_close(tenant);
 }
 
 /* The BPF core needs a callable stub per member for CFI and arg info. */

@@ -89,6 +89,40 @@ struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
 	return NULL;
 }
 
+/*
+ * An IP fragment has no transport header (but the first), so no port to
+ * steer by: it belongs to a tenant when that tenant's rules are the only
+ * ones covering its address and protocol, whatever their ports. Returns
+ * that tenant; NULL when no rule covers it (*ambiguous false: the host's
+ * traffic) or rules of several tenants do (*ambiguous true).
+ */
+struct cham_tenant *cham_steer_fragment(u8 family, const union cham_addr *addr,
+					u8 l4_proto, bool *ambiguous)
+{
+	const struct cham_rule_table *table;
+	struct cham_tenant *found = NULL;
+	unsigned int i;
+
+	*ambiguous = false;
+	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
+	if (!table)
+		return NULL;
+	for (i = 0; i < table->count; i++) {
+		const struct cham_rule *rule = &table->rules[i];
+
+		if (rule->dst.family != family ||
+		    (rule->l4_proto && rule->l4_proto != l4_proto) ||
+		    !cham_prefix_match(&rule->dst, addr))
+			continue;
+		if (found && found != rule->tenant) {
+			*ambiguous = true;
+			return NULL;
+		}
+		found = rule->tenant;
+	}
+	return found;
+}
+
 /* Two prefixes overlap when one contains the other. */
 static bool cham_prefixes_overlap(const struct cham_prefix *a,
 				  const struct cham_prefix *b)

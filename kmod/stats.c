@@ -46,6 +46,16 @@ void cham_stats_fold(const struct cham_stats __percpu *stats,
 		sum->infra_cycles += READ_ONCE(s->infra_cycles);
 		sum->ecn_marks += READ_ONCE(s->ecn_marks);
 		sum->ceiling_violations += READ_ONCE(s->ceiling_violations);
+		sum->punt_delivered += READ_ONCE(s->punt_delivered);
+		sum->punt_lost += READ_ONCE(s->punt_lost);
+		sum->punt_cycles += READ_ONCE(s->punt_cycles);
+		sum->events_delivered += READ_ONCE(s->events_delivered);
+		sum->events_lost += READ_ONCE(s->events_lost);
+		sum->timer_calls += READ_ONCE(s->timer_calls);
+		sum->timer_cycles += READ_ONCE(s->timer_cycles);
+		sum->msg_calls += READ_ONCE(s->msg_calls);
+		sum->msg_cycles += READ_ONCE(s->msg_cycles);
+		sum->injected += READ_ONCE(s->injected);
 		sum->handler_max_cycles = max(sum->handler_max_cycles,
 					      READ_ONCE(s->handler_max_cycles));
 	}

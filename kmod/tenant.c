@@ -95,6 +95,9 @@ int cham_tenant_add(u32 id, const char *name, kuid_t owner, u8 default_verdict,
 	if (!tenant)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&tenant->guests);
+	xa_init_flags(&tenant->timers, XA_FLAGS_LOCK_BH);
+	tenant->timers_max = CHAM_TIMERS_DEFAULT;
+	tenant->punt_queue_max = CHAM_PUNT_QUEUE_DEFAULT;
 	tenant->stats = cham_stats_alloc();
 	tenant->budget = alloc_percpu(struct cham_budget);
 	/* Protection starts from the admin's settings or the defaults. */
@@ -216,6 +219,7 @@ int cham_tenant_del(struct cham_tenant *tenant)
 	if (err)
 		return err;
 	cham_proto_unbind_tenant(tenant);
+	cham_agent_unregister(tenant);
 	xa_erase(&cham_tenants, tenant->id);
 	call_rcu(&tenant->rcu, cham_tenant_free_rcu);
 	cham_config_changed();

@@ -33,6 +33,10 @@ check "pkg-config knows chamelio" pkg-config --exists chamelio
 # empty directory; and the stateful example, built the same way.
 cp "$root/usr/local/share/chamelio/examples/template.bpf.c" "$work/my_proto.bpf.c"
 cp "$root/usr/local/share/chamelio/examples/udp_kv.bpf.c" "$work/my_kv.bpf.c"
+# The slow-path example: its fast path, its agent and the header they share.
+for f in kv_cache.bpf.c kv_cache.h kv_agent.c; do
+	cp "$root/usr/local/share/chamelio/examples/$f" "$work/"
+done
 cat >"$work/my_guest.c" <<'C'
 #include <stdio.h>
 #include <chamguest.h>
@@ -76,3 +80,13 @@ check "a guest program builds and links against libchamguest" \
 	cc -std=gnu11 -Wall -Werror my_guest.c -o my_guest $(pkg-config --cflags --libs chamelio)
 check "... and reports a missing guest in its own words" \
 	sh -c "! ./my_guest nosuch 2>err && grep -q 'no guest nosuch' err"
+# shellcheck disable=SC2046
+check "the slow-path example's fast path builds from the kit" \
+	clang -O2 -g -target bpf -Wall -Werror -nostdinc \
+	$(pkg-config --cflags chamelio) -isystem /usr/include \
+	-isystem "/usr/include/$(gcc -dumpmachine)" \
+	-c kv_cache.bpf.c -o kv_cache.bpf.o
+# shellcheck disable=SC2046
+check "... and its agent builds and links against libchamagent" \
+	cc -std=gnu11 -Wall -Werror kv_agent.c -o kv_agent \
+	$(pkg-config --cflags chamelio) -L"$root/usr/local/lib" -lchamagent -lmnl

@@ -187,7 +187,7 @@ def parse_kernel(path):
             found[m[1]] = [c_fields(b) for b in c_blocks(m[2])]
         return found
     families = [c_fields(m[1]) for m in re.finditer(
-        r'^static\s+struct\s+genl_family\s+\w+[^=;]*=\s*\{(.*?)^\};', text, re.M | re.S)]
+        r'^(?:static\s+)?struct\s+genl_family\s+\w+[^=;]*=\s*\{(.*?)^\};', text, re.M | re.S)]
     return policies, table('genl_split_ops'), table('genl_multicast_group'), families
 
 

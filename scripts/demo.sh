@@ -4,8 +4,9 @@
 # The demo, run inside the VM by `make demo`: a tenant's udp_echo protocol
 # serves a real Linux UDP client from the shared fast path, next to the
 # kernel stack; another tenant's guest, a process in its own namespace,
-# answers over AF_XDP through its tenant's protocol; the admin looks at it
-# with chamctl.
+# answers over AF_XDP through its tenant's protocol; a third tenant's
+# key-value cache answers hot keys at XDP and the rest through its agent
+# (the slow path); the admin looks at it with chamctl.
 set -eu
 cd /chamelio/selftests
 . ./lib.sh
@@ -76,6 +77,30 @@ kill "$echo_pid"
 wait "$echo_pid" 2>/dev/null || true
 run chamctl guest del g1
 ip netns del g1
+
+say "tenant gamma: a key-value cache, GETs of hot keys answered at XDP, the store in its agent"
+run chamctl tenant add gamma id 3 owner 1002
+run chamctl rule add gamma dst $HOST4/32 proto udp dport 7100
+run chamctl tenant set gamma ports cham0
+printf '$ setpriv --reuid=1002 chamctl proto load kv_cache.bpf.o tenant gamma\n'
+as_uid 1002 chamctl proto load "$BPF/kv_cache.bpf.o" tenant gamma
+printf '$ setpriv --reuid=1002 kv_agent gamma --port 7100 &\n'
+"$(command -v setpriv)" --reuid=1002 --regid=1002 --clear-groups --inh-caps=-all \
+	"$CHAM/user/agent/kv_agent" gamma --port 7100 &
+agent=$!
+for i in $(seq 50); do
+	[ "$(chamctl -j tenant show gamma | jq '.agent_portid // 0')" -gt 0 ] && break
+	sleep 0.1
+done
+for req in "SET colour blue:OK" "GET colour:blue" "GET colour:blue" "GET colour:blue"; do
+	printf '$ echo "%s" | socat - UDP:%s:7100\n' "${req%%:*}" $HOST4
+	printf 'reply: %s\n' "$(udp_ask_n $HOST4 7100 "${req%%:*}" ${#req##*:})"
+done
+echo "(the SET and the first two GETs went through the agent, which then installed"
+echo " the key in the protocol's map; the last GET was answered at XDP)"
+chamctl -j stats gamma | jq -M -c '{punt: .verdicts.punt, tx: .verdicts.tx, punt_delivered, injected, msg_calls}'
+kill "$agent"
+wait "$agent" 2>/dev/null || true
 
 say "traffic no rule matches goes to the kernel stack (ping)"
 run ip netns exec cl ping -c2 -W2 $HOST4

@@ -12,8 +12,12 @@
  * did not change, checks what nobody (without capabilities) may read and
  * that every write is refused to it, then sets owner, sources and ports
  * and reads them back, and deletes what it created (lo is a port for a
- * moment). Output: one "ok - ..." or "not ok - ..." line per check,
- * diagnostics on "# " lines; the exit status is 1 if any check failed.
+ * moment). The slow path: bad agent requests (register, inject, msg) are
+ * refused with their errno and extack, nobody cannot act for a tenant it
+ * does not own, a second agent gets EBUSY until the first one's socket
+ * closes, and only a valid injection counts. Output: one "ok - ..." or
+ * "not ok - ..." line per check, diagnostics on "# " lines; the exit
+ * status is 1 if any check failed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -101,6 +105,7 @@ static const char *errno_name(int err)
 		{ EMSGSIZE, "EMSGSIZE" },
 		{ ENOMEM, "ENOMEM" },
 		{ E2BIG, "E2BIG" },
+		{ EBUSY, "EBUSY" },
 	};
 	static char other[32];
 	size_t i;
@@ -704,6 +709,306 @@ static void guest_get_with_mac(struct nlmsghdr *nlh)
 {
 	guest_name_nosuch(nlh);
 	mnl_attr_put(nlh, CHAM_A_GUEST_MAC, 6, guest_mac);
+}
+
+/* ---- the slow path ------------------------------------------------------- */
+
+/* Slow-path knobs: each one past its end. */
+KNOB_BUILDER(set_punt_queue_0, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_PUNT_QUEUE, 0)
+KNOB_BUILDER(set_punt_queue_over, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_PUNT_QUEUE, CHAM_PUNT_QUEUE_MAX + 1)
+KNOB_BUILDER(set_timers_over, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_TIMERS_MAX, CHAM_TIMERS_MAX + 1)
+KNOB_BUILDER(new_punt_queue_0, tenant_spare, mnl_attr_put_u32,
+	     CHAM_A_TENANT_PUNT_QUEUE, 0)
+KNOB_BUILDER(new_timers_over, tenant_spare, mnl_attr_put_u32,
+	     CHAM_A_TENANT_TIMERS_MAX, CHAM_TIMERS_MAX + 1)
+KNOB_BUILDER(set_punt_queue_u8, name_a, mnl_attr_put_u8,
+	     CHAM_A_TENANT_PUNT_QUEUE, 16)
+/* Read-only: what the kernel reports, never takes. */
+KNOB_BUILDER(set_agent_portid, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_AGENT_PORTID, 1)
+KNOB_BUILDER(set_timers_armed, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_TIMERS_ARMED, 0)
+/* The ends of the ranges, which are taken. */
+KNOB_BUILDER(set_punt_queue_1, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_PUNT_QUEUE, 1)
+KNOB_BUILDER(set_timers_0, name_a, mnl_attr_put_u32,
+	     CHAM_A_TENANT_TIMERS_MAX, 0)
+
+static void set_slowpath_most(struct nlmsghdr *nlh)
+{
+	name_a(nlh);
+	mnl_attr_put_u32(nlh, CHAM_A_TENANT_PUNT_QUEUE, CHAM_PUNT_QUEUE_MAX);
+	mnl_attr_put_u32(nlh, CHAM_A_TENANT_TIMERS_MAX, CHAM_TIMERS_MAX);
+}
+
+/* The longest frame the tests build: headers and a little payload. */
+#define FRAME_ROOM	128
+
+struct frame {
+	uint8_t bytes[FRAME_ROOM];
+	size_t len;
+};
+
+/* The Internet checksum of @len bytes (even) at @data. */
+static uint16_t ip_checksum(const uint8_t *data, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += data[i] << 8 | data[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * An IPv4 UDP frame that parses: from Ethernet @src_mac (lo's address is
+ * all zeros), from @src:@sport to @dst:@dport, with a 4-byte payload and
+ * no UDP checksum (allowed over IPv4).
+ */
+static void udp_frame(struct frame *f, const uint8_t src_mac[6],
+		      const char *src, uint16_t sport, const char *dst,
+		      uint16_t dport)
+{
+	static const uint8_t dst_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	uint8_t *eth = f->bytes, *ip = eth + 14, *udp = ip + 20;
+	const size_t payload = 4;
+	uint16_t csum;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(eth, dst_mac, 6);
+	memcpy(eth + 6, src_mac, 6);
+	eth[12] = 0x08;				/* ETH_P_IP */
+	ip[0] = 0x45;				/* IPv4, 20-byte header */
+	ip[2] = 0;
+	ip[3] = 20 + 8 + payload;		/* total length */
+	ip[8] = 64;				/* TTL */
+	ip[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	csum = ip_checksum(ip, 20);
+	ip[10] = csum >> 8;
+	ip[11] = csum & 0xff;
+	udp[0] = sport >> 8;
+	udp[1] = sport & 0xff;
+	udp[2] = dport >> 8;
+	udp[3] = dport & 0xff;
+	udp[5] = 8 + payload;			/* UDP length */
+	memcpy(udp + 8, "ping", payload);
+	f->len = 14 + 20 + 8 + payload;
+}
+
+static const uint8_t zero_mac[6];
+
+/* From nlt-a's own address and port (its rule's destination) to TEST-NET-1. */
+static void frame_a(struct frame *f)
+{
+	udp_frame(f, zero_mac, "10.99.0.1", 1500, "192.0.2.1", 9);
+}
+
+static void put_frame(struct nlmsghdr *nlh, const struct frame *f)
+{
+	mnl_attr_put(nlh, CHAM_A_AGENT_FRAME, f->len, f->bytes);
+}
+
+/* AGENT_INJECT through @tenant of @f: to port @ifindex and/or guest @guest (0: none). */
+static void inject(struct nlmsghdr *nlh, const char *tenant,
+		   const struct frame *f, uint32_t ifindex, uint32_t guest)
+{
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, tenant);
+	if (f)
+		put_frame(nlh, f);
+	if (ifindex)
+		mnl_attr_put_u32(nlh, CHAM_A_AGENT_IFINDEX, ifindex);
+	if (guest)
+		mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, guest);
+}
+
+/* Shorter than CHAM_AGENT_FRAME_MIN: not even an Ethernet header. */
+static void inject_truncated(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	f.len = CHAM_AGENT_FRAME_MIN - 4;
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+/* 20 bytes: an Ethernet header of ARP and 6 bytes; no IP to parse. */
+static void inject_not_ip(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	f.bytes[12] = 0x08;
+	f.bytes[13] = 0x06;			/* ETH_P_ARP */
+	f.len = 20;
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+/* IPv4 whose header says 20 bytes, in a 20-byte frame (6 of IP). */
+static void inject_truncated_ip(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	f.len = 20;
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+static void inject_no_frame(struct nlmsghdr *nlh)
+{
+	inject(nlh, TENANT_A_NAME, NULL, lo_ifindex, 0);
+}
+
+static void inject_no_target(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, 0, 0);
+}
+
+static void inject_both_targets(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 7);
+}
+
+static void inject_unknown_guest(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, 0, 999);
+}
+
+/* nlt-b's own source, to a guest that does not exist. */
+static void inject_b_unknown_guest(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	udp_frame(&f, zero_mac, "10.97.0.1", 1500, "192.0.2.1", 9);
+	inject(nlh, TENANT_B_NAME, &f, 0, 999);
+}
+
+static void inject_unknown_port(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, 99999, 0);
+}
+
+static void inject_ifindex_0(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, 0, 0);
+	mnl_attr_put_u32(nlh, CHAM_A_AGENT_IFINDEX, 0);
+}
+
+static void inject_unknown_tenant(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, SPARE_NAME, &f, lo_ifindex, 0);
+}
+
+static void inject_with_msg_type(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+	mnl_attr_put_u32(nlh, CHAM_A_AGENT_MSG_TYPE, 1);
+}
+
+/* Valid for nlt-a once lo is its port: what the test sends successfully. */
+static void inject_a_lo(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	frame_a(&f);
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+/* From an address no rule of nlt-a's covers, and none of its sources. */
+static void inject_a_foreign_source(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	udp_frame(&f, zero_mac, "10.50.0.1", 1500, "192.0.2.1", 9);
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+/* nlt-a's source, but not from the port's Ethernet address. */
+static void inject_a_foreign_mac(struct nlmsghdr *nlh)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	struct frame f;
+
+	udp_frame(&f, mac, "10.99.0.1", 1500, "192.0.2.1", 9);
+	inject(nlh, TENANT_A_NAME, &f, lo_ifindex, 0);
+}
+
+/* nlt-b's own source, out of lo, which is not nlt-b's port. */
+static void inject_b_lo(struct nlmsghdr *nlh)
+{
+	struct frame f;
+
+	udp_frame(&f, zero_mac, "10.97.0.1", 1500, "192.0.2.1", 9);
+	inject(nlh, TENANT_B_NAME, &f, lo_ifindex, 0);
+}
+
+static void msg(struct nlmsghdr *nlh, const char *tenant, size_t data_len)
+{
+	static const uint8_t data[CHAM_AGENT_MSG_MAX + 1];
+
+	mnl_attr_put_strz(nlh, CHAM_A_TENANT_NAME, tenant);
+	mnl_attr_put_u32(nlh, CHAM_A_AGENT_MSG_TYPE, 1);
+	mnl_attr_put_u32(nlh, CHAM_A_AGENT_MSG_FLOW, 5);
+	mnl_attr_put(nlh, CHAM_A_AGENT_MSG_DATA, data_len, data);
+}
+
+static void msg_a(struct nlmsghdr *nlh)
+{
+	msg(nlh, TENANT_A_NAME, 4);
+}
+
+static void msg_b(struct nlmsghdr *nlh)
+{
+	msg(nlh, TENANT_B_NAME, 4);
+}
+
+static void msg_a_oversized(struct nlmsghdr *nlh)
+{
+	msg(nlh, TENANT_A_NAME, CHAM_AGENT_MSG_MAX + 1);
+}
+
+static void msg_unknown_tenant(struct nlmsghdr *nlh)
+{
+	msg(nlh, SPARE_NAME, 4);
+}
+
+static void msg_a_no_type(struct nlmsghdr *nlh)
+{
+	name_a(nlh);
+	mnl_attr_put(nlh, CHAM_A_AGENT_MSG_DATA, 4, "ping");
+}
+
+static void msg_a_type_u16(struct nlmsghdr *nlh)
+{
+	name_a(nlh);
+	mnl_attr_put_u16(nlh, CHAM_A_AGENT_MSG_TYPE, 1);
 }
 
 /* ---- attributes a command does not take ---------------------------------- */
@@ -1391,6 +1696,193 @@ static const struct refusal refusals[] = {
 		.errnos = { EINVAL },
 		.msg_has = NOT_TAKEN_MSG,
 	},
+	/* The slow path's knobs. */
+	{
+		.what = "TENANT_SET with punt queue 0",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_punt_queue_0,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "TENANT_SET with punt queue CHAM_PUNT_QUEUE_MAX + 1",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_punt_queue_over,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "TENANT_SET with timers CHAM_TIMERS_MAX + 1",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_timers_over,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "TENANT_SET with a 1-byte PUNT_QUEUE",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_punt_queue_u8,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "TENANT_SET with AGENT_PORTID (read-only)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_agent_portid,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "TENANT_SET with TIMERS_ARMED (read-only)",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_timers_armed,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "TENANT_NEW with punt queue 0",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_punt_queue_0,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "TENANT_NEW with timers CHAM_TIMERS_MAX + 1",
+		.cmd = CHAM_CMD_TENANT_NEW,
+		.build = new_timers_over,
+		.errnos = { ERANGE },
+	},
+	/* The slow path's requests, by root. */
+	{
+		.what = "AGENT_REGISTER for a tenant that does not exist",
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.build = tenant_no_id,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "AGENT_REGISTER without a tenant",
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.errnos = { EINVAL },
+		.msg_has = "tenant id or name",
+	},
+	{
+		.what = "AGENT_REGISTER with a TENANT_SHARE (not taken)",
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.build = set_share_a,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "AGENT_INJECT of a frame shorter than CHAM_AGENT_FRAME_MIN (policy)",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_truncated,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "AGENT_INJECT of 20 bytes that are no IP (ARP)",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_not_ip,
+		.errnos = { EINVAL },
+		.msg_has = "frame does not parse",
+	},
+	{
+		.what = "AGENT_INJECT of 20 bytes of a truncated IPv4 header",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_truncated_ip,
+		.errnos = { EINVAL },
+		.msg_has = "frame does not parse",
+	},
+	{
+		.what = "AGENT_INJECT without a frame",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_no_frame,
+		.errnos = { EINVAL },
+		.missing = CHAM_A_AGENT_FRAME,
+	},
+	{
+		.what = "AGENT_INJECT to neither a port nor a guest",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_no_target,
+		.errnos = { EINVAL },
+		.msg_has = "port",
+	},
+	{
+		.what = "AGENT_INJECT to both a port and a guest",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_both_targets,
+		.errnos = { EINVAL },
+		.msg_has = "port",
+	},
+	{
+		.what = "AGENT_INJECT to a guest that does not exist",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_unknown_guest,
+		.errnos = { ENOENT },
+		.msg_has = "no such guest",
+	},
+	{
+		.what = "AGENT_INJECT to ifindex 99999, no port",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_unknown_port,
+		.errnos = { ENODEV },
+		.msg_has = "not a Chamelio port",
+	},
+	{
+		.what = "AGENT_INJECT to lo, which is not a port",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_a_lo,
+		.errnos = { ENODEV },
+		.msg_has = "not a Chamelio port",
+	},
+	{
+		.what = "AGENT_INJECT to ifindex 0 (policy)",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_ifindex_0,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "AGENT_INJECT through a tenant that does not exist",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_unknown_tenant,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "AGENT_INJECT with AGENT_MSG_TYPE (not taken)",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_with_msg_type,
+		.errnos = { EINVAL },
+		.msg_has = NOT_TAKEN_MSG,
+	},
+	{
+		.what = "AGENT_MSG with CHAM_AGENT_MSG_MAX + 1 bytes of data (policy)",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_a_oversized,
+		.errnos = { ERANGE },
+	},
+	{
+		.what = "AGENT_MSG without a type",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_a_no_type,
+		.errnos = { EINVAL },
+		.missing = CHAM_A_AGENT_MSG_TYPE,
+	},
+	{
+		.what = "AGENT_MSG with a 2-byte type",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_a_type_u16,
+		.errnos = { EINVAL, ERANGE },
+	},
+	{
+		.what = "AGENT_MSG to a tenant without protocol",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_a,
+		.errnos = { ENOENT },
+		.msg_has = "tenant has no protocol",
+	},
+	{
+		.what = "AGENT_MSG to a tenant that does not exist",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_unknown_tenant,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
 	/* Time protection: the global settings. */
 	{
 		.what = "CONFIG_SET with contention 0 us",
@@ -1531,6 +2023,50 @@ static const struct refusal unprivileged[] = {
 		.build = rule_id_b,
 		.errnos = { EPERM },
 		.no_extack = true,
+	},
+};
+
+/*
+ * The slow path's requests are not GENL_ADMIN_PERM: nobody may send them
+ * for nlt-b, which it owns, and for no other tenant, which it does not
+ * see (ENOENT, as for reads). Those for nlt-b get past the owner check
+ * and are refused for what is wrong with them.
+ */
+static const struct refusal agent_unprivileged[] = {
+	{
+		.what = "unprivileged AGENT_REGISTER for nlt-a, not its own",
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.build = name_a,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "unprivileged AGENT_INJECT through nlt-a, not its own",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_a_lo,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "unprivileged AGENT_MSG to nlt-a, not its own",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_a,
+		.errnos = { ENOENT },
+		.msg_has = "no such tenant",
+	},
+	{
+		.what = "unprivileged AGENT_MSG to its own nlt-b: past the owner check, no protocol",
+		.cmd = CHAM_CMD_AGENT_MSG,
+		.build = msg_b,
+		.errnos = { ENOENT },
+		.msg_has = "tenant has no protocol",
+	},
+	{
+		.what = "unprivileged AGENT_INJECT through its own nlt-b to an unknown guest",
+		.cmd = CHAM_CMD_AGENT_INJECT,
+		.build = inject_b_unknown_guest,
+		.errnos = { ENOENT },
+		.msg_has = "no such guest",
 	},
 };
 
@@ -1994,6 +2530,12 @@ static const struct read_check unprivileged_reads[] = {
 		.cmd = JOIN_EVENTS,
 		.error = EPERM,
 	},
+	{
+		/* Its socket closes when the child exits: that unregisters. */
+		.what = "unprivileged AGENT_REGISTER for its own nlt-b works",
+		.cmd = CHAM_CMD_AGENT_REGISTER,
+		.build = name_b,
+	},
 };
 
 /* The same reads by root see everything: the filter is the reader's. */
@@ -2023,6 +2565,10 @@ static const struct read_check privileged_reads[] = {
 	},
 };
 
+/* Below, with the slow path's checks. */
+static bool tenant_agent_becomes(struct nl *nl, build_fn name,
+				 uint32_t portid);
+
 static void check_unprivileged(struct nl *nl)
 {
 	struct answer ans;
@@ -2032,6 +2578,13 @@ static void check_unprivileged(struct nl *nl)
 
 	for (i = 0; i < ARRAY_SIZE(unprivileged); i++) {
 		const struct refusal *r = &unprivileged[i];
+
+		err = send_unprivileged(nl->family, r->cmd, r->flags, r->build,
+					&ans, NULL);
+		check_refusal(r, err, &ans);
+	}
+	for (i = 0; i < ARRAY_SIZE(agent_unprivileged); i++) {
+		const struct refusal *r = &agent_unprivileged[i];
 
 		err = send_unprivileged(nl->family, r->cmd, r->flags, r->build,
 					&ans, NULL);
@@ -2048,6 +2601,12 @@ static void check_unprivileged(struct nl *nl)
 					&ans, &seen);
 		check_read(c, err, &ans, &seen);
 	}
+	/*
+	 * nobody registered for nlt-b from a process that exited since:
+	 * that closed its socket. nlt-b (101) comes right after nlt-a (100).
+	 */
+	report(tenant_agent_becomes(nl, name_b, 0),
+	       "nobody's agent for nlt-b is gone once its process exited");
 	for (i = 0; i < ARRAY_SIZE(privileged_reads); i++) {
 		const struct read_check *c = &privileged_reads[i];
 		struct nl root;
@@ -2072,6 +2631,8 @@ static void check_unprivileged(struct nl *nl)
 struct tenant_view {
 	bool has_owner, has_sources, has_ports;
 	uint32_t owner;
+	/* The slow path; UINT32_MAX when the kernel did not report it. */
+	uint32_t punt_queue, timers_max, timers_armed, agent_portid;
 	char sources[2048];	/* "addr/len addr/len" */
 	char ports[256];	/* "ifindex ifindex" */
 };
@@ -2122,6 +2683,18 @@ static void view_tenant(const struct nlmsghdr *nlh, void *arg)
 			view->has_owner = true;
 			view->owner = mnl_attr_get_u32(attr);
 			break;
+		case CHAM_A_TENANT_PUNT_QUEUE:
+			view->punt_queue = mnl_attr_get_u32(attr);
+			break;
+		case CHAM_A_TENANT_TIMERS_MAX:
+			view->timers_max = mnl_attr_get_u32(attr);
+			break;
+		case CHAM_A_TENANT_TIMERS_ARMED:
+			view->timers_armed = mnl_attr_get_u32(attr);
+			break;
+		case CHAM_A_TENANT_AGENT_PORTID:
+			view->agent_portid = mnl_attr_get_u32(attr);
+			break;
 		case CHAM_A_TENANT_SOURCES:
 			view->has_sources = true;
 			mnl_attr_for_each_nested(inner, attr)
@@ -2139,20 +2712,27 @@ static void view_tenant(const struct nlmsghdr *nlh, void *arg)
 	}
 }
 
-static bool get_tenant_a(struct nl *nl, struct tenant_view *view)
+static bool get_tenant(struct nl *nl, build_fn name, struct tenant_view *view)
 {
 	struct answer ans;
 	int err;
 
 	memset(view, 0, sizeof(*view));
-	err = send_request(nl, CHAM_CMD_TENANT_GET, 0, name_a, view_tenant,
+	view->punt_queue = view->timers_max = UINT32_MAX;
+	view->timers_armed = view->agent_portid = UINT32_MAX;
+	err = send_request(nl, CHAM_CMD_TENANT_GET, 0, name, view_tenant,
 			   view, &ans);
 	if (err || ans.error || ans.replies != 1) {
-		printf("# TENANT_GET of nlt-a failed: %s\n",
+		printf("# TENANT_GET failed: %s\n",
 		       err ? strerror(-err) : errno_name(ans.error));
 		return false;
 	}
 	return true;
+}
+
+static bool get_tenant_a(struct nl *nl, struct tenant_view *view)
+{
+	return get_tenant(nl, name_a, view);
 }
 
 /* A change that must succeed. */
@@ -2236,6 +2816,280 @@ static void check_owner_sources_ports(struct nl *nl)
 			   view.sources);
 		check_view(ok, "empty nests clear the ports", "", view.ports);
 	}
+	change(nl, "lo is no port again", CHAM_CMD_PORT_DEL, port_lo);
+}
+
+/* ---- the slow path ------------------------------------------------------- */
+
+/* The punt queue and timer limit: defaults, the ends of the ranges. */
+static void check_slowpath_knobs(struct nl *nl)
+{
+	struct tenant_view view;
+	bool ok;
+
+	ok = get_tenant_a(nl, &view);
+	report(ok && view.punt_queue == CHAM_PUNT_QUEUE_DEFAULT &&
+	       view.timers_max == CHAM_TIMERS_DEFAULT && view.timers_armed == 0 &&
+	       view.agent_portid == 0,
+	       "a new tenant: punt queue %d, %d timers, none armed, no agent",
+	       CHAM_PUNT_QUEUE_DEFAULT, CHAM_TIMERS_DEFAULT);
+	if (ok)
+		printf("# punt queue %u, timers max %u, armed %u, agent portid %u\n",
+		       view.punt_queue, view.timers_max, view.timers_armed,
+		       view.agent_portid);
+	if (change(nl, "TENANT_SET with punt queue 1", CHAM_CMD_TENANT_SET,
+		   set_punt_queue_1) &&
+	    change(nl, "TENANT_SET with timers 0", CHAM_CMD_TENANT_SET,
+		   set_timers_0)) {
+		ok = get_tenant_a(nl, &view);
+		report(ok && view.punt_queue == 1 && view.timers_max == 0,
+		       "punt queue 1 and timers 0 read back");
+	}
+	if (change(nl, "TENANT_SET with the largest punt queue and timers",
+		   CHAM_CMD_TENANT_SET, set_slowpath_most)) {
+		ok = get_tenant_a(nl, &view);
+		report(ok && view.punt_queue == CHAM_PUNT_QUEUE_MAX &&
+		       view.timers_max == CHAM_TIMERS_MAX,
+		       "punt queue %d and timers %d read back",
+		       CHAM_PUNT_QUEUE_MAX, CHAM_TIMERS_MAX);
+	}
+}
+
+/* A tenant's agent port id as TENANT_GET shows it; UINT32_MAX if unknown. */
+static uint32_t agent_of(struct nl *nl, build_fn name)
+{
+	struct tenant_view view;
+
+	return get_tenant(nl, name, &view) ? view.agent_portid : UINT32_MAX;
+}
+
+/*
+ * Whether the agent of the tenant @name names becomes @portid. The module
+ * unregisters in the socket's release, so it should be at once; a little
+ * patience keeps a slow VM from failing the check, and the time it took
+ * is printed.
+ */
+static bool tenant_agent_becomes(struct nl *nl, build_fn name,
+				 uint32_t portid)
+{
+	uint32_t now = agent_of(nl, name);
+	int tries;
+
+	for (tries = 0; now != portid && tries < 100; tries++) {
+		usleep(10000);
+		now = agent_of(nl, name);
+	}
+	if (now != portid)
+		printf("# the tenant's agent is port %u, not %u\n", now, portid);
+	else if (tries)
+		printf("# it took %d ms\n", tries * 10);
+	return now == portid;
+}
+
+static uint32_t agent_of_a(struct nl *nl)
+{
+	return agent_of(nl, name_a);
+}
+
+static bool agent_becomes(struct nl *nl, uint32_t portid)
+{
+	return tenant_agent_becomes(nl, name_a, portid);
+}
+
+/*
+ * One agent per tenant: a second socket gets EBUSY while the first one
+ * is registered, and registers once the first one's socket closed.
+ */
+static void check_agent_registration(struct nl *nl)
+{
+	struct nl first = { 0 }, second = { 0 };
+	uint32_t first_port, second_port;
+	struct answer ans;
+	int err;
+
+	if (nl_open(&first, nl->family) || nl_open(&second, nl->family)) {
+		report(false, "open two more netlink sockets");
+		goto out;
+	}
+	first_port = mnl_socket_get_portid(first.sock);
+	second_port = mnl_socket_get_portid(second.sock);
+
+	err = send_request(&first, CHAM_CMD_AGENT_REGISTER, 0, name_a, NULL,
+			   NULL, &ans);
+	report(!err && !ans.error, "AGENT_REGISTER for nlt-a from a first socket");
+	if (err || ans.error)
+		printf("# refused with %s: %s\n",
+		       err ? strerror(-err) : errno_name(ans.error), ans.msg);
+	report(agent_becomes(nl, first_port),
+	       "TENANT_GET shows the first socket as nlt-a's agent");
+
+	err = send_request(&second, CHAM_CMD_AGENT_REGISTER, 0, name_a, NULL,
+			   NULL, &ans);
+	check_refusal(&(struct refusal){
+		.what = "AGENT_REGISTER for nlt-a from a second socket",
+		.errnos = { EBUSY },
+		.msg_has = "already has an agent",
+	}, err, &ans);
+	report(agent_of_a(nl) == first_port,
+	       "the refused registration left the first agent in place");
+
+	mnl_socket_close(first.sock);
+	first.sock = NULL;
+	report(agent_becomes(nl, 0),
+	       "closing the first socket ends its registration");
+
+	err = send_request(&second, CHAM_CMD_AGENT_REGISTER, 0, name_a, NULL,
+			   NULL, &ans);
+	report(!err && !ans.error,
+	       "AGENT_REGISTER from the second socket, once the first closed");
+	if (err || ans.error)
+		printf("# refused with %s: %s\n",
+		       err ? strerror(-err) : errno_name(ans.error), ans.msg);
+	report(agent_becomes(nl, second_port),
+	       "TENANT_GET shows the second socket as nlt-a's agent");
+
+	mnl_socket_close(second.sock);
+	second.sock = NULL;
+	report(agent_becomes(nl, 0),
+	       "closing the second socket ends its registration");
+out:
+	if (first.sock)
+		mnl_socket_close(first.sock);
+	if (second.sock)
+		mnl_socket_close(second.sock);
+}
+
+/* A tenant's slow-path counters, from STATS_GET. */
+struct slowpath_stats {
+	uint64_t injected, msg_calls;
+};
+
+static void slowpath_stats_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *attr, *inner;
+	struct slowpath_stats *stats = arg;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CHAM_A_STATS)
+			continue;
+		mnl_attr_for_each_nested(inner, attr) {
+			if (mnl_attr_validate(inner, MNL_TYPE_U64))
+				continue;
+			if (mnl_attr_get_type(inner) == CHAM_A_STAT_INJECTED)
+				stats->injected = mnl_attr_get_u64(inner);
+			else if (mnl_attr_get_type(inner) == CHAM_A_STAT_MSG_CALLS)
+				stats->msg_calls = mnl_attr_get_u64(inner);
+		}
+	}
+}
+
+static bool get_slowpath_stats(struct nl *nl, build_fn name,
+			       struct slowpath_stats *stats)
+{
+	struct answer ans;
+	int err;
+
+	stats->injected = stats->msg_calls = UINT64_MAX;
+	err = send_request(nl, CHAM_CMD_STATS_GET, 0, name,
+			   slowpath_stats_reply, stats, &ans);
+	if (err || ans.error) {
+		printf("# STATS_GET failed: %s\n",
+		       err ? strerror(-err) : errno_name(ans.error));
+		return false;
+	}
+	return true;
+}
+
+/* What the refused requests above must not have counted. */
+static void check_nothing_counted(struct nl *nl)
+{
+	struct slowpath_stats a, b;
+	bool ok;
+
+	ok = get_slowpath_stats(nl, name_a, &a) &&
+	     get_slowpath_stats(nl, name_b, &b);
+	report(ok && !a.injected && !a.msg_calls && !b.injected && !b.msg_calls,
+	       "refused agent requests injected nothing and called no handler");
+	if (ok)
+		printf("# nlt-a injected %llu, msg calls %llu; nlt-b %llu, %llu\n",
+		       (unsigned long long)a.injected,
+		       (unsigned long long)a.msg_calls,
+		       (unsigned long long)b.injected,
+		       (unsigned long long)b.msg_calls);
+}
+
+/*
+ * Injection out of a port: lo, made a port and nlt-a's for the test.
+ * Only the valid frame leaves and is counted; egress validation refuses
+ * the others.
+ */
+static void check_agent_inject(struct nl *nl)
+{
+	static const struct refusal refused[] = {
+		{
+			.what = "AGENT_INJECT through nlt-a from a source not the tenant's",
+			.cmd = CHAM_CMD_AGENT_INJECT,
+			.build = inject_a_foreign_source,
+			.errnos = { EPERM },
+			.msg_has = "source",
+		},
+		{
+			.what = "AGENT_INJECT through nlt-a from another Ethernet address than the port's",
+			.cmd = CHAM_CMD_AGENT_INJECT,
+			.build = inject_a_foreign_mac,
+			.errnos = { EPERM },
+			.msg_has = "Ethernet source",
+		},
+		{
+			.what = "AGENT_INJECT through nlt-b out of lo, not its port",
+			.cmd = CHAM_CMD_AGENT_INJECT,
+			.build = inject_b_lo,
+			.errnos = { EPERM },
+			.msg_has = "not assigned",
+		},
+	};
+	struct slowpath_stats a, b;
+	struct answer ans;
+	size_t i;
+	int err;
+	bool ok;
+
+	if (!change(nl, "make lo a port", CHAM_CMD_PORT_NEW, port_lo))
+		return;
+	if (!change(nl, "TENANT_SET nlt-a's ports to lo", CHAM_CMD_TENANT_SET,
+		    set_ports_lo))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		err = send_request(nl, refused[i].cmd, 0, refused[i].build,
+				   NULL, NULL, &ans);
+		check_refusal(&refused[i], err, &ans);
+	}
+	/* nobody owns nlt-b: it gets that far, to the port check. */
+	err = send_unprivileged(nl->family, CHAM_CMD_AGENT_INJECT, 0,
+				inject_b_lo, &ans, NULL);
+	check_refusal(&(struct refusal){
+		.what = "unprivileged AGENT_INJECT through its own nlt-b out of lo, not its port",
+		.errnos = { EPERM },
+		.msg_has = "not assigned",
+	}, err, &ans);
+	ok = get_slowpath_stats(nl, name_a, &a) &&
+	     get_slowpath_stats(nl, name_b, &b);
+	report(ok && !a.injected && !b.injected,
+	       "refused injections were not counted");
+
+	change(nl, "AGENT_INJECT through nlt-a out of lo, from its own address",
+	       CHAM_CMD_AGENT_INJECT, inject_a_lo);
+	ok = get_slowpath_stats(nl, name_a, &a) &&
+	     get_slowpath_stats(nl, name_b, &b);
+	report(ok && a.injected == 1 && !b.injected,
+	       "the injection counted once, for nlt-a");
+	if (ok)
+		printf("# nlt-a injected %llu, nlt-b %llu\n",
+		       (unsigned long long)a.injected,
+		       (unsigned long long)b.injected);
+	change(nl, "TENANT_SET nlt-a's ports to none", CHAM_CMD_TENANT_SET,
+	       set_egress_none);
+out:
 	change(nl, "lo is no port again", CHAM_CMD_PORT_DEL, port_lo);
 }
 
@@ -2333,7 +3187,11 @@ int main(int argc, char **argv)
 	}
 	free(before);
 	free(after);
+	check_nothing_counted(&nl);
 	check_owner_sources_ports(&nl);
+	check_slowpath_knobs(&nl);
+	check_agent_registration(&nl);
+	check_agent_inject(&nl);
 out:
 	cleanup(&nl);
 	mnl_socket_close(nl.sock);

@@ -40,7 +40,7 @@ refused_member() { # refused_member OBJECT MEMBER
 		printf '%s' "$out" | grep -q "attach to unsupported member $2 of struct cham_proto_ops"
 }
 check "a sleepable handler is refused by the module" refused_member sleepable rx
-check "a handler for an operation not wired yet (timer) is refused" refused_member unwired_timer timer
+check "a handler for an operation not wired yet (flow_open) is refused" refused_member unwired_flow flow_open
 check "a protocol registers for an existing tenant (bpftool)" \
 	bpftool struct_ops register "$BPF/udp_echo.bpf.o" "$PIN"
 check_eq "chamctl shows the tenant's protocol" "udp_echo" \

@@ -187,7 +187,85 @@ chamctl config show | sed 's/^/# /'
 check_usage "chamctl: monitor count 0" chamctl monitor count 0
 check_usage "chamctl: monitor count x" chamctl monitor count x
 
-for cmd in "tenant set" "config show" "config set" "monitor"; do
+# ---- the slow path: knobs, counters and chamctl agent ------------------------
+
+check_eq "slow-path defaults: punt queue 256, 64 timers, none armed, no agent" \
+	'[256,64,0,null]' "$(tknob tp '[.punt_queue, .timers_max, .timers_armed, .agent_portid]')"
+check "tenant add with slow-path knobs" chamctl tenant add ts id 13 punt-queue 1 timers 0
+check_eq "tenant add: punt queue 1 and timers 0 read back" '[1,0]' \
+	"$(tknob ts '[.punt_queue, .timers_max]')"
+before=$(chamctl -j tenant show tp)
+check "tenant set: the largest punt queue and timer limit" \
+	chamctl tenant set tp punt-queue 65536 timers 65536
+check_eq "tenant set: punt queue and timers read back" '[65536,65536]' \
+	"$(tknob tp '[.punt_queue, .timers_max]')"
+check_eq "tenant set: the other knobs are unchanged" \
+	"$(printf '%s' "$before" | jq -c 'del(.punt_queue, .timers_max)')" \
+	"$(tknob tp 'del(.punt_queue, .timers_max)')"
+check "human tenant show prints the slow path" \
+	sh -c 'chamctl tenant show tp | grep -q "punt-queue 65536 timers 65536" &&
+	       chamctl tenant show tp | grep -q "agent none timers-armed 0"'
+chamctl tenant show tp | sed 's/^/# /'
+before=$(chamctl -j tenant show tp)
+check_usage "chamctl: punt-queue 0" chamctl tenant set tp punt-queue 0
+check_usage "chamctl: punt-queue 65537" chamctl tenant set tp punt-queue 65537
+check_usage "chamctl: timers 65537" chamctl tenant set tp timers 65537
+check_usage "chamctl: timers -1" chamctl tenant set tp timers -1
+check_usage "chamctl: timers-armed is read-only" chamctl tenant set tp timers-armed 0
+check_usage "chamctl: agent is read-only" chamctl tenant set tp agent 5
+check_usage "chamctl: tenant add with punt-queue 0" chamctl tenant add tr id 12 punt-queue 0
+check_eq "refused slow-path knobs changed nothing" "$before" "$(chamctl -j tenant show tp)"
+
+check_eq "stats JSON has the slow path's counters, all 0" '[0,0,0,0,0,0,0,0,0,0]' \
+	"$(chamctl -j stats tp | jq -c '[.punt_delivered, .punt_lost, .punt_cycles,
+		.events_delivered, .events_lost, .timer_calls, .timer_cycles,
+		.msg_calls, .msg_cycles, .injected]')"
+check_eq "stats JSON names the slow path's drop reasons" '[0,0,0]' \
+	"$(chamctl -j stats tp | jq -c '[.drops.no_agent, .drops.punt_queue_full, .drops.fragment_ambiguous]')"
+
+out=$(chamctl agent msg tp 1 str hello 2>&1)
+check_eq "chamctl agent msg to a tenant without protocol: exit status 1" 1 $?
+check "chamctl agent msg: the kernel's errno and message" \
+	sh -c 'printf "%s" "$1" | grep -q "No such file or directory (.*tenant has no protocol)"' _ "$out"
+diag "$out"
+out=$(chamctl agent msg nosuch 1 2>&1)
+check "chamctl agent msg to an unknown tenant: no such tenant" \
+	sh -c 'printf "%s" "$1" | grep -q "no such tenant"' _ "$out"
+# An Ethernet header of ARP and 6 more bytes: no IP to parse.
+out=$(chamctl agent inject tp port lo hex 020000000099000000000000080600010800 2>&1)
+check_eq "chamctl agent inject of a frame that does not parse: exit status 1" 1 $?
+check "chamctl agent inject: the kernel's errno and message" \
+	sh -c 'printf "%s" "$1" | grep -q "Invalid argument (.*frame does not parse"' _ "$out"
+diag "$out"
+check_usage "chamctl: agent msg without TYPE" chamctl agent msg tp
+check_usage "chamctl: agent msg with 1025 bytes" chamctl agent msg tp 1 str "$(printf '%1025s' x)"
+check_usage "chamctl: agent msg with odd hex" chamctl agent msg tp 1 data abc
+check_usage "chamctl: agent inject without a target" chamctl agent inject tp hex 00112233445566778899aabbccdd
+check_usage "chamctl: agent inject to a port and a guest" \
+	chamctl agent inject tp port lo guest 1 hex 00112233445566778899aabbccdd
+check_usage "chamctl: agent inject of 13 bytes" chamctl agent inject tp port lo hex 00112233445566778899aabbcc
+check_eq "stats: nothing was injected, no handler was called" '[0,0]' \
+	"$(chamctl -j stats tp | jq -c '[.injected, .msg_calls]')"
+
+# chamctl agent msg's result, from the slowpath_msg handler of
+# selftests/progs/slowpath.bpf.c: type 1 returns the message's length,
+# an unknown type -EOPNOTSUPP.
+chamctl tenant add alpha id 1 >/dev/null
+if check "load the slowpath test protocol for alpha" \
+	chamctl proto load "$CHAM/selftests/progs/slowpath.bpf.o" tenant alpha; then
+	check_eq "chamctl agent msg: the handler's result" "result 5" \
+		"$(chamctl agent msg alpha 1 str hello 2>&1)"
+	check_eq "chamctl agent msg: hex data, flow, JSON" '{"result":3}' \
+		"$(chamctl -j agent msg alpha 1 flow 7 data 0a:1b:2c 2>&1)"
+	check_eq "chamctl agent msg: a negative result" '{"result":-95}' \
+		"$(chamctl -j agent msg alpha 99 2>&1)"
+	check_eq "stats: three slowpath_msg calls, their cycles counted" '[3,true]' \
+		"$(chamctl -j stats alpha | jq -c '[.msg_calls, .msg_cycles > 0]')"
+	chamctl proto unload alpha >/dev/null
+fi
+
+for cmd in "tenant set" "config show" "config set" "monitor" "agent msg" \
+	"agent inject"; do
 	# shellcheck disable=SC2086 # the words are the command
 	check "chamctl $cmd --help: usage on stdout, exit 0" sh -c \
 		'out=$(chamctl $1 --help 2>/tmp/help.err) && [ ! -s /tmp/help.err ] &&

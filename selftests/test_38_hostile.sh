@@ -58,6 +58,19 @@ else
 		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 6
 	fi
 fi
+# Another struct_ops type calling the kfuncs that act for the running
+# handler's tenant (timers, agent events): only the kfunc filter stands
+# between it and another tenant's timers and agent.
+if out=$(bpftool struct_ops register "$PROGS/hostile_foreign_ops.bpf.o" 2>&1); then
+	not_ok "hostile_foreign_ops: registered (must be refused at load)"
+else
+	if printf '%s\n' "$out" | grep -q "calling kernel function bpf_cham_timer_arm is not allowed"; then
+		ok "hostile_foreign_ops: a TCP congestion control may not arm tenant timers"
+	else
+		not_ok "hostile_foreign_ops: a TCP congestion control may not arm tenant timers"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 6
+	fi
+fi
 check_eq "after the refusals alpha still runs udp_echo" udp_echo \
 	"$(chamctl -j tenant show alpha | jq -r .proto.name)"
 check_eq "and it still answers" "still here" "$(udp_ask $HOST4 7200 'still here')"

@@ -175,7 +175,7 @@ check_accounting 0
 
 # ---- a handler's mistakes are drops with a reason, never undefined behaviour ----
 
-for case in punt:punt:"" bad:drop:bad_verdict noredirect:drop:bad_redirect; do
+for case in punt:drop:no_agent bad:drop:bad_verdict noredirect:drop:bad_redirect; do
 	name=${case%%:*}
 	rest=${case#*:}
 	verdict=${rest%%:*}

@@ -14,12 +14,14 @@ reset_state
 setup_net
 chamctl port attach cham0 >/dev/null
 # A tenant owning the frames' destination: the well-formed edge cases (IP
-# options, VLAN tags, IPv6 extension headers, ICMP) must all reach it.
+# options, VLAN tags, IPv6 extension headers, ICMP) must all reach it, and
+# so must the IP fragments (its rules alone cover their addresses); without
+# a protocol its default applies to them, as to everything it gets (pass).
 chamctl tenant add alpha id 1 default pass >/dev/null
 chamctl rule add alpha dst 10.77.0.0/24 proto any >/dev/null
 chamctl rule add alpha dst fd00:77::/64 proto any >/dev/null
 
-reasons="trunc_l2 vlan_depth trunc_l3 bad_l3 ext_depth fragment trunc_l4 not_ip bad_l3_csum bad_l4_len"
+reasons="trunc_l2 vlan_depth trunc_l3 bad_l3 ext_depth trunc_l4 not_ip bad_l3_csum bad_l4_len"
 expect=$(cham_frames expect)
 expected() { printf '%s\n' "$expect" | awk -v r="$1" '$1 == r {print $2}'; }
 
@@ -30,8 +32,11 @@ check_pass() { # check_pass WHAT UNCLASSIFIED_SNAPSHOT ALPHA_SNAPSHOT
 		check_eventually_eq "$1: $r counted" "$(expected $r)" \
 			counter_delta "$2" 0 .parse_errors.$r
 	done
-	check_eventually_eq "$1: well-formed edge cases steered to the tenant" \
-		"$(expected classified)" counter_delta "$3" alpha .packets
+	check_eventually_eq "$1: well-formed edge cases and fragments steered to the tenant" \
+		"$(( $(expected classified) + $(expected fragment) ))" \
+		counter_delta "$3" alpha .packets
+	check_eq "$1: no fragment was left unclassified" 0 \
+		"$(counter_delta "$2" 0 .parse_errors.fragment)"
 }
 
 before=$(chamctl -j stats 0)
@@ -44,6 +49,7 @@ check_pass port "$before" "$alpha_before"
 # would pass on zero.
 check_eq "the frame table has one bad_l3_csum frame" 1 "$(expected bad_l3_csum)"
 check_eq "the frame table has one bad_l4_len frame" 1 "$(expected bad_l4_len)"
+check "the frame table has fragments" test "$(expected fragment)" -gt 0
 check_eq "no frame sent through the port counted as not_port" 0 \
 	"$(counter_delta "$before" 0 .parse_errors.not_port)"
 

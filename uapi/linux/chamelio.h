@@ -16,6 +16,12 @@
 #define CHAM_GENL_VERSION	1
 /* Multicast group of notifications (CHAM_CMD_PROTO_EJECTED). */
 #define CHAM_GENL_MCGRP_EVENTS	"events"
+/*
+ * A tenant's slow path (Documentation/design.md, "The slow path") has no
+ * multicast group: the module sends its punts and events by unicast to
+ * the socket its agent registered (CHAM_CMD_AGENT_REGISTER), and to no
+ * one else.
+ */
 
 /* Longest tenant name, including the terminating NUL. */
 #define CHAM_NAME_LEN		32
@@ -48,8 +54,11 @@ struct cham_guest_link_stats {
  *	guest's frame, out toward the network (&cham_proto_ops.tx)
  * @CHAM_VERDICT_REDIRECT: transmit it out of another Chamelio port, or
  *	deliver it to a guest of the tenant; the target is set with a kfunc
- * @CHAM_VERDICT_PUNT: hand it to the tenant's slow path; until the tenant
- *	has a slow-path agent, punted packets are counted here and dropped
+ * @CHAM_VERDICT_PUNT: hand it to the tenant's slow-path agent: the frame
+ *	is queued for it and sent to it over netlink (CHAM_CMD_AGENT_PUNT).
+ *	Counted here once queued; without an agent, or with its queue full,
+ *	the packet is dropped instead (CHAM_DROP_NO_AGENT,
+ *	CHAM_DROP_PUNT_QUEUE_FULL)
  *
  * Tenant handlers return one of these from &cham_proto_ops.rx. Each packet
  * the fast path sees is counted under exactly one verdict, and each packet
@@ -98,6 +107,14 @@ enum cham_verdict {
  * @CHAM_DROP_GUEST_MALFORMED: a guest sent a frame that does not parse
  *	(its parse error is counted too); unlike frames from the network it
  *	is not handed to the kernel stack
+ * @CHAM_DROP_NO_AGENT: the handler punted the packet (or it is an IP
+ *	fragment for the tenant) and the tenant has no slow-path agent
+ * @CHAM_DROP_PUNT_QUEUE_FULL: the tenant's punt queue was full (its agent
+ *	reads too slowly), or there was no memory to queue the packet
+ * @CHAM_DROP_FRAGMENT_AMBIGUOUS: an IP fragment whose destination address
+ *	and protocol more than one tenant's rules cover: without its
+ *	transport header it cannot be steered, and it is tenant traffic, so
+ *	it is not handed to the host stack either (unclassified counters)
  */
 enum cham_drop_reason {
 	CHAM_DROP_HANDLER,
@@ -111,6 +128,9 @@ enum cham_drop_reason {
 	CHAM_DROP_NO_HANDLER,
 	CHAM_DROP_GUEST_SOURCE,
 	CHAM_DROP_GUEST_MALFORMED,
+	CHAM_DROP_NO_AGENT,
+	CHAM_DROP_PUNT_QUEUE_FULL,
+	CHAM_DROP_FRAGMENT_AMBIGUOUS,
 	__CHAM_DROP_MAX,
 };
 
@@ -128,7 +148,10 @@ enum cham_drop_reason {
  * @CHAM_PARSE_TRUNC_L3: shorter than the IP header it announces
  * @CHAM_PARSE_BAD_L3: IP version, header length or total length is wrong
  * @CHAM_PARSE_EXT_DEPTH: more IPv6 extension headers than the parser follows
- * @CHAM_PARSE_FRAGMENT: an IP fragment (reassembly is the kernel's job)
+ * @CHAM_PARSE_FRAGMENT: an IP fragment to an address and protocol no
+ *	tenant's rules cover (fragments for one tenant go to its slow path,
+ *	see &enum cham_punt_origin; ambiguous ones are dropped,
+ *	CHAM_DROP_FRAGMENT_AMBIGUOUS)
  * @CHAM_PARSE_TRUNC_L4: shorter than the UDP/TCP header
  * @CHAM_PARSE_NOT_IP: not IPv4 or IPv6 (ARP, LLDP, ...); not an error,
  *	but counted so every unclassified frame has a reason
@@ -263,6 +286,57 @@ enum cham_budget_policy {
 /* Shares are in parts of CHAM_SHARE_SCALE of one CPU (basis points). */
 #define CHAM_SHARE_SCALE	10000
 
+/* ---- the slow path -------------------------------------------------------- */
+
+/**
+ * enum cham_punt_origin - why a frame reached the agent (CHAM_A_AGENT_PUNT_ORIGIN)
+ * @CHAM_PUNT_HANDLER: the handler returned CHAM_VERDICT_PUNT (its code, set
+ *	with bpf_cham_punt(), is in CHAM_A_AGENT_PUNT_CODE)
+ * @CHAM_PUNT_FRAGMENT: an IP fragment to an address and protocol only this
+ *	tenant's rules cover; the handler does not see fragments, the agent
+ *	reassembles them
+ */
+enum cham_punt_origin {
+	CHAM_PUNT_HANDLER,
+	CHAM_PUNT_FRAGMENT,
+	__CHAM_PUNT_ORIGIN_MAX,
+};
+
+/**
+ * enum cham_agent_event - what the fast path tells a tenant's agent
+ * (CHAM_CMD_AGENT_EVENT, CHAM_A_AGENT_EVENT)
+ * @CHAM_AGENT_EVENT_EJECTED: the tenant's protocol was ejected for calls
+ *	above its ceiling; the code is the violations counted
+ * @CHAM_AGENT_EVENT_BUDGET_LOW: the tenant's CPU budget ran low on a
+ *	contended CPU (at most one event per CHAM_AGENT_BUDGET_EVENT_MS);
+ *	the code is the CPU
+ * @CHAM_AGENT_EVENT_HANDLER: a handler called bpf_cham_agent_notify();
+ *	the code and data are the handler's
+ */
+enum cham_agent_event {
+	CHAM_AGENT_EVENT_EJECTED,
+	CHAM_AGENT_EVENT_BUDGET_LOW,
+	CHAM_AGENT_EVENT_HANDLER,
+	__CHAM_AGENT_EVENT_MAX,
+};
+
+#define CHAM_AGENT_BUDGET_EVENT_MS	100
+/* Most bytes of a message to the fast path (CHAM_A_AGENT_MSG_DATA). */
+#define CHAM_AGENT_MSG_MAX		1024
+/* Most bytes of a handler's event data (bpf_cham_agent_notify()). */
+#define CHAM_AGENT_EVENT_DATA_MAX	64
+/* Frames the agent injects: an Ethernet header at least, 64 KiB at most. */
+#define CHAM_AGENT_FRAME_MIN		14
+#define CHAM_AGENT_FRAME_MAX		65535
+/* Frames and events waiting for a tenant's agent (CHAM_A_TENANT_PUNT_QUEUE). */
+#define CHAM_PUNT_QUEUE_DEFAULT		256
+#define CHAM_PUNT_QUEUE_MAX		65536
+/* Timers a tenant may have armed at once (CHAM_A_TENANT_TIMERS_MAX). */
+#define CHAM_TIMERS_DEFAULT		64
+#define CHAM_TIMERS_MAX			65536
+/* The longest delay a timer may be armed with: one hour. */
+#define CHAM_TIMER_DELAY_MAX_NS		3600000000000ULL
+
 /**
  * struct cham_timer_ctx - a tenant timer fired
  * @tenant_id: the tenant
@@ -333,10 +407,10 @@ struct cham_msg_ctx {
  * context, run to completion and must not sleep (sleepable programs are
  * refused). Their cycles are measured and charged to the tenant.
  *
- * This version of the module calls @rx and @tx. The other operations
- * are specified now so that protocols can be designed against them, but a
- * handler for one of them is refused (EOPNOTSUPP) until the module calls
- * it, rather than silently never run.
+ * This version of the module calls @rx, @tx, @timer and @slowpath_msg.
+ * @flow_open and @flow_close are specified now so that protocols can be
+ * designed against them, but a handler for one of them is refused
+ * (EOPNOTSUPP) until the module calls it, rather than silently never run.
  */
 struct cham_proto_ops {
 	/**
@@ -387,9 +461,12 @@ struct cham_proto_ops {
 	int (*tx)(struct cham_ctx *ctx);
 
 	/**
-	 * @timer: a timer armed by the tenant fired (retransmission, delayed
-	 * ACK, ...). Runs in softirq context on the CPU that armed it. Not
-	 * called yet.
+	 * @timer: a timer the tenant armed with bpf_cham_timer_arm() fired
+	 * (retransmission, delayed ACK, ...). Runs in softirq context on the
+	 * CPU that armed it; measured and charged to the tenant like @rx.
+	 * May arm timers again. Unregistering the protocol cancels the
+	 * tenant's timers; replacing it keeps them (the new protocol's
+	 * @timer gets them).
 	 */
 	void (*timer)(struct cham_timer_ctx *ctx);
 
@@ -409,8 +486,12 @@ struct cham_proto_ops {
 
 	/**
 	 * @slowpath_msg: the tenant's slow-path agent sent a message to the
-	 * fast path (e.g. new congestion-control rates). Return 0 or a
-	 * negative errno that is reported back to the agent. Not called yet.
+	 * fast path (CHAM_CMD_AGENT_MSG; e.g. flow state, new congestion-
+	 * control rates). The handler reads the message with
+	 * bpf_cham_msg_read(); its return value (0, a negative errno, or any
+	 * other int) goes back to the agent (CHAM_A_AGENT_MSG_RESULT). Runs
+	 * with bottom halves disabled on the CPU of the agent's request,
+	 * charged to the tenant like @rx.
 	 */
 	int (*slowpath_msg)(struct cham_msg_ctx *ctx);
 
@@ -469,6 +550,37 @@ enum cham_cmd {
 	CHAM_CMD_GUEST_NEW,	/* GUEST_ID, GUEST_NAME, TENANT_ID or TENANT_NAME, GUEST_IFINDEX, GUEST_MAC, [GUEST_ADDRS] */
 	CHAM_CMD_GUEST_DEL,	/* GUEST_ID or GUEST_NAME */
 	CHAM_CMD_GUEST_GET,	/* GUEST_ID or GUEST_NAME, or dump */
+	/*
+	 * The slow path. A process of the tenant's owner (or a CAP_NET_ADMIN
+	 * holder) registers its socket as the tenant's agent: TENANT_ID or
+	 * TENANT_NAME. One agent per tenant (EBUSY); it stays registered
+	 * until the socket closes. Punts and events then go to that socket.
+	 */
+	CHAM_CMD_AGENT_REGISTER,
+	/*
+	 * The agent sends a frame out through its tenant: TENANT_ID or _NAME,
+	 * AGENT_FRAME, and AGENT_IFINDEX (a port the admin assigned to the
+	 * tenant) or GUEST_ID (one of its guests). Validated like what a
+	 * handler sends.
+	 */
+	CHAM_CMD_AGENT_INJECT,
+	/*
+	 * A message to the tenant's slowpath_msg handler: TENANT_ID or _NAME,
+	 * AGENT_MSG_TYPE, [AGENT_MSG_FLOW], [AGENT_MSG_DATA]; the reply carries
+	 * AGENT_MSG_RESULT, the handler's return value.
+	 */
+	CHAM_CMD_AGENT_MSG,
+	/*
+	 * Kernel to agent, unicast: a punted frame. TENANT_ID, AGENT_PUNT_ORIGIN,
+	 * AGENT_PUNT_CODE, AGENT_IFINDEX (where it arrived), [GUEST_ID] (the
+	 * guest that sent it), AGENT_FRAME.
+	 */
+	CHAM_CMD_AGENT_PUNT,
+	/*
+	 * Kernel to agent, unicast: TENANT_ID, AGENT_EVENT, AGENT_EVENT_CODE,
+	 * [AGENT_EVENT_DATA].
+	 */
+	CHAM_CMD_AGENT_EVENT,
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -519,6 +631,24 @@ enum cham_attr {
 	CHAM_A_GUEST_ADDRS,		/* nest: CHAM_A_SOURCES_ENTRY..., the guest's addresses */
 	CHAM_A_GUEST_TX_STATS,		/* nest: CHAM_A_STAT_*, frames the guest sent (get only) */
 	CHAM_A_GUEST_RX_STATS,		/* nest: CHAM_A_STAT_*, frames redirected to it; its link can still drop them (get only) */
+
+	/* The slow path of a tenant (TENANT_NEW, TENANT_SET, TENANT_GET). */
+	CHAM_A_TENANT_PUNT_QUEUE,	/* u32: frames and events waiting for the agent, 1..CHAM_PUNT_QUEUE_MAX */
+	CHAM_A_TENANT_TIMERS_MAX,	/* u32: timers armed at once, 0..CHAM_TIMERS_MAX */
+	CHAM_A_TENANT_AGENT_PORTID,	/* u32: netlink port of the registered agent, 0 = none (get only) */
+	CHAM_A_TENANT_TIMERS_ARMED,	/* u32: timers armed now (get only) */
+	/* Agent commands and messages (CHAM_CMD_AGENT_*). */
+	CHAM_A_AGENT_FRAME,		/* binary: an Ethernet frame, CHAM_AGENT_FRAME_MIN..CHAM_AGENT_FRAME_MAX bytes */
+	CHAM_A_AGENT_IFINDEX,		/* u32: the port (or guest link) a punt arrived on; the port an injection leaves by */
+	CHAM_A_AGENT_PUNT_ORIGIN,	/* u8: enum cham_punt_origin */
+	CHAM_A_AGENT_PUNT_CODE,		/* u32: the handler's code (bpf_cham_punt()) */
+	CHAM_A_AGENT_MSG_TYPE,		/* u32: the tenant's own message numbering */
+	CHAM_A_AGENT_MSG_FLOW,		/* u32: a flow id, 0 = none */
+	CHAM_A_AGENT_MSG_DATA,		/* binary: up to CHAM_AGENT_MSG_MAX bytes */
+	CHAM_A_AGENT_MSG_RESULT,	/* s32: what the slowpath_msg handler returned */
+	CHAM_A_AGENT_EVENT,		/* u32: enum cham_agent_event */
+	CHAM_A_AGENT_EVENT_CODE,	/* u32 */
+	CHAM_A_AGENT_EVENT_DATA,	/* binary: up to CHAM_AGENT_EVENT_DATA_MAX bytes */
 	__CHAM_A_MAX,
 };
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)
@@ -591,6 +721,17 @@ enum cham_stat_attr {
 	CHAM_A_STAT_ECN_MARKS,		/* u64: packets marked CE by the ECN policy */
 	CHAM_A_STAT_CEILING_VIOLATIONS,	/* u64: handler calls above the ceiling */
 	CHAM_A_STAT_TIMESTAMP,		/* u64: cycle counter when these were read */
+	/* The slow path (tenants only). */
+	CHAM_A_STAT_PUNT_DELIVERED,	/* u64: punted frames sent to the agent */
+	CHAM_A_STAT_PUNT_LOST,		/* u64: queued, then lost: the agent went first */
+	CHAM_A_STAT_PUNT_CYCLES,	/* u64: cycles spent copying punts and delivering punts and events, charged to the tenant */
+	CHAM_A_STAT_EVENTS_DELIVERED,	/* u64: events sent to the agent */
+	CHAM_A_STAT_EVENTS_LOST,	/* u64: events for the agent not sent: its queue full, no memory, or the agent went first */
+	CHAM_A_STAT_TIMER_CALLS,	/* u64: timer handler calls */
+	CHAM_A_STAT_TIMER_CYCLES,	/* u64: cycles spent in them */
+	CHAM_A_STAT_MSG_CALLS,		/* u64: slowpath_msg handler calls */
+	CHAM_A_STAT_MSG_CYCLES,		/* u64: cycles spent in them */
+	CHAM_A_STAT_INJECTED,		/* u64: frames the agent sent out */
 	__CHAM_A_STAT_MAX,
 };
 #define CHAM_A_STAT_MAX (__CHAM_A_STAT_MAX - 1)

@@ -15,6 +15,9 @@
 #include <linux/chamelio.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* A limit of the ABI, such as CHAM_AGENT_MSG_MAX, in a help text. */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
 
 /* Exit codes: the kernel or the system refused (1), the command line (2). */
 #define EXIT_FAIL	1
@@ -47,6 +50,7 @@ extern const struct chamctl_object stats_object;
 extern const struct chamctl_object proto_object;
 extern const struct chamctl_object config_object;
 extern const struct chamctl_object monitor_object;
+extern const struct chamctl_object agent_object;
 
 /* Global options. */
 extern bool opt_json;
@@ -200,6 +204,14 @@ int tenant_lookup(const struct tenant_ref *ref, struct tenant_summary *out);
  * Returns 0 or a negative errno, as nl_transact().
  */
 int tenant_name_lookup(uint32_t id, char name[CHAM_NAME_LEN]);
+
+/*
+ * The id of the guest @arg names: an id as it is, a name asked of the
+ * kernel (after nl_open()); refuses the command line when @arg is
+ * neither. Returns 0 or a negative errno, as nl_transact().
+ */
+int guest_ref_id(const struct chamctl_cmd *cmd, const char *arg,
+		 uint32_t *id);
 
 /*
  * The provider XDP program (bpf/cham_xdp.bpf.c) attached to an interface,

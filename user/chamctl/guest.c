@@ -285,6 +285,25 @@ static int guest_list_get(const struct guest_ref *ref, struct guest_list *list)
 	return err;
 }
 
+int guest_ref_id(const struct chamctl_cmd *cmd, const char *arg,
+		 uint32_t *id)
+{
+	struct guest_list list = {};
+	struct guest_ref ref;
+	int err;
+
+	parse_guest_ref(cmd, arg, &ref);
+	if (ref.by_id) {
+		*id = ref.id;
+		return 0;
+	}
+	err = guest_list_get(&ref, &list);
+	if (!err)
+		*id = list.guests[0].id;
+	free(list.guests);
+	return err;
+}
+
 /* ---- pins ---------------------------------------------------------------- */
 
 /*

@@ -30,6 +30,7 @@ static const struct chamctl_object *const objects[] = {
 	&map_object,
 	&config_object,
 	&monitor_object,
+	&agent_object,
 };
 
 static void print_commands(FILE *out, const struct chamctl_object *object,

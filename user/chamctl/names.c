@@ -33,6 +33,9 @@ static const char *const drop_reason_names[] = {
 	[CHAM_DROP_NO_HANDLER] = "no_handler",
 	[CHAM_DROP_GUEST_SOURCE] = "guest_source",
 	[CHAM_DROP_GUEST_MALFORMED] = "guest_malformed",
+	[CHAM_DROP_NO_AGENT] = "no_agent",
+	[CHAM_DROP_PUNT_QUEUE_FULL] = "punt_queue_full",
+	[CHAM_DROP_FRAGMENT_AMBIGUOUS] = "fragment_ambiguous",
 };
 static_assert(ARRAY_SIZE(drop_reason_names) == __CHAM_DROP_MAX,
 	      "every cham_drop_reason needs a name");

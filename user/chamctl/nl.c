@@ -15,7 +15,11 @@
 
 /* Large enough for any dump skb: the kernel caps those at 32 KiB. */
 #define NL_RECV_SIZE	32768
-#define NL_SEND_SIZE	8192
+/*
+ * Requests are small, but for a frame an agent injects (agent inject):
+ * the largest attribute, with room for the headers and a few more.
+ */
+#define NL_SEND_SIZE	(UINT16_MAX + 4096)
 
 static struct mnl_socket *nl_sock;
 static unsigned int nl_seq;
@@ -72,6 +76,22 @@ const enum mnl_attr_data_type cham_attr_types[CHAM_A_MAX + 1] = {
 	[CHAM_A_GUEST_ADDRS] = MNL_TYPE_NESTED,
 	[CHAM_A_GUEST_TX_STATS] = MNL_TYPE_NESTED,
 	[CHAM_A_GUEST_RX_STATS] = MNL_TYPE_NESTED,
+	[CHAM_A_TENANT_PUNT_QUEUE] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_TIMERS_MAX] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_AGENT_PORTID] = MNL_TYPE_U32,
+	[CHAM_A_TENANT_TIMERS_ARMED] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_FRAME] = MNL_TYPE_BINARY,
+	[CHAM_A_AGENT_IFINDEX] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_PUNT_ORIGIN] = MNL_TYPE_U8,
+	[CHAM_A_AGENT_PUNT_CODE] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_MSG_TYPE] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_MSG_FLOW] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_MSG_DATA] = MNL_TYPE_BINARY,
+	/* An s32: the length is what matters here. */
+	[CHAM_A_AGENT_MSG_RESULT] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_EVENT] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_EVENT_CODE] = MNL_TYPE_U32,
+	[CHAM_A_AGENT_EVENT_DATA] = MNL_TYPE_BINARY,
 };
 
 static struct nlmsghdr *nl_start(uint16_t type, uint8_t cmd, uint8_t version,
@@ -87,6 +107,11 @@ static struct nlmsghdr *nl_start(uint16_t type, uint8_t cmd, uint8_t version,
 	genl->cmd = cmd;
 	genl->version = version;
 	return nlh;
+}
+
+size_t nl_request_room(const struct nlmsghdr *nlh)
+{
+	return sizeof(nl_send_buf) - nlh->nlmsg_len;
 }
 
 struct nlmsghdr *nl_request(uint8_t cmd, bool dump)

@@ -30,6 +30,12 @@ void nl_close(void);
  */
 struct nlmsghdr *nl_request(uint8_t cmd, bool dump);
 
+/*
+ * Bytes left in the buffer of request @nlh: checked before a payload of
+ * the user's size (an injected frame) is added, where libmnl checks none.
+ */
+size_t nl_request_room(const struct nlmsghdr *nlh);
+
 /* Called for each reply message; returns 0 or a negative errno to stop. */
 typedef int (*nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
 

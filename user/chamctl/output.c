@@ -330,6 +330,13 @@ void json_uint(const char *key, uint64_t value)
 	json_value_done();
 }
 
+void json_int(const char *key, int64_t value)
+{
+	json_member(key);
+	printf("%lld", (long long)value);
+	json_value_done();
+}
+
 void json_null(const char *key)
 {
 	json_string(key, NULL);

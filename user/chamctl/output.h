@@ -53,6 +53,7 @@ void json_array_end(void);
 /* @value NULL writes null. */
 void json_string(const char *key, const char *value);
 void json_uint(const char *key, uint64_t value);
+void json_int(const char *key, int64_t value);
 void json_null(const char *key);
 void json_bool(const char *key, bool value);
 /* A number with a fraction: @value in units of 10^-@decimals. */

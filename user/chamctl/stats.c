@@ -13,6 +13,45 @@
 #include "output.h"
 #include "stats.h"
 
+/* The slow path's counters, in the order of enum cham_stat_attr. */
+enum slowpath_counter {
+	SLOWPATH_PUNT_DELIVERED,
+	SLOWPATH_PUNT_LOST,
+	SLOWPATH_PUNT_CYCLES,
+	SLOWPATH_EVENTS_DELIVERED,
+	SLOWPATH_EVENTS_LOST,
+	SLOWPATH_TIMER_CALLS,
+	SLOWPATH_TIMER_CYCLES,
+	SLOWPATH_MSG_CALLS,
+	SLOWPATH_MSG_CYCLES,
+	SLOWPATH_INJECTED,
+	__SLOWPATH_COUNTER_MAX,
+};
+
+/* Each counter's attribute, and its name in JSON and the table's notes. */
+static const struct {
+	uint16_t attr;
+	const char *name;
+} slowpath_counters[] = {
+	[SLOWPATH_PUNT_DELIVERED] = { CHAM_A_STAT_PUNT_DELIVERED, "punt_delivered" },
+	[SLOWPATH_PUNT_LOST] = { CHAM_A_STAT_PUNT_LOST, "punt_lost" },
+	[SLOWPATH_PUNT_CYCLES] = { CHAM_A_STAT_PUNT_CYCLES, "punt_cycles" },
+	[SLOWPATH_EVENTS_DELIVERED] = { CHAM_A_STAT_EVENTS_DELIVERED, "events_delivered" },
+	[SLOWPATH_EVENTS_LOST] = { CHAM_A_STAT_EVENTS_LOST, "events_lost" },
+	[SLOWPATH_TIMER_CALLS] = { CHAM_A_STAT_TIMER_CALLS, "timer_calls" },
+	[SLOWPATH_TIMER_CYCLES] = { CHAM_A_STAT_TIMER_CYCLES, "timer_cycles" },
+	[SLOWPATH_MSG_CALLS] = { CHAM_A_STAT_MSG_CALLS, "msg_calls" },
+	[SLOWPATH_MSG_CYCLES] = { CHAM_A_STAT_MSG_CYCLES, "msg_cycles" },
+	[SLOWPATH_INJECTED] = { CHAM_A_STAT_INJECTED, "injected" },
+};
+_Static_assert(ARRAY_SIZE(slowpath_counters) == __SLOWPATH_COUNTER_MAX,
+	       "every slow-path counter needs an attribute and a name");
+
+static const char *slowpath_counter_name(unsigned int counter)
+{
+	return slowpath_counters[counter].name;
+}
+
 struct stats_info {
 	uint32_t id;
 	char name[CHAM_NAME_LEN];
@@ -28,6 +67,7 @@ struct stats_info {
 	uint64_t ecn_marks;
 	uint64_t ceiling_violations;
 	uint64_t timestamp;
+	uint64_t slowpath[__SLOWPATH_COUNTER_MAX];
 	/* The tenant's budget; id 0 has none. */
 	bool has_share, has_burst;
 	uint32_t share;
@@ -52,6 +92,16 @@ const enum mnl_attr_data_type stat_attr_types[CHAM_A_STAT_MAX + 1] = {
 	[CHAM_A_STAT_ECN_MARKS] = MNL_TYPE_U64,
 	[CHAM_A_STAT_CEILING_VIOLATIONS] = MNL_TYPE_U64,
 	[CHAM_A_STAT_TIMESTAMP] = MNL_TYPE_U64,
+	[CHAM_A_STAT_PUNT_DELIVERED] = MNL_TYPE_U64,
+	[CHAM_A_STAT_PUNT_LOST] = MNL_TYPE_U64,
+	[CHAM_A_STAT_PUNT_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_EVENTS_DELIVERED] = MNL_TYPE_U64,
+	[CHAM_A_STAT_EVENTS_LOST] = MNL_TYPE_U64,
+	[CHAM_A_STAT_TIMER_CALLS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_TIMER_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_MSG_CALLS] = MNL_TYPE_U64,
+	[CHAM_A_STAT_MSG_CYCLES] = MNL_TYPE_U64,
+	[CHAM_A_STAT_INJECTED] = MNL_TYPE_U64,
 };
 
 uint64_t stat_u64(const struct nlattr *attr)
@@ -81,6 +131,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[CHAM_A_MAX + 1], *stb[CHAM_A_STAT_MAX + 1];
 	struct stats_list *list = data;
 	struct stats_info *s;
+	unsigned int i;
 
 	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
 	if (!tb[CHAM_A_TENANT_ID] || !tb[CHAM_A_STATS])
@@ -118,6 +169,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	s->ecn_marks = stat_u64(stb[CHAM_A_STAT_ECN_MARKS]);
 	s->ceiling_violations = stat_u64(stb[CHAM_A_STAT_CEILING_VIOLATIONS]);
 	s->timestamp = stat_u64(stb[CHAM_A_STAT_TIMESTAMP]);
+	for (i = 0; i < __SLOWPATH_COUNTER_MAX; i++)
+		s->slowpath[i] = stat_u64(stb[slowpath_counters[i].attr]);
 	return 0;
 }
 
@@ -134,6 +187,8 @@ void stat_counters_json(const char *key, const uint64_t *counters,
 
 static void stats_json(const struct stats_info *s)
 {
+	unsigned int i;
+
 	json_object_begin(NULL);
 	json_uint("id", s->id);
 	json_string("name", s->name);
@@ -152,6 +207,8 @@ static void stats_json(const struct stats_info *s)
 	json_uint("ecn_marks", s->ecn_marks);
 	json_uint("ceiling_violations", s->ceiling_violations);
 	json_uint("timestamp", s->timestamp);
+	for (i = 0; i < __SLOWPATH_COUNTER_MAX; i++)
+		json_uint(slowpath_counters[i].name, s->slowpath[i]);
 	/* As in tenant show: the percentage, 12.5 for 12.5%. */
 	if (s->has_share)
 		json_fixed("share", s->share, SHARE_DECIMALS);
@@ -247,6 +304,9 @@ static void stats_table(const struct stats_info *entries, size_t count)
 				   __CHAM_PARSE_MAX, parse_error_name);
 		stat_counters_note(table, "budget", budget,
 				   __BUDGET_COUNTER_MAX, budget_counter_name);
+		stat_counters_note(table, "slow path", s->slowpath,
+				   __SLOWPATH_COUNTER_MAX,
+				   slowpath_counter_name);
 	}
 	table_print(table);
 }
@@ -315,8 +375,15 @@ static const struct chamctl_cmd stats_cmds[] = {
 "  TENANT  a tenant's name or id; 0 is the unclassified traffic. Every\n"
 "          tenant, unclassified first, when not given.\n"
 "  Columns: packets and bytes steered to the tenant, packets per verdict,\n"
-"  handler calls and their cycles. Drop reasons, parse errors, ECN marks\n"
-"  and ceiling violations that are not zero follow on lines of their own.\n"
+"  handler calls and their cycles. Drop reasons, parse errors, ECN marks,\n"
+"  ceiling violations and slow-path counters that are not zero follow on\n"
+"  lines of their own. The slow path's: punt_delivered and punt_lost\n"
+"  (punted frames sent to the agent, or queued and then lost: the punt\n"
+"  verdicts are their sum once the queue drained), punt_cycles (cycles of\n"
+"  delivering punts and events, charged to the tenant), events_delivered\n"
+"  and events_lost, timer_calls and timer_cycles (the timer handler),\n"
+"  msg_calls and msg_cycles (the slowpath_msg handler), injected (frames\n"
+"  the agent sent out). JSON has them all, zero or not.\n"
 "  JSON also has the cycles of parsing and steering charged to the\n"
 "  tenant (infra_cycles), the cycle counter when the counters were read\n"
 "  (timestamp), and the tenant's share and burst.\n",

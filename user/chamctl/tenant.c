@@ -2,9 +2,12 @@
 /*
  * chamctl tenant: create, delete, change and list tenants. Besides its
  * name, id, owner and default verdict, a tenant has time-protection knobs
- * (its CPU budget), which tenant add and tenant set take alike, and what
- * egress validation lets its protocol send: source prefixes beyond its
- * rules' destinations, and the ports it may redirect to (tenant set).
+ * (its CPU budget) and slow-path knobs (its punt queue and timer limit),
+ * which tenant add and tenant set take alike, and what egress validation
+ * lets its protocol send: source prefixes beyond its rules' destinations,
+ * and the ports it may redirect to (tenant set). tenant show also says
+ * whether the tenant's agent is registered, and how many timers it has
+ * armed.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -20,7 +23,7 @@
 #include "output.h"
 #include "state.h"
 
-/* ---- time-protection knobs ----------------------------------------------- */
+/* ---- time-protection and slow-path knobs ---------------------------------- */
 
 enum tenant_knob {
 	TK_SHARE,
@@ -34,6 +37,10 @@ enum tenant_knob {
 	TK_INSN_LIMIT,
 	TK_EJECTIONS,		/* reported only */
 	TK_VIOLATIONS,		/* reported only, with a protocol */
+	TK_PUNT_QUEUE,
+	TK_TIMERS_MAX,
+	TK_AGENT_PORTID,	/* reported only; 0 is none */
+	TK_TIMERS_ARMED,	/* reported only */
 	TK_COUNT,
 };
 _Static_assert(TK_COUNT <= KNOBS_MAX, "struct knob_values is too small");
@@ -155,6 +162,30 @@ static void format_insn_limit(uint64_t value, char *buf, size_t size)
 	format_count_or(value, "none", buf, size);
 }
 
+static bool parse_punt_queue(const char *arg, uint64_t *value)
+{
+	return parse_uint(arg, CHAM_PUNT_QUEUE_MAX, value) && *value >= 1;
+}
+
+static bool parse_timers_max(const char *arg, uint64_t *value)
+{
+	return parse_uint(arg, CHAM_TIMERS_MAX, value);
+}
+
+/* The agent's netlink port id; 0 is no agent. */
+static void format_agent(uint64_t value, char *buf, size_t size)
+{
+	format_count_or(value, "none", buf, size);
+}
+
+static void json_agent(const char *key, uint64_t value)
+{
+	if (value)
+		json_uint(key, value);
+	else
+		json_null(key);
+}
+
 static const struct knob tenant_knobs[TK_COUNT] = {
 	[TK_SHARE] = {
 		.keyword = "share", .json_key = "share",
@@ -225,6 +256,30 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 		.attr = CHAM_A_TENANT_VIOLATIONS,
 		.format = knob_format_uint, .json = json_uint,
 	},
+	[TK_PUNT_QUEUE] = {
+		.keyword = "punt-queue", .json_key = "punt_queue",
+		.attr = CHAM_A_TENANT_PUNT_QUEUE,
+		.parse = parse_punt_queue, .format = knob_format_uint,
+		.json = json_uint,
+		.expect = "a number of frames from 1 to " XSTR(CHAM_PUNT_QUEUE_MAX),
+	},
+	[TK_TIMERS_MAX] = {
+		.keyword = "timers", .json_key = "timers_max",
+		.attr = CHAM_A_TENANT_TIMERS_MAX,
+		.parse = parse_timers_max, .format = knob_format_uint,
+		.json = json_uint,
+		.expect = "a number of timers from 0 to " XSTR(CHAM_TIMERS_MAX),
+	},
+	[TK_AGENT_PORTID] = {
+		.keyword = "agent", .json_key = "agent_portid",
+		.attr = CHAM_A_TENANT_AGENT_PORTID,
+		.format = format_agent, .json = json_agent,
+	},
+	[TK_TIMERS_ARMED] = {
+		.keyword = "timers-armed", .json_key = "timers_armed",
+		.attr = CHAM_A_TENANT_TIMERS_ARMED,
+		.format = knob_format_uint, .json = json_uint,
+	},
 };
 
 /* The BUDGET of tenant add and tenant set. */
@@ -244,6 +299,19 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 "    insn-limit N|none      refuse handlers that took the verifier more\n" \
 "                           than N instructions\n" \
 "  A DURATION is a whole number with a unit: ns, us, ms or s (500us, 2ms).\n"
+
+/* The SLOWPATH knobs of tenant add and tenant set. */
+#define SLOWPATH_HELP \
+"  SLOWPATH the tenant's agent (chamctl agent --help): any of these\n" \
+"    punt-queue N           frames and events that may wait for the agent,\n" \
+"                           1 to " XSTR(CHAM_PUNT_QUEUE_MAX) \
+				" (default " XSTR(CHAM_PUNT_QUEUE_DEFAULT) \
+				"); more are dropped\n" \
+"                           (drop reason punt_queue_full)\n" \
+"    timers N               timers its handlers may have armed at once,\n" \
+"                           0 to " XSTR(CHAM_TIMERS_MAX) \
+				" (default " XSTR(CHAM_TIMERS_DEFAULT) \
+				"; 0: none)\n"
 
 /* ---- reading tenants ----------------------------------------------------- */
 
@@ -602,6 +670,9 @@ static const struct table_column tenant_columns[] = {
 	{ "POLICY", ALIGN_LEFT },
 	{ "PROTOCOL", ALIGN_LEFT },
 	{ "GEN", ALIGN_RIGHT },
+	{ "AGENT", ALIGN_RIGHT },
+	{ "PUNTQ", ALIGN_RIGHT },
+	{ "TIMERS", ALIGN_RIGHT },
 	{ "SOURCES", ALIGN_LEFT },
 	{ "PORTS", ALIGN_LEFT },
 };
@@ -613,6 +684,18 @@ static void tenant_knob_cell(struct table *table, const struct tenant_info *t,
 
 	table_cell(table, "%s",
 		   knob_text(tenant_knobs, k, &t->budget, buf, sizeof(buf)));
+}
+
+/* Armed of the most, "3/64"; "-" for what the kernel did not report. */
+static void tenant_timers_cell(struct table *table, const struct tenant_info *t)
+{
+	char armed[32], max[32];
+
+	table_cell(table, "%s/%s",
+		   knob_text(tenant_knobs, TK_TIMERS_ARMED, &t->budget, armed,
+			     sizeof(armed)),
+		   knob_text(tenant_knobs, TK_TIMERS_MAX, &t->budget, max,
+			     sizeof(max)));
 }
 
 static void tenant_table(const struct tenant_list *list)
@@ -642,6 +725,9 @@ static void tenant_table(const struct tenant_list *list)
 			table_cell(table, "-");
 			table_cell(table, "-");
 		}
+		tenant_knob_cell(table, t, TK_AGENT_PORTID);
+		tenant_knob_cell(table, t, TK_PUNT_QUEUE);
+		tenant_timers_cell(table, t);
 		table_cell(table, "%s", sources_text(t, text, sizeof(text),
 						     ","));
 		table_cell(table, "%s", ports_text(t, text, sizeof(text), ",",
@@ -687,6 +773,11 @@ static void tenant_detail(struct tenant_info *t)
 			 &t->budget, "  ");
 	knobs_print_line(tenant_knobs, TK_CEILING, TK_VIOLATIONS, &t->budget,
 			 "  ");
+	knobs_print_line(tenant_knobs, TK_PUNT_QUEUE, TK_TIMERS_MAX, &t->budget,
+			 "  ");
+	/* The agent by its netlink port id: what netlink's diagnostics show. */
+	knobs_print_line(tenant_knobs, TK_AGENT_PORTID, TK_TIMERS_ARMED,
+			 &t->budget, "  ");
 	if (!t->has_proto) {
 		printf("  protocol -\n");
 		return;
@@ -1038,7 +1129,7 @@ static int tenant_set(const struct chamctl_cmd *cmd, int argc, char **argv)
 	}
 	if (!knobs_any(&budget, TK_COUNT) && !change.have_owner &&
 	    !change.have_sources && !change.have_ports)
-		usage_error(cmd, "nothing to change: give an owner, sources, ports or a BUDGET knob");
+		usage_error(cmd, "nothing to change: give an owner, sources, ports, or a BUDGET or SLOWPATH knob");
 
 	if (nl_open())
 		return EXIT_FAIL;
@@ -1144,7 +1235,7 @@ static const struct chamctl_cmd tenant_cmds[] = {
 	{
 		.name = "add",
 		.usage = "tenant add NAME id ID [owner USER|UID] [default pass|drop] "
-			 "[BUDGET...]",
+			 "[BUDGET...] [SLOWPATH...]",
 		.summary = "create a tenant",
 		.details =
 "  NAME     up to 31 characters, not all digits\n"
@@ -1155,6 +1246,7 @@ static const struct chamctl_cmd tenant_cmds[] = {
 "  default  what happens to the tenant's packets while it has no protocol\n"
 "           (pass to the kernel stack, the default, or drop)\n"
 BUDGET_HELP
+SLOWPATH_HELP
 "  Knobs not given get the module's defaults.\n",
 		.run = tenant_add,
 	}, {
@@ -1166,8 +1258,8 @@ BUDGET_HELP
 		.name = "set",
 		.usage = "tenant set NAME|ID [owner USER|UID] "
 			 "[source PREFIX...|none] [ports IFACE...|none] "
-			 "[BUDGET...]",
-		.summary = "change a tenant's owner, egress validation or time protection",
+			 "[BUDGET...] [SLOWPATH...]",
+		.summary = "change a tenant's owner, egress validation, time protection or slow path",
 		.details =
 "  owner    the user (name or uid) who owns the tenant\n"
 "  source   the prefixes the tenant's protocol may send from, besides the\n"
@@ -1178,6 +1270,9 @@ BUDGET_HELP
 "           interface name or index; replaces the list, 'none' empties it.\n"
 "           At most 16 ports.\n"
 BUDGET_HELP
+SLOWPATH_HELP
+"  A shorter punt queue applies to what is queued next; a lower timer\n"
+"  limit cancels no armed timer, it refuses new ones.\n"
 "  A list ends at the next keyword. What is not given keeps its value.\n",
 		.run = tenant_set,
 	}, {
@@ -1187,13 +1282,16 @@ BUDGET_HELP
 		.details =
 "  Columns: ID NAME OWNER (user name, or uid without one) DEFAULT, SHARE\n"
 "  BURST POLICY (time protection), PROTOCOL (the registered protocol, or\n"
-"  -), GEN (how often a protocol was registered for the tenant), SOURCES\n"
-"  and PORTS (what its protocol may send from and redirect to, besides\n"
-"  its rules' destinations; - for none). One tenant is shown in full: its\n"
-"  sources and ports (name and index), every BUDGET knob (see 'tenant set\n"
-"  --help'), how many protocols were ejected, and the handlers of its\n"
-"  protocol with the instructions the verifier processed for each. - is a\n"
-"  value the kernel did not report.\n",
+"  -), GEN (how often a protocol was registered for the tenant), AGENT\n"
+"  (the netlink port id of its registered agent, or none), PUNTQ (its punt\n"
+"  queue), TIMERS (timers armed now / the most it may arm), SOURCES and\n"
+"  PORTS (what its protocol may send from and redirect to, besides its\n"
+"  rules' destinations; - for none). One tenant is shown in full: its\n"
+"  sources and ports (name and index), every BUDGET and SLOWPATH knob\n"
+"  (see 'tenant set --help'), how many protocols were ejected, its agent\n"
+"  and armed timers, and the handlers of its protocol with the\n"
+"  instructions the verifier processed for each. - is a value the kernel\n"
+"  did not report.\n",
 		.run = tenant_show,
 	},
 };
