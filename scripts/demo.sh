@@ -93,8 +93,10 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 for req in "SET colour blue:OK" "GET colour:blue" "GET colour:blue" "GET colour:blue"; do
-	printf '$ echo "%s" | socat - UDP:%s:7100\n' "${req%%:*}" $HOST4
-	printf 'reply: %s\n' "$(udp_ask_n $HOST4 7100 "${req%%:*}" ${#req##*:})"
+	request=${req%%:*}
+	answer=${req##*:}
+	printf '$ echo "%s" | socat - UDP:%s:7100\n' "$request" $HOST4
+	printf 'reply: %s\n' "$(udp_ask_n $HOST4 7100 "$request" ${#answer})"
 done
 echo "(the SET and the first two GETs went through the agent, which then installed"
 echo " the key in the protocol's map; the last GET was answered at XDP)"
