@@ -36,14 +36,16 @@ BPF_OBJS	:= bpf/cham_xdp.bpf.o bpf/cham_guest.bpf.o bpf/udp_echo.bpf.o \
 		   bpf/udp_upper.bpf.o bpf/udp_echo_standalone.bpf.o bpf/burner.bpf.o \
 		   bpf/guest_udp.bpf.o bpf/udp_kv.bpf.o bpf/udp_kv_v2.bpf.o \
 		   bpf/template.bpf.o bpf/kv_cache.bpf.o
-CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c)
+# Built into both chamctl and libchamagent: one reading of the kernel's acks.
+NL_ACK_SRCS	:= user/common/nl_ack.c
+CHAMCTL_SRCS	:= $(wildcard user/chamctl/*.c) $(NL_ACK_SRCS)
 # The guest library (plain <linux/if_xdp.h>, no libbpf) and its programs.
 LIBCHAMGUEST	:= user/libchamguest/libchamguest.a
 LIBCHAMGUEST_SRCS := $(wildcard user/libchamguest/*.c)
 GUEST_BINS	:= user/guest/guest_echo user/guest/guest_client
 # The agent library (a tenant's slow path, over libmnl) and the example agent.
 LIBCHAMAGENT	:= user/libchamagent/libchamagent.a
-LIBCHAMAGENT_SRCS := $(wildcard user/libchamagent/*.c)
+LIBCHAMAGENT_SRCS := $(wildcard user/libchamagent/*.c) $(NL_ACK_SRCS)
 AGENT_BINS	:= user/agent/kv_agent
 SELFTEST_BINS	:= $(patsubst %.c,%,$(wildcard selftests/*.c))
 # Test-only protocols: the contract's edges (see selftests/progs/).
@@ -99,9 +101,11 @@ user/cham_guest.skel.h: bpf/cham_guest.bpf.o
 
 user: user/chamctl/chamctl $(LIBCHAMGUEST) $(GUEST_BINS) $(LIBCHAMAGENT) $(AGENT_BINS)
 
-user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/cham_xdp.skel.h \
-		user/cham_guest.skel.h uapi/linux/chamelio.h
-	$(CC) $(USER_CFLAGS) -o $@ $(CHAMCTL_SRCS) $(USER_LDLIBS)
+user/chamctl/chamctl: $(CHAMCTL_SRCS) $(wildcard user/chamctl/*.h) user/common/nl_ack.h \
+		user/cham_xdp.skel.h user/cham_guest.skel.h uapi/linux/chamelio.h \
+		$(LIBCHAMAGENT)
+	$(CC) $(USER_CFLAGS) -Iuser/libchamagent -o $@ $(CHAMCTL_SRCS) $(LIBCHAMAGENT) \
+		$(USER_LDLIBS)
 
 $(LIBCHAMGUEST): $(LIBCHAMGUEST_SRCS) $(wildcard user/libchamguest/*.h) uapi/linux/chamelio.h
 	rm -f $@
@@ -113,7 +117,8 @@ $(LIBCHAMGUEST): $(LIBCHAMGUEST_SRCS) $(wildcard user/libchamguest/*.h) uapi/lin
 user/guest/%: user/guest/%.c $(wildcard user/guest/*.h) $(LIBCHAMGUEST)
 	$(CC) $(USER_CFLAGS) -Iuser/libchamguest -o $@ $(filter %.c,$^) $(LIBCHAMGUEST)
 
-$(LIBCHAMAGENT): $(LIBCHAMAGENT_SRCS) $(wildcard user/libchamagent/*.h) uapi/linux/chamelio.h
+$(LIBCHAMAGENT): $(LIBCHAMAGENT_SRCS) $(wildcard user/libchamagent/*.h) user/common/nl_ack.h \
+		uapi/linux/chamelio.h
 	rm -f $@
 	for f in $(LIBCHAMAGENT_SRCS); do \
 		$(CC) $(USER_CFLAGS) -Iuser/libchamagent -c $$f -o $${f%.c}.o || exit 1; \
@@ -228,4 +233,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -f bpf/*.o user/chamctl/chamctl user/*.skel.h $(SELFTEST_BINS) $(SELFTEST_BPF) \
 		$(BENCH_BINS) $(LIBCHAMGUEST) user/libchamguest/*.o $(GUEST_BINS) selftests/kit/*.o \
-		$(LIBCHAMAGENT) user/libchamagent/*.o $(AGENT_BINS)
+		$(LIBCHAMAGENT) user/libchamagent/*.o user/common/*.o $(AGENT_BINS)

@@ -26,6 +26,7 @@
 # the VM run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/vm-result.sh
 
 mode=${BENCH_MODE:-icount}
 case $mode in
@@ -62,13 +63,4 @@ guest_env="MODE=$mode REPEAT=$repeat ROUNDS=$rounds${SIZES:+ SIZES='$SIZES'}"
 scripts/vm.sh "${vm_opts[@]}" --timeout "${BENCH_TIMEOUT:-1800}" --log "$log" -- \
 	"$guest_env scripts/bench/copycost-vm.sh" |
 	tee "$vm_out"
-tr -d '\r' <"$vm_out" |
-	sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$out.tmp"
-jq -e . "$out.tmp" >/dev/null 2>&1 || {
-	rm -f "$out.tmp"
-	echo "bench: no result (console log: $log)" >&2
-	exit 1
-}
-jq --arg date "$(date -u +%FT%TZ)" '. + {date: $date}' "$out.tmp" >"$out"
-rm -f "$out.tmp"
-echo "bench: results in $out"
+bench_save_dated "$vm_out" "$out" "$log"

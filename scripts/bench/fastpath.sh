@@ -19,6 +19,7 @@
 # BENCH_TIMEOUT (seconds for the VM run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/vm-result.sh
 
 mode=${BENCH_MODE:-icount}
 case $mode in
@@ -55,8 +56,7 @@ guest_env="MODE=$mode REPEAT=$repeat ROUNDS=$rounds${FILLER_RULES:+ FILLER_RULES
 scripts/vm.sh ${vm_opts[@]+"${vm_opts[@]}"} --timeout "${BENCH_TIMEOUT:-1800}" --log "$log" -- \
 	"$guest_env scripts/bench/fastpath-vm.sh" |
 	tee .deps/bench-vm.out
-tr -d '\r' <.deps/bench-vm.out |
-	sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$out"
+bench_json .deps/bench-vm.out "$out"
 [ -s "$out" ] || { echo "bench: no result (console log: $log)" >&2; exit 1; }
 echo "bench: results in $out"
 

@@ -37,6 +37,7 @@
 # each VM run (seconds). Takes about 7 minutes for icount, 1 for tcg.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/vm-result.sh
 
 results=scripts/bench/results
 out=$results/guest.json
@@ -84,8 +85,7 @@ for mode in $modes; do
 	fi
 	scripts/vm.sh "${vm_opts[@]}" --timeout "${BENCH_TIMEOUT:-900}" --log "$log" -- \
 		"MODE=$mode $(knobs "$mode") scripts/bench/guest-vm.sh" | tee "$vm_out"
-	tr -d '\r' <"$vm_out" |
-		sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$part"
+	bench_json "$vm_out" "$part"
 	[ -s "$part" ] || { echo "bench: no $mode result (console log: $log)" >&2; exit 1; }
 	jq --arg date "$(date -u +%FT%TZ)" --arg before "$load_before" --arg after "$(host_load)" \
 		--argjson cpus "$(nproc)" \

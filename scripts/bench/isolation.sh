@@ -18,6 +18,7 @@
 # limits the whole VM run. Takes 6 to 8 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/vm-result.sh
 
 results=scripts/bench/results
 out=$results/isolation.json
@@ -53,8 +54,7 @@ fi
 # (see isolation-vm.sh). pktgen makes the flood.
 scripts/vm.sh --smp 2 --append-modules pktgen --timeout "${BENCH_TIMEOUT:-1200}" \
 	--log "$log" -- "${env[*]} scripts/bench/isolation-vm.sh" | tee "$vm_out"
-tr -d '\r' <"$vm_out" |
-	sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$out"
+bench_json "$vm_out" "$out"
 [ -s "$out" ] || { echo "bench: no result (console log: $log)" >&2; exit 1; }
 jq --arg before "$load_before" --arg after "$(host_load)" --argjson cpus "$(nproc)" \
 	'.host = {cpus: $cpus, loadavg_before: $before, loadavg_after: $after}' "$out" >"$out.tmp"

@@ -30,6 +30,7 @@
 # BENCH_TIMEOUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/vm-result.sh
 
 mode=${BENCH_MODE:-icount}
 case $mode in
@@ -53,13 +54,4 @@ guest_env="MODE=$mode REPEAT=${REPEAT:-20000} SECONDS_RTT=${SECONDS_RTT:-3}"
 scripts/vm.sh "${vm_opts[@]}" --timeout "${BENCH_TIMEOUT:-1800}" --log "$log" -- \
 	"$guest_env scripts/bench/slowpath-vm.sh" |
 	tee "$vm_out"
-tr -d '\r' <"$vm_out" |
-	sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d' >"$out.tmp"
-jq -e . "$out.tmp" >/dev/null 2>&1 || {
-	rm -f "$out.tmp"
-	echo "bench: no result (console log: $log)" >&2
-	exit 1
-}
-jq --arg date "$(date -u +%FT%TZ)" '. + {date: $date}' "$out.tmp" >"$out"
-rm -f "$out.tmp"
-echo "bench: results in $out"
+bench_save_dated "$vm_out" "$out" "$log"

@@ -3,7 +3,7 @@
 #
 # Sourced by the in-VM benchmarks that time the fast path with
 # BPF_PROG_TEST_RUN on the provider program (fastpath-vm.sh,
-# copycost-vm.sh), after selftests/lib.sh.
+# copycost-vm.sh, slowpath-vm.sh), after selftests/lib.sh.
 #
 # The fast path runs tenant handlers only for frames received on a
 # Chamelio port: every test run names port cham0 as its ingress device, in

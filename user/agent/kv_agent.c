@@ -149,6 +149,21 @@ static int kv_cache_send(struct kv_agent *kv, uint32_t type,
 	return result;
 }
 
+/*
+ * Takes @item out of the cache. ENOENT means the fast path had dropped it
+ * already: out all the same.
+ */
+static void kv_cache_evict(struct kv_agent *kv, struct kv_item *item)
+{
+	int ret = kv_cache_send(kv, KV_MSG_EVICT, item);
+
+	if (ret && ret != -ENOENT)
+		kv->c.cache_errors++;
+	else
+		kv->c.evictions++;
+	item->cached = false;
+}
+
 /* Installs or refreshes @item in the cache, or takes it out if it no longer fits. */
 static void kv_cache_refresh(struct kv_agent *kv, struct kv_item *item)
 {
@@ -167,14 +182,8 @@ static void kv_cache_refresh(struct kv_agent *kv, struct kv_item *item)
 		kv->c.cache_errors++;
 	}
 	/* Not updated: the old value must not be served. */
-	if (item->cached) {
-		ret = kv_cache_send(kv, KV_MSG_EVICT, item);
-		if (ret && ret != -ENOENT)
-			kv->c.cache_errors++;
-		else
-			kv->c.evictions++;
-	}
-	item->cached = false;
+	if (item->cached)
+		kv_cache_evict(kv, item);
 }
 
 static const char *kv_set(struct kv_agent *kv, const char *key, size_t key_len,
@@ -212,17 +221,11 @@ static const char *kv_set(struct kv_agent *kv, const char *key, size_t key_len,
 static const char *kv_del(struct kv_agent *kv, const char *key, size_t key_len)
 {
 	struct kv_item **link = kv_find(kv, key, key_len), *item = *link;
-	int ret;
 
 	if (!item)
 		return "NOT_FOUND";
-	if (item->cached) {
-		ret = kv_cache_send(kv, KV_MSG_EVICT, item);
-		if (ret && ret != -ENOENT)
-			kv->c.cache_errors++;
-		else
-			kv->c.evictions++;
-	}
+	if (item->cached)
+		kv_cache_evict(kv, item);
 	*link = item->next;
 	kv->keys--;
 	free(item->value);

@@ -4,8 +4,9 @@
  * time, for admins and tests: send a message to the tenant's slowpath_msg
  * handler and print what it returned, or send a frame out through the
  * tenant. A real agent (user/libchamagent) keeps its socket registered and
- * receives the tenant's punts and events; these commands need no
- * registration, and whether the tenant has an agent shows in tenant show.
+ * receives the tenant's punts and events; these commands make their
+ * requests through the same library without registering, and whether the
+ * tenant has an agent shows in tenant show.
  *
  * The kernel lets the tenant's owner and CAP_NET_ADMIN send these; to
  * anyone else the tenant does not exist. What it refuses is printed with
@@ -14,11 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "chamagent.h"
 #include "nl.h"
 #include "output.h"
 
@@ -33,17 +36,6 @@ struct payload {
 	uint8_t *data;
 	size_t len;
 };
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Pairs of hex digits, "0a1b2c"; a ':' or blank between bytes is allowed
@@ -119,35 +111,54 @@ static int read_file(const struct chamctl_cmd *cmd, const char *path,
 	return 0;
 }
 
-/* ---- agent msg --------------------------------------------------------- */
-
-struct msg_reply {
-	bool has_result;
-	int32_t result;
-};
-
-static int msg_reply_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * The requests go through libchamagent, as a real agent's do, on an agent
+ * opened without registering: the tenant may have its own agent
+ * registered meanwhile.
+ */
+static struct cham_agent *agent_open(const char *tenant)
 {
-	const struct nlattr *tb[CHAM_A_MAX + 1];
-	struct msg_reply *reply = data;
+	const struct cham_agent_opts opts = { .no_register = 1 };
+	struct cham_agent *agent;
+	char why[320];
 
-	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
-	if (tb[CHAM_A_AGENT_MSG_RESULT]) {
-		reply->has_result = true;
-		reply->result = (int32_t)mnl_attr_get_u32(tb[CHAM_A_AGENT_MSG_RESULT]);
-	}
-	return 0;
+	agent = cham_agent_open(tenant, &opts, why, sizeof(why));
+	if (!agent)
+		fail("%s", why);
+	return agent;
 }
+
+/*
+ * A refused request, printed as every chamctl refusal is: its errno, and
+ * the kernel's extack when it gave one (the library says strerror() when
+ * it did not, which would only repeat the errno).
+ */
+static int agent_fail(struct cham_agent *agent, int err, const char *what_fmt,
+		      ...)
+{
+	const char *why = cham_agent_last_error(agent);
+	va_list ap;
+
+	if (!why[0] || !strcmp(why, strerror(-err)))
+		why = NULL;
+	va_start(ap, what_fmt);
+	vfail_errno(err, why, what_fmt, ap);
+	va_end(ap);
+	cham_agent_close(agent);
+	return EXIT_FAIL;
+}
+
+/* ---- agent msg --------------------------------------------------------- */
 
 static int agent_msg(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct payload data = {};
-	struct msg_reply reply = {};
 	struct tenant_ref ref = {};
 	bool have_flow = false, have_data = false;
 	uint64_t type, flow = 0;
-	struct nlmsghdr *nlh;
+	struct cham_agent *agent;
 	const char *value;
+	int32_t result;
 	int i, err;
 
 	if (argc < 1)
@@ -193,31 +204,24 @@ static int agent_msg(const struct chamctl_cmd *cmd, int argc, char **argv)
 			    data.len, CHAM_AGENT_MSG_MAX);
 	}
 
-	if (nl_open()) {
+	agent = agent_open(argv[0]);
+	if (!agent) {
 		free(data.data);
 		return EXIT_FAIL;
 	}
-	nlh = nl_request(CHAM_CMD_AGENT_MSG, false);
-	nl_put_tenant_ref(nlh, &ref);
-	mnl_attr_put_u32(nlh, CHAM_A_AGENT_MSG_TYPE, type);
-	if (have_flow)
-		mnl_attr_put_u32(nlh, CHAM_A_AGENT_MSG_FLOW, flow);
-	if (have_data)
-		mnl_attr_put(nlh, CHAM_A_AGENT_MSG_DATA, data.len, data.data);
+	/* A flow of 0 is no flow: the kernel reads a missing one as 0. */
+	err = cham_agent_msg(agent, type, flow, data.data, data.len, &result);
 	free(data.data);
-	err = nl_transact(nlh, msg_reply_cb, &reply);
 	if (err)
-		return nl_fail(err, "sending message type %llu to tenant %s",
-			       (unsigned long long)type, argv[0]);
-	if (!reply.has_result)
-		return fail("the kernel sent no result for the message to tenant %s",
-			    argv[0]);
+		return agent_fail(agent, err, "sending message type %llu to tenant %s",
+				  (unsigned long long)type, argv[0]);
+	cham_agent_close(agent);
 	if (opt_json) {
 		json_object_begin(NULL);
-		json_int("result", reply.result);
+		json_int("result", result);
 		json_object_end();
 	} else {
-		printf("result %d\n", reply.result);
+		printf("result %d\n", result);
 	}
 	return 0;
 }
@@ -251,33 +255,22 @@ static int parse_port(const struct chamctl_cmd *cmd, const char *arg,
 static int agent_inject(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	const char *port = NULL, *guest = NULL, *file = NULL, *hex = NULL;
+	const struct keyword_slot slots[] = {
+		{ "port", &port },
+		{ "guest", &guest },
+		{ "file", &file },
+		{ "hex", &hex },
+	};
 	struct payload frame = {};
 	struct tenant_ref ref = {};
 	uint32_t ifindex = 0, guest_id = 0;
-	struct nlmsghdr *nlh;
-	int i, err;
+	struct cham_agent *agent;
+	int err;
 
 	if (argc < 1)
 		usage_error(cmd, "missing the TENANT");
 	parse_tenant_ref(cmd, argv[0], &ref);
-	for (i = 1; i < argc;) {
-		const char *keyword = argv[i];
-		const char **slot;
-
-		if (!strcmp(keyword, "port"))
-			slot = &port;
-		else if (!strcmp(keyword, "guest"))
-			slot = &guest;
-		else if (!strcmp(keyword, "file"))
-			slot = &file;
-		else if (!strcmp(keyword, "hex"))
-			slot = &hex;
-		else
-			usage_error(cmd, "unknown argument '%s'", keyword);
-		if (*slot)
-			usage_error(cmd, "'%s' is given twice", keyword);
-		*slot = keyword_value(cmd, argc, argv, &i);
-	}
+	parse_keyword_slots(cmd, argc, argv, 1, slots, ARRAY_SIZE(slots));
 	if (!port == !guest)
 		usage_error(cmd, "give one target: 'port DEV' or 'guest GUEST'");
 	if (!file == !hex)
@@ -307,7 +300,8 @@ static int agent_inject(const struct chamctl_cmd *cmd, int argc, char **argv)
 		free(frame.data);
 		return EXIT_FAIL;
 	}
-	if (nl_open()) {
+	/* A guest's name is chamctl's to resolve, on its own socket. */
+	if (guest && nl_open()) {
 		free(frame.data);
 		return EXIT_FAIL;
 	}
@@ -318,25 +312,23 @@ static int agent_inject(const struct chamctl_cmd *cmd, int argc, char **argv)
 			return nl_fail(err, "looking up guest %s", guest);
 		}
 	}
-	nlh = nl_request(CHAM_CMD_AGENT_INJECT, false);
-	nl_put_tenant_ref(nlh, &ref);
-	if (port)
-		mnl_attr_put_u32(nlh, CHAM_A_AGENT_IFINDEX, ifindex);
-	else
-		mnl_attr_put_u32(nlh, CHAM_A_GUEST_ID, guest_id);
-	/* libmnl writes past the buffer unchecked: room is checked here. */
-	if (MNL_ATTR_HDRLEN + MNL_ALIGN(frame.len) > nl_request_room(nlh)) {
+	agent = agent_open(argv[0]);
+	if (!agent) {
 		free(frame.data);
-		return fail("the frame (%zu bytes) does not fit in a request",
-			    frame.len);
+		return EXIT_FAIL;
 	}
-	mnl_attr_put(nlh, CHAM_A_AGENT_FRAME, frame.len, frame.data);
+	if (port)
+		err = cham_agent_inject_port(agent, ifindex, frame.data, frame.len);
+	else
+		err = cham_agent_inject_guest(agent, guest_id, frame.data,
+					      frame.len);
 	free(frame.data);
-	err = nl_transact(nlh, NULL, NULL);
 	if (err)
-		return nl_fail(err, "injecting a frame through tenant %s to %s %s",
-			       argv[0], port ? "port" : "guest",
-			       port ? port : guest);
+		return agent_fail(agent, err,
+				  "injecting a frame through tenant %s to %s %s",
+				  argv[0], port ? "port" : "guest",
+				  port ? port : guest);
+	cham_agent_close(agent);
 	return 0;
 }
 

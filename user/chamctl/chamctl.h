@@ -106,7 +106,25 @@ int vfail_errno(int err, const char *detail, const char *fmt, va_list ap);
 const char *keyword_value(const struct chamctl_cmd *cmd, int argc, char **argv,
 			  int *i);
 
+/* A keyword that takes a value, and where the value goes (NULL if not given). */
+struct keyword_slot {
+	const char *keyword;
+	const char **value;
+};
+
+/*
+ * KEYWORD VALUE pairs from argv[@first] on, each of @slots at most once;
+ * an unknown keyword, one given twice or one without its value refuses
+ * the command line.
+ */
+void parse_keyword_slots(const struct chamctl_cmd *cmd, int argc, char **argv,
+			 int first, const struct keyword_slot *slots,
+			 size_t n_slots);
+
 bool is_all_digits(const char *s);
+
+/* The value of hex digit @c (either case), or -1 if it is none. */
+int hex_digit(char c);
 
 /* Strict decimal: no sign, no spaces, no trailing junk, at most @max. */
 bool parse_uint(const char *s, uint64_t max, uint64_t *out);

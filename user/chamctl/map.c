@@ -401,17 +401,6 @@ struct bytes_arg {
 
 #define BYTES_SYNTAX "'hex BYTES...', 'str STRING', 'strN STRING', 'u32 N' or 'u64 N'"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void bytes_append(const struct chamctl_cmd *cmd, struct bytes_arg *arg,
 			 const void *data, size_t n);
 

@@ -136,56 +136,6 @@ int nl_fail(int err, const char *what_fmt, ...)
 	return EXIT_FAIL;
 }
 
-/* The TLVs of an extended ack start at @offset into the payload. */
-static void nl_parse_ext_ack(const struct nlmsghdr *nlh, size_t offset)
-{
-	const struct nlattr *attr;
-	uint32_t missing = 0;
-
-	if (offset > mnl_nlmsg_get_payload_len(nlh))
-		return;
-	mnl_attr_for_each(attr, nlh, offset) {
-		switch (mnl_attr_get_type(attr)) {
-		case NLMSGERR_ATTR_MSG:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(nl_ext_ack_msg, sizeof(nl_ext_ack_msg),
-					 "%s", mnl_attr_get_str(attr));
-			break;
-		case NLMSGERR_ATTR_MISS_TYPE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-				missing = mnl_attr_get_u32(attr);
-			break;
-		}
-	}
-	/* A required attribute is reported by type, without a message. */
-	if (!nl_ext_ack_msg[0] && missing)
-		snprintf(nl_ext_ack_msg, sizeof(nl_ext_ack_msg),
-			 "attribute %u is missing", missing);
-}
-
-/* An ack (0) or a refusal (negative errno). */
-static int nl_handle_error(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	size_t offset = sizeof(*err);
-	int error;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-		return -EBADMSG;
-	error = err->error < 0 ? err->error : -err->error;
-	if (!error)
-		return 0;
-	/* Without NETLINK_CAP_ACK the request is echoed before the TLVs. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (err->msg.nlmsg_len < sizeof(err->msg))
-			return error;
-		offset += err->msg.nlmsg_len - sizeof(err->msg);
-	}
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		nl_parse_ext_ack(nlh, offset);
-	return error;
-}
-
 /* The end of a dump carries the error that cut it short, if any. */
 static int nl_handle_done(const struct nlmsghdr *nlh)
 {
@@ -197,7 +147,8 @@ static int nl_handle_done(const struct nlmsghdr *nlh)
 	if (error >= 0)
 		return 0;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		nl_parse_ext_ack(nlh, sizeof(error));
+		cham_nl_parse_ext_ack(nlh, sizeof(error), nl_ext_ack_msg,
+				      sizeof(nl_ext_ack_msg));
 	return error;
 }
 
@@ -218,7 +169,8 @@ static int nl_handle_replies(const void *buf, size_t len, unsigned int portid,
 		case NLMSG_NOOP:
 			continue;
 		case NLMSG_ERROR:
-			return nl_handle_error(nlh);
+			return cham_nl_ack_error(nlh, nl_ext_ack_msg,
+						 sizeof(nl_ext_ack_msg));
 		case NLMSG_DONE:
 			return nl_handle_done(nlh);
 		case NLMSG_OVERRUN:
@@ -412,30 +364,6 @@ static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-struct mnl_socket *nl_socket_open(int bus)
-{
-	struct mnl_socket *sock;
-	int one = 1, err;
-
-	sock = mnl_socket_open(bus);
-	if (!sock)
-		return NULL;
-	if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = errno;
-		mnl_socket_close(sock);
-		errno = err;
-		return NULL;
-	}
-	/*
-	 * Ask for the kernel's reason with every refusal, and not for our own
-	 * request back: it is of no use and could crowd out the reason.
-	 * Kernels without these options still work, less helpfully.
-	 */
-	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	return sock;
-}
-
 int nl_open(void)
 {
 	struct nlmsghdr *nlh;
@@ -443,7 +371,7 @@ int nl_open(void)
 
 	if (nl_family)
 		return 0;	/* opened already */
-	nl_sock = nl_socket_open(NETLINK_GENERIC);
+	nl_sock = cham_nl_socket_open(NETLINK_GENERIC);
 	if (!nl_sock)
 		return fail_errno(errno, "opening a generic netlink socket");
 	nl_seq = time(NULL);

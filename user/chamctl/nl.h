@@ -11,6 +11,7 @@
 #include <linux/genetlink.h>
 
 #include "chamctl.h"
+#include "common/nl_ack.h"
 
 /*
  * Opens the socket and resolves the family; prints why on failure.
@@ -52,12 +53,6 @@ int nl_transact(struct nlmsghdr *nlh, nl_reply_cb cb, void *data);
  */
 int nl_socket_transact(struct mnl_socket *sock, struct nlmsghdr *nlh,
 		       nl_reply_cb cb, void *data);
-
-/*
- * A bound socket of netlink @bus in the calling thread's network
- * namespace, asking for extended acks; NULL with errno set.
- */
-struct mnl_socket *nl_socket_open(int bus);
 
 /* The kernel's explanation of the last refusal, or NULL. */
 const char *nl_ext_ack(void);

@@ -39,7 +39,7 @@ static struct nlmsghdr *rtnl_start(char *buf, uint16_t type, uint16_t flags,
 
 static int rtnl_transact(struct nlmsghdr *nlh)
 {
-	struct mnl_socket *sock = nl_socket_open(NETLINK_ROUTE);
+	struct mnl_socket *sock = cham_nl_socket_open(NETLINK_ROUTE);
 	int err;
 
 	if (!sock)

@@ -165,31 +165,21 @@ static void parse_port_range(const struct chamctl_cmd *cmd, const char *arg,
 static int rule_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	const char *dst = NULL, *proto = NULL, *dport = NULL;
+	const struct keyword_slot slots[] = {
+		{ "dst", &dst },
+		{ "proto", &proto },
+		{ "dport", &dport },
+	};
 	struct rule_list reply = {};
 	struct rule_info rule = {};
 	struct tenant_ref ref;
 	struct nlmsghdr *nlh;
-	int i, err;
+	int err;
 
 	if (argc < 1)
 		usage_error(cmd, "missing the TENANT");
 	parse_tenant_ref(cmd, argv[0], &ref);
-	for (i = 1; i < argc;) {
-		const char *keyword = argv[i];
-		const char **slot;
-
-		if (!strcmp(keyword, "dst"))
-			slot = &dst;
-		else if (!strcmp(keyword, "proto"))
-			slot = &proto;
-		else if (!strcmp(keyword, "dport"))
-			slot = &dport;
-		else
-			usage_error(cmd, "unknown argument '%s'", keyword);
-		if (*slot)
-			usage_error(cmd, "'%s' is given twice", keyword);
-		*slot = keyword_value(cmd, argc, argv, &i);
-	}
+	parse_keyword_slots(cmd, argc, argv, 1, slots, ARRAY_SIZE(slots));
 	if (!dst)
 		usage_error(cmd, "missing 'dst PREFIX'");
 	parse_ip_prefix(cmd, dst, &rule.dst);

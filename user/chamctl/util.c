@@ -192,6 +192,36 @@ const char *keyword_value(const struct chamctl_cmd *cmd, int argc, char **argv,
 	return value;
 }
 
+void parse_keyword_slots(const struct chamctl_cmd *cmd, int argc, char **argv,
+			 int first, const struct keyword_slot *slots,
+			 size_t n_slots)
+{
+	const struct keyword_slot *slot;
+	int i;
+
+	for (i = first; i < argc;) {
+		for (slot = slots; slot < slots + n_slots; slot++)
+			if (!strcmp(argv[i], slot->keyword))
+				break;
+		if (slot == slots + n_slots)
+			usage_error(cmd, "unknown argument '%s'", argv[i]);
+		if (*slot->value)
+			usage_error(cmd, "'%s' is given twice", argv[i]);
+		*slot->value = keyword_value(cmd, argc, argv, &i);
+	}
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool is_all_digits(const char *s)
 {
 	if (!*s)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/nl_ack.h"
 #include "internal.h"
 
 /* The default receive buffer of the punt socket. */
@@ -117,54 +118,6 @@ static struct nlmsghdr *start_request(struct cham_agent *agent, uint8_t cmd)
 	return nlh;
 }
 
-/* The kernel's message from an error's TLVs (NETLINK_EXT_ACK). */
-static void parse_ext_ack(struct cham_agent *agent, const struct nlmsghdr *nlh,
-			  size_t offset)
-{
-	const struct nlattr *attr;
-	uint32_t missing = 0;
-
-	if (offset > mnl_nlmsg_get_payload_len(nlh))
-		return;
-	mnl_attr_for_each(attr, nlh, offset) {
-		switch (mnl_attr_get_type(attr)) {
-		case NLMSGERR_ATTR_MSG:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-				set_error(agent, "%s", mnl_attr_get_str(attr));
-			break;
-		case NLMSGERR_ATTR_MISS_TYPE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-				missing = mnl_attr_get_u32(attr);
-			break;
-		}
-	}
-	if (!agent->error[0] && missing)
-		set_error(agent, "attribute %u is missing", missing);
-}
-
-/* An ack (0) or a refusal (negative errno, the reason in agent->error). */
-static int handle_error(struct cham_agent *agent, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	size_t offset = sizeof(*err);
-	int error;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-		return -EBADMSG;
-	error = err->error < 0 ? err->error : -err->error;
-	if (!error)
-		return 0;
-	/* Without NETLINK_CAP_ACK the request comes back before the TLVs. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (err->msg.nlmsg_len < sizeof(err->msg))
-			return error;
-		offset += err->msg.nlmsg_len - sizeof(err->msg);
-	}
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		parse_ext_ack(agent, nlh, offset);
-	return error;
-}
-
 /* Keeps a punt or event that arrived before the registration's ack. */
 static void keep_early(struct cham_agent *agent, const struct nlmsghdr *nlh)
 {
@@ -231,7 +184,8 @@ static int transact(struct cham_agent *agent, struct mnl_socket *sock,
 			    !mnl_nlmsg_portid_ok(reply, portid))
 				continue;
 			if (reply->nlmsg_type == NLMSG_ERROR) {
-				err = handle_error(agent, reply);
+				err = cham_nl_ack_error(reply, agent->error,
+							sizeof(agent->error));
 				if (err && !agent->error[0])
 					set_error(agent, "%s", strerror(-err));
 				return err;
@@ -256,29 +210,6 @@ static int family_cb(struct cham_agent *agent, const struct nlmsghdr *nlh,
 		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			agent->family = mnl_attr_get_u16(attr);
 	return 0;
-}
-
-static struct mnl_socket *open_socket(void)
-{
-	struct mnl_socket *sock = mnl_socket_open(NETLINK_GENERIC);
-	int one = 1, err;
-
-	if (!sock)
-		return NULL;
-	if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = errno;
-		mnl_socket_close(sock);
-		errno = err;
-		return NULL;
-	}
-	/*
-	 * The kernel's reason with every refusal, and not our own request
-	 * back (an inject's would be a whole frame). Older kernels just
-	 * explain less.
-	 */
-	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	return sock;
 }
 
 static void set_rcvbuf(struct mnl_socket *sock, int bytes)
@@ -359,7 +290,7 @@ struct cham_agent *cham_agent_open(const char *tenant,
 	snprintf(agent->tenant_name, sizeof(agent->tenant_name), "%s", tenant);
 	agent->seq = (unsigned int)time(NULL);
 
-	agent->req_sock = open_socket();
+	agent->req_sock = cham_nl_socket_open(NETLINK_GENERIC);
 	if (!agent->req_sock)
 		return open_failed(agent, -errno, msg, msg_len,
 				   "opening a generic netlink socket");
@@ -379,7 +310,7 @@ struct cham_agent *cham_agent_open(const char *tenant,
 	if (opts->no_register)
 		return agent;
 
-	agent->punt_sock = open_socket();
+	agent->punt_sock = cham_nl_socket_open(NETLINK_GENERIC);
 	if (!agent->punt_sock)
 		return open_failed(agent, -errno, msg, msg_len,
 				   "opening a generic netlink socket");

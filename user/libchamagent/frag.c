@@ -139,18 +139,12 @@ static int parse_frag(const uint8_t *frame, size_t len, struct frag *f)
 	size_t hdr_len, ip_end;
 	uint16_t field;
 
-	if (frame_l3(frame, len, &l3))
+	if (frame_l3(frame, len, &l3) ||
+	    ip_datagram(frame, len, &l3, &hdr_len, &ip_end))
 		return -EINVAL;
 	ip = frame + l3.l3_off;
 	f->l3_off = l3.l3_off;
 	if (l3.ethertype == ETH_P_IP) {
-		if (len < l3.l3_off + IPV4_HDR_LEN || ip[0] >> 4 != 4)
-			return -EINVAL;
-		hdr_len = (ip[0] & 0xf) * 4u;
-		ip_end = l3.l3_off + get_be16(ip + 2);
-		if (hdr_len < IPV4_HDR_LEN || ip_end > len ||
-		    ip_end < l3.l3_off + hdr_len)
-			return -EINVAL;
 		field = get_be16(ip + 6);
 		if (!(field & (IPV4_MF | IPV4_OFFSET)))
 			return -EINVAL;		/* not a fragment */
@@ -167,11 +161,7 @@ static int parse_frag(const uint8_t *frame, size_t len, struct frag *f)
 		if (hdr_len + f->offset + (ip_end - f->head_len) > IP_DATAGRAM_MAX)
 			return -EINVAL;
 	} else {
-		if (len < l3.l3_off + IPV6_HDR_LEN || ip[0] >> 4 != 6)
-			return -EINVAL;
-		ip_end = l3.l3_off + IPV6_HDR_LEN + get_be16(ip + 4);
-		if (ip_end > len ||
-		    ipv6_walk(frame, ip_end, l3.l3_off, true, &walk) ||
+		if (ipv6_walk(frame, ip_end, l3.l3_off, true, &walk) ||
 		    walk.nexthdr != IPPROTO_FRAGMENT ||
 		    ip_end < walk.end + IPV6_FRAG_HDR_LEN)
 			return -EINVAL;

@@ -30,6 +30,15 @@ struct l3_view {
 int frame_l3(const uint8_t *frame, size_t len, struct l3_view *view);
 
 /*
+ * The IP header at @l3's offset and where its datagram ends (@ip_end, an
+ * offset into @frame); @hdr_len is the IPv4 header's length, or the fixed
+ * IPv6 header's. 0, or -EINVAL when the header is truncated or its
+ * lengths disagree with @len.
+ */
+int ip_datagram(const uint8_t *frame, size_t len, const struct l3_view *l3,
+		size_t *hdr_len, size_t *ip_end);
+
+/*
  * An IPv6 header's extension headers, up to the transport or fragment
  * header.
  */

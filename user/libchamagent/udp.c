@@ -41,6 +41,28 @@ int frame_l3(const uint8_t *frame, size_t len, struct l3_view *view)
 	return 0;
 }
 
+int ip_datagram(const uint8_t *frame, size_t len, const struct l3_view *l3,
+		size_t *hdr_len, size_t *ip_end)
+{
+	const uint8_t *ip = frame + l3->l3_off;
+
+	if (l3->ethertype == ETH_P_IP) {
+		if (len < l3->l3_off + IPV4_HDR_LEN || ip[0] >> 4 != 4)
+			return -EINVAL;
+		*hdr_len = (ip[0] & 0xf) * 4u;
+		*ip_end = l3->l3_off + get_be16(ip + 2);
+		if (*hdr_len < IPV4_HDR_LEN || *ip_end > len ||
+		    *ip_end < l3->l3_off + *hdr_len)
+			return -EINVAL;
+		return 0;
+	}
+	if (len < l3->l3_off + IPV6_HDR_LEN || ip[0] >> 4 != 6)
+		return -EINVAL;
+	*hdr_len = IPV6_HDR_LEN;
+	*ip_end = l3->l3_off + IPV6_HDR_LEN + get_be16(ip + 4);
+	return *ip_end > len ? -EINVAL : 0;
+}
+
 int ipv6_walk(const uint8_t *frame, size_t len, size_t l3_off,
 	      bool stop_at_fragment, struct ipv6_walk *walk)
 {
@@ -162,17 +184,11 @@ int cham_udp_parse(const void *frame_, size_t len, struct cham_udp_view *view)
 	size_t ip_end, hdr_len;
 	const uint8_t *ip;
 
-	if (frame_l3(frame, len, &l3))
+	if (frame_l3(frame, len, &l3) ||
+	    ip_datagram(frame, len, &l3, &hdr_len, &ip_end))
 		return -EINVAL;
 	ip = frame + l3.l3_off;
 	if (l3.ethertype == ETH_P_IP) {
-		if (len < l3.l3_off + IPV4_HDR_LEN || ip[0] >> 4 != 4)
-			return -EINVAL;
-		hdr_len = (ip[0] & 0xf) * 4u;
-		ip_end = l3.l3_off + get_be16(ip + 2);
-		if (hdr_len < IPV4_HDR_LEN || ip_end > len ||
-		    ip_end < l3.l3_off + hdr_len)
-			return -EINVAL;
 		/* More fragments, or an offset: a fragment. */
 		if (get_be16(ip + 6) & 0x3fff)
 			return -EINVAL;
@@ -181,11 +197,7 @@ int cham_udp_parse(const void *frame_, size_t len, struct cham_udp_view *view)
 		view->family = AF_INET;
 		view->l4_off = l3.l3_off + hdr_len;
 	} else {
-		if (len < l3.l3_off + IPV6_HDR_LEN || ip[0] >> 4 != 6)
-			return -EINVAL;
-		ip_end = l3.l3_off + IPV6_HDR_LEN + get_be16(ip + 4);
-		if (ip_end > len ||
-		    ipv6_walk(frame, ip_end, l3.l3_off, true, &walk) ||
+		if (ipv6_walk(frame, ip_end, l3.l3_off, true, &walk) ||
 		    walk.nexthdr != IPPROTO_UDP)
 			return -EINVAL;
 		view->family = AF_INET6;
