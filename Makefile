@@ -63,7 +63,7 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/guest_steal.bpf.o selftests/progs/verifier_reject.bpf.o \
 		   selftests/progs/stack_spy.bpf.o selftests/progs/hostile_ctxbuf.bpf.o \
 		   selftests/progs/slowpath.bpf.o selftests/progs/fixed_drop.bpf.o \
-		   selftests/progs/hostile_foreign_ops.bpf.o
+		   selftests/progs/hostile_foreign_ops.bpf.o selftests/progs/hostile_timer_storm.bpf.o
 # What a tenant protocol may include from libbpf (make install).
 KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 		   bpf_core_read.h

@@ -15,7 +15,8 @@
 # (punt = punt_delivered + punt_lost) and the fast path serving; a stalled
 # agent fills only alpha's queue (punt_queue_full) while beta keeps
 # answering; a restarted agent resumes; IP fragments for alpha go to its
-# agent, never to the host stack, and ambiguous ones are dropped.
+# agent, never to the host stack, and ambiguous ones are dropped; a timer
+# handler that re-arms itself at once and burns the CPU is ejected.
 . ./lib.sh
 
 UA=1001		# owns alpha
@@ -250,7 +251,25 @@ stop_probe
 check_accounting alpha
 check_accounting 0
 
+# ---- a timer storm: re-armed at once, each call burning the CPU -------------
+
+# Timers are work outside any packet: the ceiling holds them too, and a
+# protocol whose timer handler keeps exceeding it is ejected like one
+# whose rx does; its timers then call nothing.
+chamctl tenant set alpha ceiling 1ms eject-after 3 >/dev/null
+check "timer_storm replaces alpha's protocol" \
+	chamctl proto replace alpha "$PROGS/hostile_timer_storm.bpf.o"
+ejections=$(chamctl -j tenant show alpha | jq .ejections)
+send $HOST4 storm
+check_eventually_eq "the storming timer handler is ejected for calls above the ceiling" \
+	$((ejections + 1)) sh -c 'chamctl -j tenant show alpha | jq .ejections'
+calls=$(stat_of .timer_calls)
+sleep 1
+check_eq "... and its timer calls nothing any more" "$calls" "$(stat_of .timer_calls)"
+check "beta answered throughout" beta_answers
 chamctl proto unload alpha >/dev/null
+check_eventually_eq "unloading leaves no timer armed" 0 armed
+
 chamctl proto unload beta >/dev/null
 reset_state
 finish
