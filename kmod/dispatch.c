@@ -397,23 +397,18 @@ static DEFINE_PER_CPU(u64, cham_stack_tenant);
  */
 #define CHAM_SCRUB_BYTES	(MAX_BPF_STACK + 256)
 
-static noinline void cham_scrub_stack(void)
+noinline void cham_stack_scrub(void)
 {
 	u8 area[CHAM_SCRUB_BYTES];
 
 	memzero_explicit(area, sizeof(area));
 }
 
-void cham_stack_scrub(void)
-{
-	cham_scrub_stack();
-}
-
 void cham_stack_prepare(const struct cham_tenant *tenant)
 {
 	if (this_cpu_read(cham_stack_tenant) == tenant->cookie)
 		return;
-	cham_scrub_stack();
+	cham_stack_scrub();
 	this_cpu_write(cham_stack_tenant, tenant->cookie);
 }
 
