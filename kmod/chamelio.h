@@ -17,6 +17,7 @@
 #include <linux/chamelio.h>
 
 #include "budget.h"
+#include "steer.h"
 
 struct bpf_link;
 struct bpf_prog;
@@ -98,20 +99,6 @@ struct cham_limits {
 void cham_limits_init(struct cham_limits *limits);
 void cham_limits_derive(struct cham_limits *limits);
 
-/* Steering. */
-union cham_addr {
-	__be32 v4;
-	struct in6_addr v6;
-};
-
-/* An address prefix, stored masked. */
-struct cham_prefix {
-	u8 family;
-	u8 prefix_len;
-	union cham_addr addr;
-	union cham_addr mask;
-};
-
 void cham_prefix_make_mask(struct cham_prefix *prefix);
 bool cham_prefix_match(const struct cham_prefix *prefix,
 		       const union cham_addr *addr);
@@ -180,15 +167,6 @@ void cham_tenants_forget_port(u32 ifindex);
 bool cham_tenant_owned(const struct cham_tenant *tenant, kuid_t uid);
 struct cham_tenant *cham_tenant_next(unsigned long *id);
 bool cham_tenant_name_valid(const char *name);
-
-struct cham_rule {
-	u32 id;
-	struct cham_prefix dst;
-	u8 l4_proto;
-	u16 port_min;
-	u16 port_max;
-	struct cham_tenant *tenant;
-};
 
 #define CHAM_MAX_VLAN_TAGS	2
 

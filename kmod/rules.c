@@ -2,20 +2,26 @@
 /*
  * Steering rules map a packet to a tenant by destination prefix, transport
  * protocol and destination port range. Rules change rarely and are read for
- * every packet, so they live in an immutable array that a change copies and
- * publishes with RCU: the fast path scans it without locks or writes. Rules
- * of different tenants never overlap, so the first match is the only
- * tenant a packet can belong to.
+ * every packet, so they live in an immutable table that a change copies and
+ * publishes with RCU: the fast path reads it without locks or writes. The
+ * table keeps the rules in id order, for dumps, and the steering index
+ * built from them (steer.h), for lookups whose cost does not grow with the
+ * number of rules. Rules of different tenants never overlap, so a match
+ * names the only tenant a packet can belong to.
  */
 #include <linux/in.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/sort.h>
 #include <net/ipv6.h>
 
 #include "chamelio.h"
 
+/* One allocation: the header, the rules, then the index (steer.h). */
 struct cham_rule_table {
 	struct rcu_head rcu;
+	struct cham_steer_index *index;
 	unsigned int count;
 	struct cham_rule rules[] __counted_by(count);
 };
@@ -35,26 +41,22 @@ bool cham_prefix_match(const struct cham_prefix *prefix,
 /* Fills in the mask from family and length, and masks the address. */
 void cham_prefix_make_mask(struct cham_prefix *prefix)
 {
-	unsigned int i, bits = prefix->prefix_len;
+	union cham_addr ones;
 
+	memset(&ones, 0xff, sizeof(ones));
 	memset(&prefix->mask, 0, sizeof(prefix->mask));
-	if (prefix->family == AF_INET) {
-		prefix->mask.v4 = bits ? htonl(~0U << (32 - bits)) : 0;
-		prefix->addr.v4 &= prefix->mask.v4;
-		return;
-	}
-	for (i = 0; i < 4; i++, bits = bits > 32 ? bits - 32 : 0) {
-		if (bits >= 32)
-			prefix->mask.v6.s6_addr32[i] = htonl(~0U);
-		else if (bits)
-			prefix->mask.v6.s6_addr32[i] = htonl(~0U << (32 - bits));
-		prefix->addr.v6.s6_addr32[i] &= prefix->mask.v6.s6_addr32[i];
-	}
+	cham_steer_mask(prefix->family, &ones, prefix->prefix_len,
+			&prefix->mask);
+	cham_steer_mask(prefix->family, &prefix->addr, prefix->prefix_len,
+			&prefix->addr);
 }
 
-static bool cham_rule_covers_all_ports(const struct cham_rule *rule)
+static const struct cham_steer_index *cham_steer_index(void)
 {
-	return rule->port_min == 0 && rule->port_max == U16_MAX;
+	const struct cham_rule_table *table;
+
+	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
+	return table ? table->index : NULL;
 }
 
 /*
@@ -66,27 +68,12 @@ static bool cham_rule_covers_all_ports(const struct cham_rule *rule)
 struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
 			       u8 l4_proto, bool has_ports, u16 port)
 {
-	const struct cham_rule_table *table;
-	unsigned int i;
+	const struct cham_steer_index *index = cham_steer_index();
 
-	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
-	if (!table)
+	if (!index)
 		return NULL;
-	for (i = 0; i < table->count; i++) {
-		const struct cham_rule *rule = &table->rules[i];
-
-		if (rule->dst.family != family)
-			continue;
-		if (rule->l4_proto && rule->l4_proto != l4_proto)
-			continue;
-		if (has_ports ? (port < rule->port_min ||
-				 port > rule->port_max) :
-				!cham_rule_covers_all_ports(rule))
-			continue;
-		if (cham_prefix_match(&rule->dst, addr))
-			return rule->tenant;
-	}
-	return NULL;
+	return cham_steer_lookup(index, family, addr, l4_proto, has_ports,
+				 port);
 }
 
 /*
@@ -99,28 +86,13 @@ struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
 struct cham_tenant *cham_steer_fragment(u8 family, const union cham_addr *addr,
 					u8 l4_proto, bool *ambiguous)
 {
-	const struct cham_rule_table *table;
-	struct cham_tenant *found = NULL;
-	unsigned int i;
+	const struct cham_steer_index *index = cham_steer_index();
 
 	*ambiguous = false;
-	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
-	if (!table)
+	if (!index)
 		return NULL;
-	for (i = 0; i < table->count; i++) {
-		const struct cham_rule *rule = &table->rules[i];
-
-		if (rule->dst.family != family ||
-		    (rule->l4_proto && rule->l4_proto != l4_proto) ||
-		    !cham_prefix_match(&rule->dst, addr))
-			continue;
-		if (found && found != rule->tenant) {
-			*ambiguous = true;
-			return NULL;
-		}
-		found = rule->tenant;
-	}
-	return found;
+	return cham_steer_lookup_fragment(index, family, addr, l4_proto,
+					  ambiguous);
 }
 
 /* Two prefixes overlap when one contains the other. */
@@ -148,15 +120,45 @@ static struct cham_rule_table *cham_rule_table_locked(void)
 					 lockdep_is_held(&cham_config_lock));
 }
 
-static struct cham_rule_table *cham_rule_table_alloc(unsigned int count,
-						     gfp_t gfp)
+static int cham_rule_ptr_cmp(const void *a, const void *b)
+{
+	return cham_steer_rule_cmp(*(const struct cham_rule *const *)a,
+				   *(const struct cham_rule *const *)b);
+}
+
+/*
+ * A table for @count rules, with room for their index after them: fill
+ * in the rules, then cham_rule_table_index().
+ */
+static struct cham_rule_table *cham_rule_table_alloc(unsigned int count)
 {
 	struct cham_rule_table *table;
+	size_t rules = ALIGN(struct_size(table, rules, count), sizeof(void *));
 
-	table = kvmalloc(struct_size(table, rules, count), gfp);
-	if (table)
-		table->count = count;
+	table = kvzalloc(rules + cham_steer_index_size(count), GFP_KERNEL);
+	if (!table)
+		return NULL;
+	table->count = count;
+	table->index = (void *)table + rules;
 	return table;
+}
+
+/* Builds the index of the table's rules. */
+static int cham_rule_table_index(struct cham_rule_table *table)
+{
+	const struct cham_rule **sorted;
+	unsigned int i;
+
+	sorted = kvmalloc_array(table->count, sizeof(*sorted), GFP_KERNEL);
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < table->count; i++)
+		sorted[i] = &table->rules[i];
+	sort(sorted, table->count, sizeof(*sorted), cham_rule_ptr_cmp, NULL);
+	cham_steer_index_build(table->index, sorted, table->count,
+			       get_random_u32());
+	kvfree(sorted);
+	return 0;
 }
 
 static void cham_rule_table_publish(struct cham_rule_table *table)
@@ -191,13 +193,18 @@ int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 		}
 	}
 
-	table = cham_rule_table_alloc(count + 1, GFP_KERNEL);
+	table = cham_rule_table_alloc(count + 1);
 	if (!table)
 		return -ENOMEM;
 	if (count)
 		memcpy(table->rules, old->rules, count * sizeof(*rule));
-	rule->id = cham_next_rule_id++;
 	table->rules[count] = *rule;
+	table->rules[count].id = cham_next_rule_id;
+	if (cham_rule_table_index(table)) {
+		kvfree(table);
+		return -ENOMEM;
+	}
+	rule->id = cham_next_rule_id++;
 	cham_rule_table_publish(table);
 	return 0;
 }
@@ -221,13 +228,17 @@ static int cham_rules_remove(bool (*drop)(const struct cham_rule *rule,
 
 	table = NULL;
 	if (kept) {
-		table = cham_rule_table_alloc(kept, GFP_KERNEL);
+		table = cham_rule_table_alloc(kept);
 		if (!table)
 			return -ENOMEM;
+		for (i = 0, kept = 0; i < count; i++)
+			if (!drop(&old->rules[i], arg))
+				table->rules[kept++] = old->rules[i];
+		if (cham_rule_table_index(table)) {
+			kvfree(table);
+			return -ENOMEM;
+		}
 	}
-	for (i = 0, kept = 0; i < count; i++)
-		if (!drop(&old->rules[i], arg))
-			table->rules[kept++] = old->rules[i];
 	cham_rule_table_publish(table);
 	return 0;
 }

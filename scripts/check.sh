@@ -41,21 +41,27 @@ else
 	failed=$((failed + 1))
 fi
 
-echo "# host: time-protection arithmetic (selftests/budget_test)"
-if [ -x selftests/budget_test ]; then
-	out=$(selftests/budget_test 2>&1)
+# host_test NAME WHAT: a host unit test of module code, its checks counted.
+host_test() {
+	local out status
+	echo "# host: $2 (selftests/$1)"
+	if [ ! -x "selftests/$1" ]; then
+		echo "not ok - selftests/$1 is not built (make selftests)"
+		failed=$((failed + 1))
+		return
+	fi
+	out=$("selftests/$1" 2>&1)
 	status=$?
 	printf '%s\n' "$out"
 	count "$out"
 	# A crash (a sanitizer report) part-way must count too.
 	if [ $status -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-		echo "not ok - budget_test exited with status $status"
+		echo "not ok - $1 exited with status $status"
 		failed=$((failed + 1))
 	fi
-else
-	echo "not ok - selftests/budget_test is not built (make selftests)"
-	failed=$((failed + 1))
-fi
+}
+host_test budget_test "time-protection arithmetic"
+host_test steer_test "the steering index against a linear scan"
 
 echo "# host: the tenant developer's kit (make install, then build outside the tree)"
 out=$(scripts/check-kit.sh 2>&1)
