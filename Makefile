@@ -164,7 +164,7 @@ selftests/budget_test: selftests/budget_test.c selftests/tap.h kmod/budget.h uap
 # The same for the steering index (kmod/steer.h) against a linear scan.
 selftests/steer_test: selftests/steer_test.c selftests/tap.h kmod/steer.h
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iuapi \
-		-fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
+		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $<
 
 check: all
 	scripts/check.sh

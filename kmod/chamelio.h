@@ -194,8 +194,30 @@ struct cham_pkt {
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack);
 int cham_rule_del(u32 id);
 int cham_rules_del_tenant(struct cham_tenant *tenant);
-struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
-			       u8 l4_proto, bool has_ports, u16 port);
+
+/* The steering index of the published rule table (rules.c). */
+extern struct cham_steer_index __rcu *cham_steer_published;
+
+/*
+ * The tenant whose rule matches an address, transport protocol and port:
+ * the destination of a received packet (steering), or the source of one a
+ * handler sends (egress validation). Inline: it runs for every packet,
+ * under the XDP program's RCU read side.
+ */
+static inline struct cham_tenant *cham_steer(u8 family,
+					     const union cham_addr *addr,
+					     u8 l4_proto, bool has_ports,
+					     u16 port)
+{
+	const struct cham_steer_index *index;
+
+	index = rcu_dereference_check(cham_steer_published,
+				      rcu_read_lock_bh_held());
+	if (!index)
+		return NULL;
+	return cham_steer_lookup(index, family, addr, l4_proto, has_ports,
+				 port);
+}
 bool cham_rule_get(unsigned int index, struct cham_rule *rule);
 bool cham_rule_find(u32 id, struct cham_rule *rule);
 void cham_rules_exit(void);
@@ -204,7 +226,17 @@ void cham_rules_exit(void);
 int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack);
 int cham_port_del(u32 ifindex);
 bool cham_port_next(unsigned long *ifindex, char *ifname);
-bool cham_port_exists(u32 ifindex);
+bool cham_port_lookup(u32 ifindex);
+#define CHAM_PORT_BITMAP_BITS	1024
+extern unsigned long cham_port_bitmap[];
+
+/* Whether @ifindex is a port: for every frame, and for redirect targets. */
+static inline bool cham_port_exists(u32 ifindex)
+{
+	if (likely(ifindex < CHAM_PORT_BITMAP_BITS))
+		return test_bit(ifindex, cham_port_bitmap);
+	return cham_port_lookup(ifindex);
+}
 int cham_ports_init(void);
 void cham_ports_exit(void);
 

@@ -33,6 +33,16 @@ module_param_named(egress_validation, cham_egress_validation, bool, 0644);
 MODULE_PARM_DESC(egress_validation,
 		 "Validate the frames tenant handlers send (default: on; off only to measure its cost)");
 
+/*
+ * rx and tx programs are called directly rather than through their
+ * struct_ops trampoline; design.md ("Calling a handler") says why that is
+ * sound. Switching it off exists to measure what the trampoline costs.
+ */
+static bool cham_direct_call = true;
+module_param_named(direct_call, cham_direct_call, bool, 0644);
+MODULE_PARM_DESC(direct_call,
+		 "Call rx and tx handler programs directly, without the struct_ops trampoline (default: on)");
+
 static const u32 cham_xdp_action[__CHAM_VERDICT_MAX] = {
 	[CHAM_VERDICT_PASS] = XDP_PASS,
 	[CHAM_VERDICT_DROP] = XDP_DROP,
@@ -244,6 +254,26 @@ static bool cham_l2_source_allowed(const struct cham_rx *rx,
 }
 
 /*
+ * A reply from the very address, protocol and port a frame from the
+ * network was steered to the tenant by: the source lookup would be the
+ * steering lookup again, so its answer is known. The common case of a
+ * protocol that answers; a guest's frames were not steered by address.
+ */
+static bool cham_source_was_steered(const struct cham_rx *rx,
+				    const struct cham_pkt *in,
+				    const struct cham_pkt *out)
+{
+	if (rx->from_guest || out->family != in->family ||
+	    out->l4_proto != in->l4_proto ||
+	    out->has_ports != in->has_ports ||
+	    (out->has_ports && out->sport != in->dport))
+		return false;
+	if (out->family == AF_INET)
+		return out->saddr.v4 == in->daddr.v4;
+	return ipv6_addr_equal(&out->saddr.v6, &in->daddr.v6);
+}
+
+/*
  * What a handler sends must still be a frame of its tenant's: it parses,
  * keeps the VLAN tags and IP version it arrived with, and comes from an
  * address and port the tenant may use: the destination of one of its own
@@ -265,7 +295,9 @@ static enum cham_drop_reason cham_egress_check(const struct cham_rx *rx,
 	    memcmp(out.vlan_tci, in->vlan_tci, sizeof(out.vlan_tci)) ||
 	    memcmp(out.vlan_tpid, in->vlan_tpid, sizeof(out.vlan_tpid)))
 		return CHAM_DROP_EGRESS_MALFORMED;
-	if (!out_dev || !cham_l2_source_allowed(rx, out_dev) ||
+	if (!out_dev || !cham_l2_source_allowed(rx, out_dev))
+		return CHAM_DROP_SPOOFED_SOURCE;
+	if (cham_source_was_steered(rx, in, &out) ? cham_martian_source(&out) :
 	    !cham_tenant_may_send_from(rx->tenant, &out))
 		return CHAM_DROP_SPOOFED_SOURCE;
 	return __CHAM_DROP_MAX;
@@ -392,8 +424,10 @@ static enum cham_drop_reason cham_check_verdict(struct cham_rx *rx,
 static DEFINE_PER_CPU(u64, cham_stack_tenant);
 
 /*
- * Room for the handler's whole BPF stack (MAX_BPF_STACK) and what the
- * struct_ops trampoline puts between this function's caller and it.
+ * Room for the handler's whole BPF stack (MAX_BPF_STACK) and what lies
+ * between this function's caller and it: cham_call_handler()'s frame, or
+ * the struct_ops trampoline's, the larger, for the handlers called
+ * through it.
  */
 #define CHAM_SCRUB_BYTES	(MAX_BPF_STACK + 256)
 
@@ -480,6 +514,43 @@ u64 cham_work_retry_ns(struct cham_tenant *tenant)
 }
 
 /*
+ * A packet handler's call. The trampoline the BPF core builds for a
+ * struct_ops member enters the program the way any caller might: it takes
+ * the RCU read lock, disables migration, guards against recursion, sets a
+ * run context and keeps run-time statistics. None of that is needed here:
+ * the fast path already runs in the program's RCU read side with bottom
+ * halves disabled (no migration, no other handler on this CPU), a handler
+ * cannot reenter the fast path, the allow-list leaves no helper that reads
+ * a run context, and the module accounts the call itself. So the program
+ * is called as BPF_PROG_RUN() calls any program: its image, with a context
+ * that is the array of the member's arguments, the layout the verifier
+ * checked it against. The instance's links keep the program as long as
+ * the instance can be reached (struct_ops maps are freed after an RCU
+ * grace period), which covers this call.
+ */
+static int cham_call_handler(struct cham_tenant *tenant,
+			     struct cham_proto_ops *ops, bool tx,
+			     struct cham_ctx *ctx)
+{
+	const struct bpf_prog *prog;
+	u64 args[1];
+
+	if (tx) {
+		prog = ops->prog[CHAM_PROTO_HANDLER_TX];
+		if (!prog || !READ_ONCE(cham_direct_call))
+			return ops->tx(ctx);
+	} else {
+		if (unlikely(cham_native_serves(tenant)))
+			return cham_native_udp_echo(ctx);
+		prog = ops->prog[CHAM_PROTO_HANDLER_RX];
+		if (!prog || !READ_ONCE(cham_direct_call))
+			return ops->rx(ctx);
+	}
+	args[0] = (unsigned long)ctx;
+	return (int)prog->bpf_func(args, prog->insnsi);
+}
+
+/*
  * Runs the tenant's protocol on a frame from the network (rx) or from one
  * of its guests (@guest, tx), or applies the tenant's default, and checks
  * the verdict; a punted frame is queued for the tenant's agent. A DROP
@@ -543,7 +614,7 @@ static enum cham_verdict cham_run_tenant(struct cham_tenant *tenant,
 		local_bh_disable();
 	cham_stack_prepare(tenant);
 	cham_call_enter(&call, tenant);
-	verdict = handler(&rx.ctx);
+	verdict = cham_call_handler(tenant, ops, guest, &rx.ctx);
 	cham_call_exit(&call);
 	if (bh_off)
 		local_bh_enable();

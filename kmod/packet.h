@@ -49,4 +49,11 @@ static inline void cham_rx_describe(struct cham_rx *rx,
 	rx->ipv6_routing_header = pkt->ipv6_routing_header;
 }
 
+/* The kfunc, for the hand-written protocol too (native.c). */
+int bpf_cham_csum_l4_valid(struct cham_ctx *ctx);
+
+/* The hand-written udp_echo (native.c), for measuring the programmability tax. */
+bool cham_native_serves(const struct cham_tenant *tenant);
+int cham_native_udp_echo(struct cham_ctx *ctx);
+
 #endif /* _CHAMELIO_PACKET_H */

@@ -133,6 +133,12 @@ cham_proto_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 	case BPF_FUNC_get_smp_processor_id:
 	case BPF_FUNC_loop:
 	case BPF_FUNC_strncmp:
+		/*
+		 * Never a helper that reads the run context or the argument
+		 * count the trampoline sets up (get_attach_cookie,
+		 * get_func_ip, get_func_arg*): rx and tx are called without
+		 * it (dispatch.c, cham_call_handler()).
+		 */
 		return bpf_base_func_proto(func_id, prog);
 	default:
 		return NULL;
@@ -274,6 +280,8 @@ static void cham_proto_note_handler(struct cham_proto_ops *ops, u32 index,
 		return;
 	ops->prog_id[index] = prog->aux->id;
 	ops->verified_insns[index] = prog->aux->verified_insns;
+	/* Valid once cham_proto_check_handlers() found the same ids attached. */
+	ops->prog[index] = prog;
 	bpf_prog_put(prog);
 }
 
@@ -281,7 +289,10 @@ static void cham_proto_note_handler(struct cham_proto_ops *ops, u32 index,
  * The BPF core initialises members in order and, once it has attached a
  * handler's program, replaces the descriptor in @udata with the program's
  * id. By the first member after the handlers, every id must be the one
- * noted above, or the descriptor was swapped in between.
+ * noted above, or the descriptor was swapped in between. That also makes
+ * the noted program pointers the attached programs: program ids are
+ * allocated cyclically over 2^31, so a program freed after the note
+ * cannot be followed by another with its id within one registration.
  */
 /* The module's own members: the tenant leaves them zero. */
 static int cham_proto_module_member(const void *udata, u32 moff, size_t size)
@@ -342,6 +353,8 @@ static int cham_proto_init_member(const struct btf_type *t,
 	case offsetof(struct cham_proto_ops, tenant_cookie):
 		return cham_proto_module_member(udata, moff,
 						sizeof(ops->tenant_cookie));
+	case offsetof(struct cham_proto_ops, prog):
+		return cham_proto_module_member(udata, moff, sizeof(ops->prog));
 	}
 	return 0;
 }

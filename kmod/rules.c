@@ -13,15 +13,20 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/sort.h>
 #include <net/ipv6.h>
 
 #include "chamelio.h"
 
-/* One allocation: the header, the rules, then the index (steer.h). */
+/*
+ * One allocation: the header, the rules in id order (for dumps), their
+ * indices in key order (what the index is built from, kept up to date on
+ * every change rather than sorted again), then the index (steer.h).
+ */
 struct cham_rule_table {
 	struct rcu_head rcu;
 	struct cham_steer_index *index;
+	u32 *order;
+	size_t size;
 	unsigned int count;
 	struct cham_rule rules[] __counted_by(count);
 };
@@ -51,30 +56,7 @@ void cham_prefix_make_mask(struct cham_prefix *prefix)
 			&prefix->addr);
 }
 
-static const struct cham_steer_index *cham_steer_index(void)
-{
-	const struct cham_rule_table *table;
-
-	table = rcu_dereference_check(cham_rule_table, rcu_read_lock_bh_held());
-	return table ? table->index : NULL;
-}
-
-/*
- * The tenant whose rule matches an address, transport protocol and port:
- * the destination of a received packet (steering), or the source of one a
- * handler sends (egress validation). Called for every packet under the
- * XDP program's RCU read side.
- */
-struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
-			       u8 l4_proto, bool has_ports, u16 port)
-{
-	const struct cham_steer_index *index = cham_steer_index();
-
-	if (!index)
-		return NULL;
-	return cham_steer_lookup(index, family, addr, l4_proto, has_ports,
-				 port);
-}
+struct cham_steer_index __rcu *cham_steer_published;
 
 /*
  * An IP fragment has no transport header (but the first), so no port to
@@ -86,8 +68,10 @@ struct cham_tenant *cham_steer(u8 family, const union cham_addr *addr,
 struct cham_tenant *cham_steer_fragment(u8 family, const union cham_addr *addr,
 					u8 l4_proto, bool *ambiguous)
 {
-	const struct cham_steer_index *index = cham_steer_index();
+	const struct cham_steer_index *index;
 
+	index = rcu_dereference_check(cham_steer_published,
+				      rcu_read_lock_bh_held());
 	*ambiguous = false;
 	if (!index)
 		return NULL;
@@ -120,55 +104,77 @@ static struct cham_rule_table *cham_rule_table_locked(void)
 					 lockdep_is_held(&cham_config_lock));
 }
 
-static int cham_rule_ptr_cmp(const void *a, const void *b)
-{
-	return cham_steer_rule_cmp(*(const struct cham_rule *const *)a,
-				   *(const struct cham_rule *const *)b);
-}
-
 /*
- * A table for @count rules, with room for their index after them: fill
- * in the rules, then cham_rule_table_index().
+ * A table for @count rules: fill in the rules and their order, then
+ * cham_steer_index_build() the index. count <= CHAM_RULES_MAX: a few
+ * megabytes at most.
  */
 static struct cham_rule_table *cham_rule_table_alloc(unsigned int count)
 {
 	struct cham_rule_table *table;
-	size_t rules = ALIGN(struct_size(table, rules, count), sizeof(void *));
+	size_t order = struct_size(table, rules, count);
+	size_t index = ALIGN(order + count * sizeof(u32), sizeof(void *));
+	size_t size = size_add(index, cham_steer_index_size(count));
 
-	table = kvzalloc(rules + cham_steer_index_size(count), GFP_KERNEL);
+	table = kvzalloc(size, GFP_KERNEL);
 	if (!table)
 		return NULL;
 	table->count = count;
-	table->index = (void *)table + rules;
+	table->size = size;
+	table->order = (void *)table + order;
+	table->index = (void *)table + index;
 	return table;
 }
 
-/* Builds the index of the table's rules. */
-static int cham_rule_table_index(struct cham_rule_table *table)
+static void cham_rule_table_index(struct cham_rule_table *table)
 {
-	const struct cham_rule **sorted;
-	unsigned int i;
-
-	sorted = kvmalloc_array(table->count, sizeof(*sorted), GFP_KERNEL);
-	if (!sorted)
-		return -ENOMEM;
-	for (i = 0; i < table->count; i++)
-		sorted[i] = &table->rules[i];
-	sort(sorted, table->count, sizeof(*sorted), cham_rule_ptr_cmp, NULL);
-	cham_steer_index_build(table->index, sorted, table->count,
-			       get_random_u32());
-	kvfree(sorted);
-	return 0;
+	cham_steer_index_build(table->index, table->rules, table->order,
+			       table->count, get_random_u32());
 }
+
+/*
+ * Replaced tables wait for a grace period to be freed. A batch of changes
+ * to a large table (chamctl -batch adding 10,000 rules) retires them
+ * faster than grace periods end under load; past this many bytes waiting,
+ * a change waits until they are freed.
+ */
+#define CHAM_RULES_RETIRED_MAX	(32 << 20)
+static size_t cham_rules_retired;
 
 static void cham_rule_table_publish(struct cham_rule_table *table)
 {
 	struct cham_rule_table *old = cham_rule_table_locked();
 
 	rcu_assign_pointer(cham_rule_table, table);
-	if (old)
+	/* The index lives in the table: the same grace period frees both. */
+	rcu_assign_pointer(cham_steer_published, table ? table->index : NULL);
+	if (old) {
+		cham_rules_retired += old->size;
 		kvfree_rcu(old, rcu);
+		if (cham_rules_retired > CHAM_RULES_RETIRED_MAX) {
+			kvfree_rcu_barrier();
+			cham_rules_retired = 0;
+		}
+	}
 	cham_config_changed();
+}
+
+/* Where @rule goes in @table's key order: after every rule not above it. */
+static unsigned int cham_rule_order_pos(const struct cham_rule_table *table,
+					const struct cham_rule *rule)
+{
+	unsigned int lo = 0, hi = table ? table->count : 0;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (cham_steer_rule_cmp(&table->rules[table->order[mid]],
+					rule) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
@@ -178,9 +184,14 @@ static void cham_rule_table_publish(struct cham_rule_table *table)
 int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 {
 	struct cham_rule_table *old = cham_rule_table_locked(), *table;
-	unsigned int i, count = old ? old->count : 0;
+	unsigned int i, pos, count = old ? old->count : 0;
 
 	lockdep_assert_held(&cham_config_lock);
+	if (count >= CHAM_RULES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "the module holds at most %u rules",
+				   CHAM_RULES_MAX);
+		return -ENOSPC;
+	}
 	cham_prefix_make_mask(&rule->dst);
 	for (i = 0; i < count; i++) {
 		if (old->rules[i].tenant != rule->tenant &&
@@ -196,15 +207,17 @@ int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 	table = cham_rule_table_alloc(count + 1);
 	if (!table)
 		return -ENOMEM;
-	if (count)
+	pos = cham_rule_order_pos(old, rule);
+	if (count) {
 		memcpy(table->rules, old->rules, count * sizeof(*rule));
-	table->rules[count] = *rule;
-	table->rules[count].id = cham_next_rule_id;
-	if (cham_rule_table_index(table)) {
-		kvfree(table);
-		return -ENOMEM;
+		memcpy(table->order, old->order, pos * sizeof(u32));
+		memcpy(table->order + pos + 1, old->order + pos,
+		       (count - pos) * sizeof(u32));
 	}
 	rule->id = cham_next_rule_id++;
+	table->rules[count] = *rule;
+	table->order[pos] = count;
+	cham_rule_table_index(table);
 	cham_rule_table_publish(table);
 	return 0;
 }
@@ -220,25 +233,38 @@ static int cham_rules_remove(bool (*drop)(const struct cham_rule *rule,
 {
 	struct cham_rule_table *old = cham_rule_table_locked(), *table;
 	unsigned int i, kept = 0, count = old ? old->count : 0;
+	u32 *renumber;
 
 	for (i = 0; i < count; i++)
 		kept += !drop(&old->rules[i], arg);
 	if (kept == count)
 		return -ENOENT;
+	if (!kept) {
+		cham_rule_table_publish(NULL);
+		return 0;
+	}
 
-	table = NULL;
-	if (kept) {
-		table = cham_rule_table_alloc(kept);
-		if (!table)
-			return -ENOMEM;
-		for (i = 0, kept = 0; i < count; i++)
-			if (!drop(&old->rules[i], arg))
-				table->rules[kept++] = old->rules[i];
-		if (cham_rule_table_index(table)) {
-			kvfree(table);
-			return -ENOMEM;
+	table = cham_rule_table_alloc(kept);
+	renumber = kvmalloc_array(count, sizeof(*renumber), GFP_KERNEL);
+	if (!table || !renumber) {
+		kvfree(table);
+		kvfree(renumber);
+		return -ENOMEM;
+	}
+	/* The kept rules, in id order, and what each old index became. */
+	for (i = 0, kept = 0; i < count; i++) {
+		renumber[i] = U32_MAX;
+		if (!drop(&old->rules[i], arg)) {
+			renumber[i] = kept;
+			table->rules[kept++] = old->rules[i];
 		}
 	}
+	/* Removing rules keeps the others in key order. */
+	for (i = 0, kept = 0; i < count; i++)
+		if (renumber[old->order[i]] != U32_MAX)
+			table->order[kept++] = renumber[old->order[i]];
+	kvfree(renumber);
+	cham_rule_table_index(table);
 	cham_rule_table_publish(table);
 	return 0;
 }

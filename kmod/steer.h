@@ -26,7 +26,7 @@
  * with RCU (rules.c); it is immutable once built. Everything here is a
  * pure function of its arguments, so the host unit test
  * (selftests/steer_test.c) runs this very code against a linear scan. The
- * includer provides u8, u16, u32, u64, bool, __be32, ntohl(), htonl(),
+ * includer provides u8, u16, u32, u64, bool, __be32, htonl(),
  * struct in6_addr with s6_addr32, AF_INET and AF_INET6.
  */
 #ifndef _CHAM_STEER_H
@@ -102,23 +102,23 @@ struct cham_steer_index {
 	struct cham_steer_span *spans;
 };
 
-static inline unsigned int cham_steer_family_index(u8 family)
+static __always_inline unsigned int cham_steer_family_index(u8 family)
 {
 	return family == AF_INET6;
 }
 
-static inline unsigned int cham_steer_addr_words(u8 family)
+static __always_inline unsigned int cham_steer_addr_words(u8 family)
 {
 	return family == AF_INET6 ? 4 : 1;
 }
 
-static inline __be32 cham_steer_word_mask(unsigned int bits)
+static __always_inline __be32 cham_steer_word_mask(unsigned int bits)
 {
 	return bits >= 32 ? htonl(~0U) : bits ? htonl(~0U << (32 - bits)) : 0;
 }
 
 /* @addr masked to @len bits into @out. */
-static inline void cham_steer_mask(u8 family, const union cham_addr *addr,
+static __always_inline void cham_steer_mask(u8 family, const union cham_addr *addr,
 				   unsigned int len, union cham_addr *out)
 {
 	unsigned int i;
@@ -133,7 +133,7 @@ static inline void cham_steer_mask(u8 family, const union cham_addr *addr,
 }
 
 /* A multiplicative hash; the seed, random per build, spreads any rule set. */
-static inline u32 cham_steer_hash(const struct cham_steer_index *index,
+static __always_inline u32 cham_steer_hash(const struct cham_steer_index *index,
 				  u8 family, unsigned int len,
 				  const union cham_addr *addr)
 {
@@ -149,7 +149,7 @@ static inline u32 cham_steer_hash(const struct cham_steer_index *index,
 	return h ^ (h >> 13);
 }
 
-static inline bool cham_steer_addr_equal(u8 family, const union cham_addr *a,
+static __always_inline bool cham_steer_addr_equal(u8 family, const union cham_addr *a,
 					 const union cham_addr *b)
 {
 	if (family == AF_INET)
@@ -161,7 +161,7 @@ static inline bool cham_steer_addr_equal(u8 family, const union cham_addr *a,
 }
 
 /* The slot of a masked key: its own, or the free one that ends its probe. */
-static inline struct cham_steer_key *
+static __always_inline struct cham_steer_key *
 cham_steer_slot(const struct cham_steer_index *index, u8 family,
 		unsigned int len, const union cham_addr *masked)
 {
@@ -228,14 +228,11 @@ cham_steer_in_run(const struct cham_steer_index *index,
 	return span->tenant;
 }
 
-/*
- * The tenant whose rule matches a destination (or a source, for egress
- * validation), or NULL.
- */
-static inline struct cham_tenant *
-cham_steer_lookup(const struct cham_steer_index *index, u8 family,
-		  const union cham_addr *addr, u8 l4_proto, bool has_ports,
-		  u16 port)
+/* Inlined for each family, so that IPv4 works on one word throughout. */
+static __always_inline struct cham_tenant *
+cham_steer_lookup_family(const struct cham_steer_index *index, u8 family,
+			 const union cham_addr *addr, u8 l4_proto,
+			 bool has_ports, u16 port)
 {
 	unsigned int f = cham_steer_family_index(family), i;
 	const struct cham_steer_key *key;
@@ -259,6 +256,22 @@ cham_steer_lookup(const struct cham_steer_index *index, u8 family,
 			return tenant;
 	}
 	return NULL;
+}
+
+/*
+ * The tenant whose rule matches a destination (or a source, for egress
+ * validation), or NULL.
+ */
+static __always_inline struct cham_tenant *
+cham_steer_lookup(const struct cham_steer_index *index, u8 family,
+		  const union cham_addr *addr, u8 l4_proto, bool has_ports,
+		  u16 port)
+{
+	if (family == AF_INET)
+		return cham_steer_lookup_family(index, AF_INET, addr, l4_proto,
+						has_ports, port);
+	return cham_steer_lookup_family(index, AF_INET6, addr, l4_proto,
+					has_ports, port);
 }
 
 /*
@@ -298,15 +311,16 @@ cham_steer_lookup_fragment(const struct cham_steer_index *index, u8 family,
 
 /*
  * Building. The caller allocates cham_steer_index_size(n) bytes, zeroed
- * and pointer-aligned, sorts its @n rules with cham_steer_rule_cmp() and
- * passes them with a random seed; the index points into that allocation.
+ * and pointer-aligned, and passes its @n rules with @order, their indices
+ * in cham_steer_rule_cmp() order, and a random seed; the index points
+ * into that allocation.
  */
 static inline u32 cham_steer_slots(u32 nr_rules)
 {
-	u32 slots = 2;
+	u64 slots = 2;
 
 	/* At most half full: a miss ends within a few probes. */
-	while (slots < 2 * nr_rules)
+	while (slots < 2 * (u64)nr_rules)
 		slots *= 2;
 	return slots;
 }
@@ -341,8 +355,9 @@ static inline int cham_steer_rule_cmp(const struct cham_rule *a,
 					a->dst.addr.v6.s6_addr32;
 	wb = b->dst.family == AF_INET ? (const u32 *)&b->dst.addr.v4 :
 					b->dst.addr.v6.s6_addr32;
+	/* Any consistent order will do: network-order words compare as they are. */
 	for (i = 0; i < n; i++) {
-		c = cham_steer_cmp_u32(ntohl(wa[i]), ntohl(wb[i]));
+		c = cham_steer_cmp_u32(wa[i], wb[i]);
 		if (c)
 			return c;
 	}
@@ -387,8 +402,9 @@ static inline void cham_steer_add_span(struct cham_steer_index *index,
 }
 
 static inline void cham_steer_index_build(struct cham_steer_index *index,
-					  const struct cham_rule *const *rules,
-					  u32 nr_rules, u32 seed)
+					  const struct cham_rule *rules,
+					  const u32 *order, u32 nr_rules,
+					  u32 seed)
 {
 	u32 i, nr_runs = 0, nr_spans = 0, slots = cham_steer_slots(nr_rules);
 	bool has_len[2][CHAM_STEER_MAX_LEN + 1] = {};
@@ -404,9 +420,9 @@ static inline void cham_steer_index_build(struct cham_steer_index *index,
 	index->slots = (struct cham_steer_key *)(index->spans + nr_rules);
 
 	for (i = 0; i < nr_rules; i++) {
-		const struct cham_rule *rule = rules[i];
+		const struct cham_rule *rule = &rules[order[i]];
 
-		if (!i || !cham_steer_same_key(rules[i - 1], rule)) {
+		if (!i || !cham_steer_same_key(&rules[order[i - 1]], rule)) {
 			len = rule->dst.prefix_len;
 			key = cham_steer_slot(index, rule->dst.family, len,
 					      &rule->dst.addr);

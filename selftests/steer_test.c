@@ -50,13 +50,36 @@ static u32 rnd(u32 bound)
 	return (u32)((rng_state * 0x2545f4914f6cdd1dULL) >> 32) % bound;
 }
 
+/*
+ * The reference's own masking, bit by bit, so that a masking bug in
+ * steer.h cannot hide by changing rules, reference and index alike.
+ */
+static bool bit_of(u8 family, const union cham_addr *a, unsigned int bit)
+{
+	const u8 *bytes = family == AF_INET ? (const u8 *)&a->v4 :
+					      a->v6.s6_addr;
+
+	return bytes[bit / 8] & (0x80 >> (bit % 8));
+}
+
 static bool prefix_match(const struct cham_prefix *p, const union cham_addr *a)
 {
-	union cham_addr masked;
+	unsigned int bit;
 
-	memset(&masked, 0, sizeof(masked));
-	cham_steer_mask(p->family, a, p->prefix_len, &masked);
-	return cham_steer_addr_equal(p->family, &masked, &p->addr);
+	for (bit = 0; bit < p->prefix_len; bit++)
+		if (bit_of(p->family, a, bit) != bit_of(p->family, &p->addr, bit))
+			return false;
+	return true;
+}
+
+/* @a with the bits from @len on cleared, bit by bit. */
+static void clear_host_bits(u8 family, union cham_addr *a, unsigned int len)
+{
+	u8 *bytes = family == AF_INET ? (u8 *)&a->v4 : a->v6.s6_addr;
+	unsigned int bit, bits = family == AF_INET ? 32 : 128;
+
+	for (bit = len; bit < bits; bit++)
+		bytes[bit / 8] &= ~(0x80 >> (bit % 8));
 }
 
 /* The reference: rules.c's rules, scanned in order (the old steering). */
@@ -121,23 +144,35 @@ static bool overlap(const struct cham_rule *a, const struct cham_rule *b)
 
 /*
  * Addresses from a small space (a few /16s, a few /48s), so that
- * prefixes nest and collide as a provider's do.
+ * prefixes nest and collide as a provider's do; every IPv6 word varies,
+ * and some IPv4 addresses equal an IPv6 address's first word.
  */
 static void random_addr(u8 family, union cham_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (family == AF_INET) {
-		a->v4 = htonl(0x0a000000 | rnd(4) << 16 | rnd(8) << 8 |
-			      rnd(16));
+		a->v4 = rnd(8) ? htonl(0x0a000000 | rnd(4) << 16 |
+				       rnd(8) << 8 | rnd(16)) :
+				 htonl(0x20010db8);
 		return;
 	}
 	a->v6.s6_addr32[0] = htonl(0x20010db8);
-	a->v6.s6_addr32[1] = htonl(rnd(3));
+	a->v6.s6_addr32[1] = htonl(rnd(3) << rnd(32));
+	a->v6.s6_addr32[2] = htonl(rnd(3) << rnd(32));
 	a->v6.s6_addr32[3] = htonl(rnd(16));
 }
 
-static const u8 v4_lengths[] = { 0, 8, 16, 20, 24, 28, 31, 32, 32, 32 };
-static const u8 v6_lengths[] = { 32, 48, 64, 96, 120, 128, 128, 128 };
+/* Host addresses and a provider's usual lengths most, any length sometimes. */
+static u8 random_len(u8 family)
+{
+	static const u8 v4[] = { 8, 16, 24, 32, 32, 32 };
+	static const u8 v6[] = { 48, 64, 128, 128, 128 };
+
+	if (!rnd(3))
+		return rnd(family == AF_INET ? 33 : 129);
+	return family == AF_INET ? v4[rnd(sizeof(v4))] : v6[rnd(sizeof(v6))];
+}
+
 static const u8 protos[] = { 0, IPPROTO_UDP, IPPROTO_UDP, IPPROTO_TCP };
 
 static void random_rule(struct cham_rule *r)
@@ -147,11 +182,9 @@ static void random_rule(struct cham_rule *r)
 
 	memset(r, 0, sizeof(*r));
 	r->dst.family = family;
-	r->dst.prefix_len = family == AF_INET ?
-		v4_lengths[rnd(sizeof(v4_lengths))] :
-		v6_lengths[rnd(sizeof(v6_lengths))];
+	r->dst.prefix_len = random_len(family);
 	random_addr(family, &r->dst.addr);
-	cham_steer_mask(family, &r->dst.addr, r->dst.prefix_len, &r->dst.addr);
+	clear_host_bits(family, &r->dst.addr, r->dst.prefix_len);
 	r->l4_proto = protos[rnd(sizeof(protos))];
 	switch (rnd(5)) {
 	case 0:
@@ -174,28 +207,32 @@ static void random_rule(struct cham_rule *r)
 	r->tenant = &tenants[rnd(NR_TENANTS)];
 }
 
-static int rule_ptr_cmp(const void *a, const void *b)
+static const struct cham_rule *sort_rules;
+
+static int rule_index_cmp(const void *a, const void *b)
 {
-	return cham_steer_rule_cmp(*(const struct cham_rule *const *)a,
-				   *(const struct cham_rule *const *)b);
+	return cham_steer_rule_cmp(&sort_rules[*(const u32 *)a],
+				   &sort_rules[*(const u32 *)b]);
 }
 
+/* As rules.c keeps them: the rules, and their indices in key order. */
 static struct cham_steer_index *build(const struct cham_rule *rules, u32 n)
 {
-	const struct cham_rule **sorted = calloc(n ? n : 1, sizeof(*sorted));
+	u32 *order = calloc(n ? n : 1, sizeof(*order));
 	struct cham_steer_index *index;
 	u32 i;
 
 	index = calloc(1, cham_steer_index_size(n));
-	if (!sorted || !index) {
+	if (!order || !index) {
 		perror("steer_test");
 		exit(1);
 	}
 	for (i = 0; i < n; i++)
-		sorted[i] = &rules[i];
-	qsort(sorted, n, sizeof(*sorted), rule_ptr_cmp);
-	cham_steer_index_build(index, sorted, n, rnd(~0U));
-	free(sorted);
+		order[i] = i;
+	sort_rules = rules;
+	qsort(order, n, sizeof(*order), rule_index_cmp);
+	cham_steer_index_build(index, rules, order, n, rnd(~0U));
+	free(order);
 	return index;
 }
 
@@ -208,24 +245,15 @@ static void probe_near(const struct cham_rule *r, u8 *family,
 	*family = r->dst.family;
 	random_addr(*family, addr);
 	if (rnd(2)) {
-		/* Inside the prefix, random below it. */
+		/* Inside the prefix: its bits, then random ones. */
 		union cham_addr inside = r->dst.addr;
-		unsigned int w, words = cham_steer_addr_words(*family);
-		u32 *iw = *family == AF_INET ? (u32 *)&inside.v4 :
-					       inside.v6.s6_addr32;
-		const u32 *aw = *family == AF_INET ? (const u32 *)&addr->v4 :
-						     addr->v6.s6_addr32;
-		union cham_addr mask, ones;
+		u8 *ib = *family == AF_INET ? (u8 *)&inside.v4 :
+					      inside.v6.s6_addr;
+		unsigned int bit, bits = *family == AF_INET ? 32 : 128;
 
-		memset(&ones, 0xff, sizeof(ones));
-		memset(&mask, 0, sizeof(mask));
-		cham_steer_mask(*family, &ones, r->dst.prefix_len, &mask);
-		for (w = 0; w < words; w++) {
-			u32 m = *family == AF_INET ? mask.v4 :
-				mask.v6.s6_addr32[w];
-
-			iw[w] |= aw[w] & ~m;
-		}
+		for (bit = r->dst.prefix_len; bit < bits; bit++)
+			if (bit_of(*family, addr, bit))
+				ib[bit / 8] |= 0x80 >> (bit % 8);
 		*addr = inside;
 	}
 	*proto = rnd(3) ? r->l4_proto : protos[rnd(sizeof(protos))];

@@ -520,6 +520,12 @@ struct cham_proto_ops {
 	__u32 generation;	/* the tenant's registration count */
 	atomic_t violations;	/* calls above the tenant's ceiling */
 	__u64 tenant_cookie;	/* the tenant it was prepared for */
+	/*
+	 * The programs behind the handlers, for calling rx and tx without
+	 * the trampoline (dispatch.c). Not referenced: the instance's links
+	 * hold them as long as the instance can be reached.
+	 */
+	struct bpf_prog *prog[__CHAM_PROTO_HANDLER_MAX];
 #endif
 };
 
@@ -654,6 +660,8 @@ enum cham_attr {
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)
 
 #define CHAM_TENANT_ID_MAX	0xffff
+/* Steering rules the module holds at most (ENOSPC beyond). */
+#define CHAM_RULES_MAX		65536
 
 enum cham_proto_attr {
 	CHAM_A_PROTO_UNSPEC,
