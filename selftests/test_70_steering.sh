@@ -614,6 +614,37 @@ else
 	echo 0 >"$NATIVE_PARAM"
 fi
 
+# ---- the direct call: rx without the struct_ops trampoline ---------------------
+#
+# With direct_call on (the default), the fast path calls the rx program
+# itself: the program's own run statistics (kernel.bpf_stats_enabled),
+# which only the trampoline keeps, do not move while the module's
+# handler_calls do. With it off, the trampoline runs and counts too. Both
+# answer the same.
+DIRECT=/sys/module/chamelio/parameters/direct_call
+check "udp_echo for s$E again" chamctl proto replace s$E "$BPF/udp_echo.bpf.o"
+rx_prog=$(chamctl -j tenant show s$E |
+	jq -r '.proto.handlers[] | select(.name == "rx") | .prog_id')
+run_cnt() { bpftool -j prog show id "$rx_prog" | jq '.run_cnt // 0'; }
+head -n 8 "$W/echo_asks" >"$W/direct_asks"
+ndirect=$(wc -l <"$W/direct_asks")
+sysctl -qw kernel.bpf_stats_enabled=1
+for mode in 1 0; do
+	echo $mode >"$DIRECT"
+	before=$(chamctl -j stats s$E)
+	runs=$(run_cnt)
+	ask_echo direct-$mode <"$W/direct_asks" >"$W/direct_answers"
+	check_answers "direct_call $mode: s$E echoes" direct-$mode \
+		"$W/direct_asks" "$W/direct_answers"
+	check_eq "direct_call $mode: handler calls counted" "$ndirect" \
+		"$(counter_delta "$before" s$E .handler_calls)"
+	# The trampoline counts the runs; the direct call does not.
+	check_eq "direct_call $mode: the program's run_cnt moved by" \
+		"$(( mode ? 0 : ndirect ))" "$(( $(run_cnt) - runs ))"
+done
+echo 1 >"$DIRECT"
+sysctl -qw kernel.bpf_stats_enabled=0
+
 rm -rf "$W"
 reset_state
 finish
