@@ -6,16 +6,16 @@
  *
  * Rules are grouped by their key, the masked prefix (family, length,
  * address). The keys sit in one open-addressing hash table; each key holds
- * the port spans of its rules, sorted per transport protocol. A lookup
- * probes the table once for every prefix length in use in the packet's
- * family, longest first, and binary-searches the port in the spans of the
- * packet's protocol and of "any protocol". Its cost therefore grows with
- * the number of distinct prefix lengths (at most 33 for IPv4, 129 for
- * IPv6; a provider's table has a handful) and the logarithm of the port
- * spans under one key, not with the number of rules. A multibit trie would
- * bound it by the address length instead, at kilobytes per node for the
- * host routes that dominate a provider's table; design.md has the
- * comparison.
+ * the port ranges of its rules, sorted per transport protocol, and its
+ * single-port rules, the bulk of a provider's table, in a second hash
+ * keyed by key, protocol and port. A lookup probes the key table once for
+ * every prefix length that can match: for IPv4, the lengths from 16 on in
+ * use within the packet's /16 (a third hash, of /16 blocks) and the
+ * shorter lengths in use anywhere; for IPv6, every length in use. Within
+ * a key it probes the exact ports, then binary-searches the ranges of the
+ * packet's protocol and of "any protocol". So its cost does not grow with
+ * the number of rules, nor, for IPv4, with the lengths in use elsewhere;
+ * design.md compares it with a multibit trie.
  *
  * Rules of different tenants never overlap (rules.c refuses it), so the
  * first span found is the only tenant the packet can belong to, and two
@@ -87,6 +87,20 @@ struct cham_steer_key {
 	u8 prefix_len;
 	u32 nr_runs;
 	u32 first_run;
+	u32 nr_exact;		/* its single-port rules, in the exact table */
+};
+
+/* A single-port rule: its key's slot, protocol and port, to its tenant. */
+struct cham_steer_exact {
+	u64 key;		/* cham_steer_exact_key() */
+	struct cham_tenant *tenant;	/* NULL: a free slot */
+};
+
+/* The IPv4 prefix lengths from 16 to 32 in use within one /16. */
+#define CHAM_STEER_BLOCK_LEN	16
+struct cham_steer_block {
+	__be32 block;
+	u32 lengths;		/* bit L - 16 for length L; 0: a free slot */
 };
 
 #define CHAM_STEER_MAX_LEN	128
@@ -94,12 +108,19 @@ struct cham_steer_key {
 struct cham_steer_index {
 	u32 seed;
 	u32 slot_mask;		/* slots - 1, a power of two less one */
-	/* The prefix lengths in use, longest first; [0] IPv4, [1] IPv6. */
+	u32 exact_mask;		/* the same for the exact table */
+	u32 block_mask;		/* and for the blocks */
+	/*
+	 * The prefix lengths in use, longest first: [0] IPv4's shorter than
+	 * CHAM_STEER_BLOCK_LEN (the others are per block), [1] IPv6's.
+	 */
 	u32 nr_lengths[2];
 	u8 lengths[2][CHAM_STEER_MAX_LEN + 1];
 	struct cham_steer_key *slots;
 	struct cham_steer_run *runs;
 	struct cham_steer_span *spans;
+	struct cham_steer_exact *exact;
+	struct cham_steer_block *blocks;
 };
 
 static __always_inline unsigned int cham_steer_family_index(u8 family)
@@ -147,6 +168,52 @@ static __always_inline u32 cham_steer_hash(const struct cham_steer_index *index,
 	h ^= h >> 15;
 	h *= 0x85ebca6bU;
 	return h ^ (h >> 13);
+}
+
+/* Spreads the bits of a 32-bit key (for the exact and block tables). */
+static __always_inline u32 cham_steer_mix(u64 key, u32 seed)
+{
+	u32 h = (u32)(key >> 32) * 0x9e3779b1U ^ (u32)key ^ seed;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	return h ^ (h >> 16);
+}
+
+static __always_inline u64 cham_steer_exact_key(u32 slot, u8 l4_proto,
+						u16 port)
+{
+	return (u64)slot << 24 | (u32)l4_proto << 16 | port;
+}
+
+/* The exact table's slot for @key: its own, or the free one ending its probe. */
+static __always_inline struct cham_steer_exact *
+cham_steer_exact_slot(const struct cham_steer_index *index, u64 key)
+{
+	u32 i = cham_steer_mix(key, index->seed);
+	struct cham_steer_exact *e;
+
+	for (;; i++) {
+		e = &index->exact[i & index->exact_mask];
+		if (!e->tenant || e->key == key)
+			return e;
+	}
+}
+
+/* The blocks' slot for the /16 @block (masked), likewise. */
+static __always_inline struct cham_steer_block *
+cham_steer_block_slot(const struct cham_steer_index *index, __be32 block)
+{
+	u32 i = cham_steer_mix((u32)block, index->seed);
+	struct cham_steer_block *b;
+
+	for (;; i++) {
+		b = &index->blocks[i & index->block_mask];
+		if (!b->lengths || b->block == block)
+			return b;
+	}
 }
 
 static __always_inline bool cham_steer_addr_equal(u8 family, const union cham_addr *a,
@@ -199,6 +266,9 @@ cham_steer_span(const struct cham_steer_index *index,
 	const struct cham_steer_span *spans = &index->spans[run->first_span];
 	u32 lo = 0, hi = run->nr_spans;
 
+	/* Single ports only: they are in the exact table. */
+	if (!hi)
+		return NULL;
 	/* The last span that starts at or below @port. */
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -228,23 +298,72 @@ cham_steer_in_run(const struct cham_steer_index *index,
 	return span->tenant;
 }
 
+/*
+ * The prefix lengths a lookup of @addr probes, longest first, into @lens
+ * (room for CHAM_STEER_MAX_LEN + 1); returns how many.
+ */
+static __always_inline unsigned int
+cham_steer_lengths(const struct cham_steer_index *index, u8 family,
+		   const union cham_addr *addr, u8 *lens)
+{
+	const struct cham_steer_block *b;
+	unsigned int n = 0, i;
+	u32 bits;
+
+	if (family == AF_INET6) {
+		for (i = 0; i < index->nr_lengths[1]; i++)
+			lens[i] = index->lengths[1][i];
+		return i;
+	}
+	b = cham_steer_block_slot(index, addr->v4 & cham_steer_word_mask(16));
+	for (bits = b->lengths; bits; bits &= ~(1U << i)) {
+		i = 31 - __builtin_clz(bits);
+		lens[n++] = CHAM_STEER_BLOCK_LEN + i;
+	}
+	for (i = 0; i < index->nr_lengths[0]; i++)
+		lens[n++] = index->lengths[0][i];
+	return n;
+}
+
+/* @key's single-port rule for @port, of @l4_proto or of any protocol. */
+static __always_inline struct cham_tenant *
+cham_steer_exact_port(const struct cham_steer_index *index,
+		      const struct cham_steer_key *key, u8 l4_proto, u16 port)
+{
+	u32 slot = key - index->slots;
+	struct cham_tenant *tenant;
+
+	tenant = cham_steer_exact_slot(index,
+			cham_steer_exact_key(slot, l4_proto, port))->tenant;
+	if (!tenant && l4_proto)
+		tenant = cham_steer_exact_slot(index,
+				cham_steer_exact_key(slot, 0, port))->tenant;
+	return tenant;
+}
+
 /* Inlined for each family, so that IPv4 works on one word throughout. */
 static __always_inline struct cham_tenant *
 cham_steer_lookup_family(const struct cham_steer_index *index, u8 family,
 			 const union cham_addr *addr, u8 l4_proto,
 			 bool has_ports, u16 port)
 {
-	unsigned int f = cham_steer_family_index(family), i;
+	u8 lens[CHAM_STEER_MAX_LEN + 1];
+	unsigned int i, n = cham_steer_lengths(index, family, addr, lens);
 	const struct cham_steer_key *key;
 	struct cham_tenant *tenant;
 	union cham_addr masked;
 
-	for (i = 0; i < index->nr_lengths[f]; i++) {
-		cham_steer_mask(family, addr, index->lengths[f][i], &masked);
-		key = cham_steer_slot(index, family, index->lengths[f][i],
-				      &masked);
+	for (i = 0; i < n; i++) {
+		cham_steer_mask(family, addr, lens[i], &masked);
+		key = cham_steer_slot(index, family, lens[i], &masked);
 		if (!key->nr_runs)
 			continue;
+		if (has_ports && key->nr_exact) {
+			tenant = cham_steer_exact_port(index, key, l4_proto,
+						       port);
+			if (tenant)
+				return tenant;
+		}
 		tenant = cham_steer_in_run(index,
 					   cham_steer_run(index, key, l4_proto),
 					   has_ports, port);
@@ -284,17 +403,17 @@ cham_steer_lookup_fragment(const struct cham_steer_index *index, u8 family,
 			   const union cham_addr *addr, u8 l4_proto,
 			   bool *ambiguous)
 {
-	unsigned int f = cham_steer_family_index(family), i, p;
+	u8 lens[CHAM_STEER_MAX_LEN + 1];
+	unsigned int i, p, n = cham_steer_lengths(index, family, addr, lens);
 	const struct cham_steer_run *run;
 	const struct cham_steer_key *key;
 	struct cham_tenant *found = NULL;
 	union cham_addr masked;
 
 	*ambiguous = false;
-	for (i = 0; i < index->nr_lengths[f]; i++) {
-		cham_steer_mask(family, addr, index->lengths[f][i], &masked);
-		key = cham_steer_slot(index, family, index->lengths[f][i],
-				      &masked);
+	for (i = 0; i < n; i++) {
+		cham_steer_mask(family, addr, lens[i], &masked);
+		key = cham_steer_slot(index, family, lens[i], &masked);
 		for (p = 0; key->nr_runs && p < 2; p++) {
 			run = cham_steer_run(index, key, p ? 0 : l4_proto);
 			if (!run || (p && !l4_proto))
@@ -327,10 +446,14 @@ static inline u32 cham_steer_slots(u32 nr_rules)
 
 static inline u64 cham_steer_index_size(u32 nr_rules)
 {
+	u64 slots = cham_steer_slots(nr_rules);
+
 	return sizeof(struct cham_steer_index) +
-	       (u64)cham_steer_slots(nr_rules) * sizeof(struct cham_steer_key) +
-	       (u64)nr_rules * (sizeof(struct cham_steer_run) +
-				sizeof(struct cham_steer_span));
+	       nr_rules * (u64)(sizeof(struct cham_steer_run) +
+				sizeof(struct cham_steer_span)) +
+	       slots * (sizeof(struct cham_steer_exact) +
+			sizeof(struct cham_steer_key) +
+			sizeof(struct cham_steer_block));
 }
 
 static inline int cham_steer_cmp_u32(u32 a, u32 b)
@@ -382,10 +505,6 @@ static inline void cham_steer_add_span(struct cham_steer_index *index,
 		&index->spans[run->first_span + run->nr_spans - 1] : NULL;
 	bool whole = rule->port_min == 0 && rule->port_max == 0xffff;
 
-	if (!run->nr_spans)
-		run->sole = rule->tenant;
-	else if (run->sole != rule->tenant)
-		run->sole = NULL;
 	/* Sorted by first port, and only one tenant's spans overlap. */
 	if (last && last->tenant == rule->tenant &&
 	    rule->port_min <= last->port_max) {
@@ -401,6 +520,39 @@ static inline void cham_steer_add_span(struct cham_steer_index *index,
 	last->tenant = rule->tenant;
 }
 
+/* Notes a single-port rule in the exact table; one tenant per port. */
+static inline void cham_steer_add_exact(struct cham_steer_index *index,
+					struct cham_steer_key *key,
+					const struct cham_rule *rule)
+{
+	u64 k = cham_steer_exact_key(key - index->slots, rule->l4_proto,
+				     rule->port_min);
+	struct cham_steer_exact *e = cham_steer_exact_slot(index, k);
+
+	e->key = k;
+	e->tenant = rule->tenant;
+	key->nr_exact++;
+}
+
+/* Notes an IPv4 prefix length in use: in its /16, or among the short ones. */
+static inline void cham_steer_note_v4_length(struct cham_steer_index *index,
+					     const struct cham_rule *rule,
+					     bool *has_short)
+{
+	unsigned int len = rule->dst.prefix_len;
+	struct cham_steer_block *b;
+	__be32 block;
+
+	if (len < CHAM_STEER_BLOCK_LEN) {
+		has_short[len] = true;
+		return;
+	}
+	block = rule->dst.addr.v4 & cham_steer_word_mask(16);
+	b = cham_steer_block_slot(index, block);
+	b->block = block;
+	b->lengths |= 1U << (len - CHAM_STEER_BLOCK_LEN);
+}
+
 static inline void cham_steer_index_build(struct cham_steer_index *index,
 					  const struct cham_rule *rules,
 					  const u32 *order, u32 nr_rules,
@@ -414,10 +566,14 @@ static inline void cham_steer_index_build(struct cham_steer_index *index,
 
 	index->seed = seed;
 	index->slot_mask = slots - 1;
-	/* Pointer-aligned arrays first: a key is only u32-aligned. */
+	index->exact_mask = slots - 1;
+	index->block_mask = slots - 1;
+	/* Pointer-aligned arrays first: a key or a block is only u32-aligned. */
 	index->runs = (struct cham_steer_run *)(index + 1);
 	index->spans = (struct cham_steer_span *)(index->runs + nr_rules);
-	index->slots = (struct cham_steer_key *)(index->spans + nr_rules);
+	index->exact = (struct cham_steer_exact *)(index->spans + nr_rules);
+	index->slots = (struct cham_steer_key *)(index->exact + slots);
+	index->blocks = (struct cham_steer_block *)(index->slots + slots);
 
 	for (i = 0; i < nr_rules; i++) {
 		const struct cham_rule *rule = &rules[order[i]];
@@ -430,16 +586,26 @@ static inline void cham_steer_index_build(struct cham_steer_index *index,
 			key->family = rule->dst.family;
 			key->prefix_len = len;
 			key->first_run = nr_runs;
-			has_len[cham_steer_family_index(rule->dst.family)][len] = true;
+			if (rule->dst.family == AF_INET6)
+				has_len[1][len] = true;
+			else
+				cham_steer_note_v4_length(index, rule,
+							  has_len[0]);
 			run = NULL;
 		}
 		if (!run || run->l4_proto != rule->l4_proto) {
 			run = &index->runs[nr_runs++];
 			run->l4_proto = rule->l4_proto;
 			run->first_span = nr_spans;
+			run->sole = rule->tenant;
 			key->nr_runs++;
+		} else if (run->sole != rule->tenant) {
+			run->sole = NULL;
 		}
-		cham_steer_add_span(index, run, rule);
+		if (rule->port_min == rule->port_max)
+			cham_steer_add_exact(index, key, rule);
+		else
+			cham_steer_add_span(index, run, rule);
 		nr_spans = run->first_span + run->nr_spans;
 	}
 	for (f = 0; f < 2; f++)
