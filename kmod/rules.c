@@ -10,6 +10,7 @@
  * names the only tenant a packet can belong to.
  */
 #include <linux/in.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -126,10 +127,23 @@ static struct cham_rule_table *cham_rule_table_alloc(unsigned int count)
 	return table;
 }
 
+/*
+ * The index's hash seed is drawn anew for every build, so that nobody can
+ * aim packets at its longest probe chains. A fixed seed makes the chains,
+ * and so instruction counts, the same from one boot to the next: for
+ * benchmarks only.
+ */
+static unsigned int cham_steer_seed;
+module_param_named(steer_seed, cham_steer_seed, uint, 0644);
+MODULE_PARM_DESC(steer_seed,
+		 "Fixed hash seed of the steering index, for reproducible benchmarks (default 0: random per rule change)");
+
 static void cham_rule_table_index(struct cham_rule_table *table)
 {
+	u32 seed = READ_ONCE(cham_steer_seed);
+
 	cham_steer_index_build(table->index, table->rules, table->order,
-			       table->count, get_random_u32());
+			       table->count, seed ? seed : get_random_u32());
 }
 
 /*

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Writes the benchmark frames: DIR/udp4_PORT.bin and DIR/udp4_PORT_nocsum.bin
-for each PORT.
+for each PORT, DIR/udp4_ADDR_PORT.bin and DIR/udp4_ADDR_PORT_nocsum.bin for
+each ADDR:PORT.
 
-Each is a UDP datagram to 10.77.0.1:PORT that is its own echo (same
+Each is a UDP datagram to 10.77.0.1:PORT (or ADDR:PORT) that is its own echo (same
 addresses, ports and MACs both ways), so that every repetition of
 BPF_PROG_TEST_RUN, which reuses the rewritten buffer, does identical work.
 The frames are valid as a Linux host checks them, since the fast path
@@ -12,11 +13,12 @@ IP payload. udp4_PORT.bin carries a correct UDP checksum, as Linux senders
 put on every datagram; udp4_PORT_nocsum.bin carries none (0, allowed over
 IPv4), which leaves a handler nothing to verify.
 
-Usage: frames.py [--payload BYTES] DIR PORT...
+Usage: frames.py [--payload BYTES] DIR [ADDR:]PORT...
 
 The payload is 18 bytes; with --payload BYTES the frames are named
 udp4_PORT_BYTES.bin and udp4_PORT_BYTES_nocsum.bin instead.
 """
+import socket
 import struct
 import sys
 
@@ -30,9 +32,8 @@ def csum(b):
     return ~s & 0xffff
 
 
-def frame(port, udp_csum=True, payload_len=18):
+def frame(addr, port, udp_csum=True, payload_len=18):
     payload = b'x' * payload_len
-    addr = bytes([10, 77, 0, 1])
     mac = bytes.fromhex('020000000001')
     udp_len = 8 + len(payload)
     udp = struct.pack('!HHHH', port, port, udp_len, 0) + payload
@@ -53,7 +54,11 @@ payload_len, suffix = 18, ''
 if args[:1] == ['--payload']:
     payload_len, suffix = int(args[1]), '_' + args[1]
     args = args[2:]
-for port in map(int, args[1:]):
-    for name, udp_csum in (('udp4_%d%s.bin', True), ('udp4_%d%s_nocsum.bin', False)):
-        with open(('%s/' + name) % (args[0], port, suffix), 'wb') as f:
-            f.write(frame(port, udp_csum, payload_len))
+for dest in args[1:]:
+    # 10.77.0.1 is the benchmarks' address, left out of the names.
+    host, _, port = dest.rpartition(':')
+    prefix = 'udp4_%s_' % host if host else 'udp4_'
+    addr = socket.inet_aton(host or '10.77.0.1')
+    for name, udp_csum in (('%s.bin', True), ('%s_nocsum.bin', False)):
+        with open('%s/%s' % (args[0], name % (prefix + port + suffix)), 'wb') as f:
+            f.write(frame(addr, int(port), udp_csum, payload_len))
