@@ -516,8 +516,9 @@ u64 cham_work_retry_ns(struct cham_tenant *tenant)
 /*
  * A packet handler's call. The trampoline the BPF core builds for a
  * struct_ops member enters the program the way any caller might: it takes
- * the RCU read lock, disables migration, guards against recursion, sets a
- * run context and keeps run-time statistics. None of that is needed here:
+ * the RCU read lock, disables migration, sets a run context and keeps
+ * run-time statistics (it checks no recursion for struct_ops programs).
+ * None of that is needed here:
  * the fast path already runs in the program's RCU read side with bottom
  * halves disabled (no migration, no other handler on this CPU), a handler
  * cannot reenter the fast path, the allow-list leaves no helper that reads
