@@ -63,12 +63,15 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/guest_steal.bpf.o selftests/progs/verifier_reject.bpf.o \
 		   selftests/progs/stack_spy.bpf.o selftests/progs/hostile_ctxbuf.bpf.o \
 		   selftests/progs/slowpath.bpf.o selftests/progs/fixed_drop.bpf.o \
-		   selftests/progs/hostile_foreign_ops.bpf.o selftests/progs/hostile_timer_storm.bpf.o
+		   selftests/progs/hostile_foreign_ops.bpf.o selftests/progs/hostile_timer_storm.bpf.o \
+		   selftests/progs/hostile_loop.bpf.o selftests/progs/hostile_iter.bpf.o \
+		   selftests/progs/hostile_may_goto.bpf.o selftests/progs/hostile_global.bpf.o \
+		   selftests/progs/hostile_freplace.bpf.o selftests/progs/freplace_target.bpf.o
 # What a tenant protocol may include from libbpf (make install).
 KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 		   bpf_core_read.h
 # Benchmark tools that run in the VM.
-BENCH_BINS	:= scripts/bench/udp_rtt
+BENCH_BINS	:= scripts/bench/udp_rtt scripts/bench/flood
 
 .PHONY: all deps module bpf user selftests check demo install clean bench \
 	bench-fastpath bench-isolation bench-guest bench-copy bench-slowpath
@@ -177,10 +180,15 @@ demo: all
 scripts/bench/udp_rtt: scripts/bench/udp_rtt.c
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
+# The isolation benchmark's flood: paced bursts on an AF_PACKET socket,
+# no libraries either.
+scripts/bench/flood: scripts/bench/flood.c
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
 # One after the other, even under -j: each boots a VM and times it. The
 # fast-path benchmark runs under QEMU's icount (guest time = executed
-# instructions) unless BENCH_MODE=tcg; the isolation benchmark needs real
-# parallelism between its vCPUs and runs under plain TCG.
+# instructions) unless BENCH_MODE=tcg; so does the isolation benchmark, on
+# three vCPUs, unless ICOUNT=0.
 bench: all
 	scripts/bench/fastpath.sh
 	scripts/bench/isolation.sh

@@ -635,6 +635,11 @@ int cham_agent_msg(struct cham_tenant *tenant, u32 type, u32 flow,
 		NL_SET_ERR_MSG(extack,
 			       "the tenant's protocol has no slowpath_msg handler");
 		err = -EOPNOTSUPP;
+	} else if (cham_proto_extended(tenant, ops,
+				       CHAM_PROTO_HANDLER_SLOWPATH_MSG)) {
+		NL_SET_ERR_MSG(extack,
+			       "the tenant's protocol was ejected: a handler was replaced (freplace)");
+		err = -ENOENT;
 	} else if (!cham_work_begin(tenant, &charge)) {
 		cham_work_end(tenant, &charge, NULL);
 		NL_SET_ERR_MSG(extack,

@@ -23,7 +23,12 @@ u64 cham_ns_to_cycles(u64 ns)
 	return mul_u64_u32_div(ns, tsc_khz, NSEC_PER_MSEC);
 }
 
-/* A new tenant may use a whole CPU: protection starts when the admin says. */
+/*
+ * A new tenant may use a whole CPU: sharing starts when the admin says.
+ * Its calls are held to a ceiling from the start, though: a call is time
+ * other tenants' packets wait, whatever the shares (isolation.md, "What a
+ * victim can rely on").
+ */
 void cham_limits_init(struct cham_limits *limits)
 {
 	*limits = (struct cham_limits) {
@@ -33,6 +38,8 @@ void cham_limits_init(struct cham_limits *limits)
 		.ecn_threshold = 50,
 		.accounting = true,
 		.enforcement = true,
+		.ceiling_ns = CHAM_CEILING_NS_DEFAULT,
+		.eject_after = CHAM_EJECT_AFTER_DEFAULT,
 	};
 	cham_limits_derive(limits);
 }
@@ -41,16 +48,24 @@ void cham_limits_derive(struct cham_limits *limits)
 {
 	u64 burst = cham_ns_to_cycles((u64)limits->burst_us * NSEC_PER_USEC);
 
-	/*
-	 * The threshold signals under every policy (CHAM_CTX_F_BUDGET_LOW);
-	 * the ECN policy also marks packets.
-	 */
-	cham_budget_cfg_init(&limits->budget, limits->share, max(burst, 1ULL),
-			     limits->ecn_threshold);
 	limits->ceiling = cham_ns_to_cycles(limits->ceiling_ns);
 	/* A ceiling shorter than one cycle still means "a ceiling". */
 	if (limits->ceiling_ns && !limits->ceiling)
 		limits->ceiling = 1;
+	/*
+	 * The threshold signals under every policy (CHAM_CTX_F_BUDGET_LOW);
+	 * the ECN policy also marks packets. Debt is bounded by the longest
+	 * call the tenant may legitimately make (budget.h): its ceiling,
+	 * when calls above it eject; with no ceiling, or calls above it only
+	 * counted, the longest a ceiling could allow. Never less than the
+	 * burst, which one call may spend.
+	 */
+	cham_budget_cfg_init(&limits->budget, limits->share, max(burst, 1ULL),
+			     limits->ecn_threshold,
+			     max(limits->ceiling && limits->eject_after ?
+				 limits->ceiling :
+				 cham_ns_to_cycles(CHAM_CEILING_NS_MAX),
+				 burst));
 }
 
 void cham_budget_set_contention(u32 us)

@@ -26,7 +26,8 @@
 
 /* A tenant's budget settings, in cycles, as the fast path uses them. */
 struct cham_budget_cfg {
-	u64 burst;		/* most the bucket holds; also the most debt */
+	u64 burst;		/* most the bucket holds */
+	u64 max_debt;		/* most the bucket can owe (cham_budget_cfg_init()) */
 	s64 signal_below;	/* the policy signals below this many tokens */
 	u64 full_refill;	/* elapsed cycles that refill any bucket */
 	u32 share;		/* of CHAM_SHARE_SCALE */
@@ -65,16 +66,30 @@ enum cham_admit {
 /*
  * @share of CHAM_SHARE_SCALE (1..CHAM_SHARE_SCALE), @burst in cycles (at
  * least 1), @signal_pct: percent of the burst under which the policy
- * signals (0 never).
+ * signals (0 never), @max_call: the longest call the tenant may make
+ * without violating its protocol's contract, in cycles: its ceiling.
+ *
+ * Every call is charged in full, so that a tenant's share holds however
+ * long its calls are. The debt is still bounded, so that one call the
+ * tenant had no business making (a call above the ceiling, counted as a
+ * violation and, repeated, ejected) cannot lock it out for longer than a
+ * legitimate one: the bound is twice the longest legitimate call. A call
+ * is admitted only with tokens left, so the longest call within the
+ * ceiling leaves the bucket above -max_call; the second max_call covers
+ * the parse and steer charged with it and the refusals that follow while
+ * the bucket refills. Within that, nothing is ever forgiven.
  */
 static inline void cham_budget_cfg_init(struct cham_budget_cfg *cfg, u32 share,
-					u64 burst, u32 signal_pct)
+					u64 burst, u32 signal_pct,
+					u64 max_call)
 {
 	cfg->share = share;
 	cfg->burst = burst;
+	cfg->max_debt = 2 * max_call;
 	cfg->signal_below = div64_u64(burst * signal_pct, 100);
-	/* From the deepest debt, -burst, to a full bucket. */
-	cfg->full_refill = div64_u64(2 * burst * CHAM_SHARE_SCALE, share);
+	/* From the deepest debt to a full bucket. */
+	cfg->full_refill = div64_u64((burst + cfg->max_debt) * CHAM_SHARE_SCALE,
+				     share);
 }
 
 static inline void cham_budget_refill(struct cham_budget *b,
@@ -82,9 +97,18 @@ static inline void cham_budget_refill(struct cham_budget *b,
 {
 	u64 elapsed = now - b->last_refill;
 
-	/* The cycle counter of one CPU does not go back; be safe if it does. */
-	if ((s64)elapsed <= 0)
+	if (!elapsed)
 		return;
+	/*
+	 * A CPU's cycle counter should not go back, but a TSC can be written
+	 * (resume, a hypervisor): start over from now, earning nothing for
+	 * the interval, rather than wait, refused, for the counter to pass
+	 * the old value again.
+	 */
+	if ((s64)elapsed < 0) {
+		b->last_refill = now;
+		return;
+	}
 	/* A bucket never used starts full, however young the counter. */
 	if (elapsed >= cfg->full_refill || !b->last_refill) {
 		b->last_refill = now;
@@ -93,7 +117,7 @@ static inline void cham_budget_refill(struct cham_budget *b,
 		return;
 	}
 	b->last_refill = now;
-	/* elapsed * share < 2 * burst * CHAM_SHARE_SCALE: no overflow. */
+	/* elapsed * share < (burst + max_debt) * CHAM_SHARE_SCALE: no overflow. */
 	b->tokens += div_u64_rem(elapsed * cfg->share + b->carry,
 				 CHAM_SHARE_SCALE, &b->carry);
 	if (b->tokens > (s64)cfg->burst)
@@ -132,6 +156,13 @@ static inline enum cham_admit cham_budget_admit(struct cham_budget *b,
 						u32 tenant, u64 now, u64 window)
 {
 	cham_budget_refill(b, cfg, now);
+	/*
+	 * Work is noted when admitted, so a tenant's own call, as long as
+	 * its ceiling, would age the others' marks past the window and pass
+	 * its next packet off as uncontended: the window stretches by that
+	 * call (max_debt is twice the longest).
+	 */
+	window += cfg->max_debt / 2;
 	if (b->tokens <= 0)
 		return cham_recent_contended(recent, tenant, now, window) ?
 		       CHAM_ADMIT_REFUSE : CHAM_ADMIT_SPARE;
@@ -144,10 +175,10 @@ static inline enum cham_admit cham_budget_admit(struct cham_budget *b,
 }
 
 /*
- * Charges @cycles of work admitted as @admit. Work on spare capacity is
+ * Charges @cycles of work admitted as @admit, in full (see
+ * cham_budget_cfg_init() for the bound on debt). Work on spare capacity is
  * free: it took nothing from anyone, and charging it would make the tenant
- * pay later, when others want the CPU. Debt is capped at one burst, so one
- * expensive call cannot lock a tenant out for long.
+ * pay later, when others want the CPU.
  */
 static inline void cham_budget_charge(struct cham_budget *b,
 				      const struct cham_budget_cfg *cfg,
@@ -155,11 +186,12 @@ static inline void cham_budget_charge(struct cham_budget *b,
 {
 	if (admit == CHAM_ADMIT_SPARE)
 		return;
-	if (cycles > cfg->burst)
-		cycles = cfg->burst;
+	/* A wild measurement (a counter written meanwhile) must not wrap. */
+	if (cycles > cfg->max_debt + cfg->burst)
+		cycles = cfg->max_debt + cfg->burst;
 	b->tokens -= cycles;
-	if (b->tokens < -(s64)cfg->burst)
-		b->tokens = -(s64)cfg->burst;
+	if (b->tokens < -(s64)cfg->max_debt)
+		b->tokens = -(s64)cfg->max_debt;
 }
 
 #endif /* _CHAM_BUDGET_H */

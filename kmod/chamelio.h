@@ -44,6 +44,42 @@ u32 cham_config_seq(void);
 #define cham_config_dereference(p)					\
 	rcu_dereference_check(p, lockdep_is_held(&cham_config_lock))
 
+/*
+ * The fast-path latency histogram (stats.c): cycles from a packet's entry
+ * into the fast path to its verdict, log-linear. Buckets 0-7 are 16
+ * cycles wide (0 to 127 cycles); from there every power of two has
+ * 1 << CHAM_LAT_SUB_BITS buckets, each at most a quarter of its lower
+ * bound wide, so that its upper bound overstates what it counted by 25%
+ * at most; up to 2^CHAM_LAT_TOP_SHIFT cycles, whose bucket is the last
+ * and holds everything above (seconds at any clock rate): 125 buckets.
+ */
+#define CHAM_LAT_SUB_BITS	2
+#define CHAM_LAT_FIRST_SHIFT	4	/* the width of the first buckets */
+#define CHAM_LAT_TOP_SHIFT	36
+#define CHAM_LAT_BUCKETS						\
+	(((CHAM_LAT_TOP_SHIFT - CHAM_LAT_FIRST_SHIFT - CHAM_LAT_SUB_BITS) << \
+	  CHAM_LAT_SUB_BITS) + (1 << CHAM_LAT_SUB_BITS) + 1)
+
+/*
+ * The bucket of @cycles: with u = cycles / 16 and e the number of bits
+ * of u beyond the top three, u >> e keeps its top three bits (4..7, or u
+ * itself below 8), and each e adds four buckets. One fls64, a max, two
+ * shifts and a min: no branch.
+ */
+static inline unsigned int cham_lat_bucket(u64 cycles)
+{
+	u64 u = cycles >> CHAM_LAT_FIRST_SHIFT;
+	unsigned int e = max(fls64(u), CHAM_LAT_SUB_BITS + 1) -
+			 (CHAM_LAT_SUB_BITS + 1);
+
+	return min((e << CHAM_LAT_SUB_BITS) + (unsigned int)(u >> e),
+		   CHAM_LAT_BUCKETS - 1U);
+}
+
+/* Cycles below which every packet of bucket @index took; 0: the last, open. */
+u64 cham_lat_bucket_limit(unsigned int index);
+u64 cham_cycles_to_ns(u64 cycles);
+
 /* Per-CPU counters of one tenant (or of unclassified traffic). */
 struct cham_stats {
 	u64 packets;
@@ -68,13 +104,29 @@ struct cham_stats {
 	u64 msg_calls;
 	u64 msg_cycles;
 	u64 injected;
+	/*
+	 * Tenants only: the fast-path latency histogram, CHAM_LAT_BUCKETS
+	 * counts that cham_stats_alloc() provides beyond the struct. A
+	 * flexible array, so that a struct cham_stats of folded counters
+	 * (a netlink reply's, on the stack) does not carry it: it is folded
+	 * one bucket at a time (cham_lat_fold()).
+	 */
+	u64 latency[];
 };
 
-struct cham_stats __percpu *cham_stats_alloc(void);
+struct cham_stats __percpu *cham_stats_alloc(bool latency);
 void cham_stats_free(struct cham_stats __percpu *stats);
 void cham_stats_fold(const struct cham_stats __percpu *stats,
 		     struct cham_stats *sum);
 extern struct cham_stats __percpu *cham_unclassified_stats;
+u64 cham_lat_fold(const struct cham_stats __percpu *stats, unsigned int index);
+
+/* Counts one fast-path latency of @cycles; bottom halves disabled. */
+static inline void cham_lat_record(struct cham_stats __percpu *stats,
+				   u64 cycles)
+{
+	this_cpu_inc(stats->latency[cham_lat_bucket(cycles)]);
+}
 
 /*
  * A tenant's time-protection settings, as the admin set them and converted
@@ -132,6 +184,11 @@ struct cham_tenant {
 	/* The registered protocol; NULL gives the default verdict. */
 	struct cham_proto_ops __rcu *ops;
 	struct bpf_link *proto_link;	/* only compared, never dereferenced */
+	/*
+	 * The instance proto_link binds, on the fast path or ejected from
+	 * it; it lives as long as the link. Under cham_config_lock.
+	 */
+	struct cham_proto_ops *proto_bound;
 	u32 proto_generation;
 	atomic_t ejections;	/* protocols ejected, ever */
 	struct cham_limits __rcu *limits;
@@ -273,6 +330,10 @@ struct cham_guest *cham_guest_next(unsigned long *id);
 int cham_proto_init(void);
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void cham_proto_unbind_tenant(struct cham_tenant *tenant);
+bool cham_proto_extended(struct cham_tenant *tenant,
+			 struct cham_proto_ops *ops, u32 handler);
+int cham_proto_reinstate(struct cham_tenant *tenant,
+			 struct netlink_ext_ack *extack);
 void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
 		      u32 violations);
 extern const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX];

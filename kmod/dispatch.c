@@ -100,7 +100,21 @@ static void cham_budget_event(struct cham_tenant *tenant)
 			 smp_processor_id(), NULL, 0);
 }
 
-/* Time protection's measurements of one handler call. */
+/*
+ * Time protection's measurements of one handler call. They also give the
+ * tenant's fast-path latency histogram (cham_lat_record()): the cycles
+ * from timing->start, the entry into bpf_cham_rx(), to the clock read
+ * that closes the packet's accounting, so that no packet pays for a
+ * clock read of its own. Recorded for every packet of an accounted
+ * tenant (accounting on globally and for the tenant) that reaches one:
+ * those its handler ran for, up to the checked verdict
+ * (cham_charge_packet(); a punt's copy for the agent comes after), those
+ * refused over budget (to the intervention point), and a guest's frames
+ * refused before the handler (cham_charge_refusal()). Not recorded, since
+ * no second clock read exists for them: packets of a tenant without
+ * protocol (its default verdict), IP fragments (whose copy for the agent
+ * charges itself), and unclassified traffic.
+ */
 struct cham_timing {
 	u64 start;		/* entry into the fast path: 0 when not measured */
 	u64 admitted;		/* the intervention point */
@@ -139,6 +153,7 @@ static bool cham_admit_packet(struct cham_tenant *tenant,
 				   timing->admitted - timing->start);
 		this_cpu_add(tenant->stats->infra_cycles,
 			     timing->admitted - timing->start);
+		cham_lat_record(tenant->stats, timing->admitted - timing->start);
 		return false;
 	case CHAM_ADMIT_SIGNAL:
 		rx->ctx.flags |= CHAM_CTX_F_BUDGET_LOW;
@@ -192,6 +207,7 @@ static void cham_charge_packet(struct cham_tenant *tenant,
 		this_cpu_write(stats->handler_max_cycles, cycles);
 	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
 			   timing->admit, end - timing->start);
+	cham_lat_record(stats, end - timing->start);
 	cham_hold_to_ceiling(tenant, limits, ops, cycles);
 }
 
@@ -537,12 +553,18 @@ static int cham_call_handler(struct cham_tenant *tenant,
 	u64 args[1];
 
 	if (tx) {
+		if (unlikely(cham_proto_extended(tenant, ops,
+						 CHAM_PROTO_HANDLER_TX)))
+			return CHAM_VERDICT_DROP;
 		prog = ops->prog[CHAM_PROTO_HANDLER_TX];
 		if (!prog || !READ_ONCE(cham_direct_call))
 			return ops->tx(ctx);
 	} else {
 		if (unlikely(cham_native_serves(tenant)))
 			return cham_native_udp_echo(ctx);
+		if (unlikely(cham_proto_extended(tenant, ops,
+						 CHAM_PROTO_HANDLER_RX)))
+			return CHAM_VERDICT_DROP;
 		prog = ops->prog[CHAM_PROTO_HANDLER_RX];
 		if (!prog || !READ_ONCE(cham_direct_call))
 			return ops->rx(ctx);
@@ -660,6 +682,7 @@ static void cham_charge_refusal(struct cham_tenant *tenant,
 	this_cpu_add(tenant->stats->infra_cycles, cycles);
 	cham_budget_charge(this_cpu_ptr(tenant->budget), &limits->budget,
 			   CHAM_ADMIT_RUN, cycles);
+	cham_lat_record(tenant->stats, cycles);
 }
 
 /*

@@ -152,8 +152,8 @@ int cham_guest_add(struct cham_guest *guest, struct netlink_ext_ack *extack)
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&cham_config_lock);
-	guest->tx_stats = cham_stats_alloc();
-	guest->rx_stats = cham_stats_alloc();
+	guest->tx_stats = cham_stats_alloc(false);
+	guest->rx_stats = cham_stats_alloc(false);
 	if (!guest->tx_stats || !guest->rx_stats)
 		goto err_free;
 

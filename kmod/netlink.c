@@ -42,7 +42,7 @@ static const struct netlink_range_validation cham_burst_us_range = {
 };
 
 static const struct netlink_range_validation cham_ceiling_ns_range = {
-	.max = NSEC_PER_SEC,
+	.max = CHAM_CEILING_NS_MAX,
 };
 
 static const struct netlink_range_validation cham_contention_us_range = {
@@ -167,6 +167,12 @@ static const struct nla_policy cham_port_del_policy[CHAM_A_PORT_IFINDEX + 1] = {
 };
 
 static const struct nla_policy cham_stats_get_policy[CHAM_A_TENANT_NAME + 1] = {
+	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
+	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				 .len = CHAM_NAME_LEN - 1 },
+};
+
+static const struct nla_policy cham_proto_reinstate_policy[CHAM_A_TENANT_NAME + 1] = {
 	[CHAM_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &cham_tenant_id_range),
 	[CHAM_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
 				 .len = CHAM_NAME_LEN - 1 },
@@ -367,11 +373,11 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 	return genlmsg_put(skb, portid, seq, &cham_genl_family, flags, cmd);
 }
 
-/* The reply to a get and its header; NULL when out of memory. */
-static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
-					 void **hdr)
+/* The reply to a get, of @size, and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_reply_new_size(struct genl_info *info, u8 cmd,
+					      size_t size, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
 
 	if (!msg)
 		return NULL;
@@ -381,6 +387,12 @@ static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
 		return NULL;
 	}
 	return msg;
+}
+
+static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
+					 void **hdr)
+{
+	return cham_nl_reply_new_size(info, cmd, NLMSG_GOODSIZE, hdr);
 }
 
 /* Sends the reply a get filled, or drops it and returns the fill's error. */
@@ -1267,8 +1279,52 @@ static int cham_nl_put_slowpath_stats(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * The latency histogram: its buckets that counted packets, each folded
+ * over the CPUs as it is sent, with its bound converted to nanoseconds.
+ */
+static int cham_nl_put_latency(struct sk_buff *skb,
+			       const struct cham_stats __percpu *pcpu)
+{
+	struct nlattr *nest, *bucket;
+	unsigned int i;
+	u64 count, limit;
+
+	nest = nla_nest_start(skb, CHAM_A_STAT_LATENCY);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < CHAM_LAT_BUCKETS; i++) {
+		count = cham_lat_fold(pcpu, i);
+		if (!count)
+			continue;
+		limit = cham_lat_bucket_limit(i);
+		bucket = nla_nest_start(skb, CHAM_A_LATENCY_BUCKET);
+		if (!bucket ||
+		    (limit &&
+		     nla_put_u64_64bit(skb, CHAM_A_LAT_BUCKET_LE_NS,
+				       cham_cycles_to_ns(limit),
+				       CHAM_A_LAT_BUCKET_PAD)) ||
+		    nla_put_u64_64bit(skb, CHAM_A_LAT_BUCKET_COUNT, count,
+				      CHAM_A_LAT_BUCKET_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, bucket);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The most a latency nest takes: every bucket counted packets. */
+#define CHAM_NL_LATENCY_SIZE						\
+	(nla_total_size(0) +						\
+	 CHAM_LAT_BUCKETS * (nla_total_size(0) +			\
+			     2 * nla_total_size_64bit(sizeof(u64))))
+/* A tenant's statistics message: the counters, and the histogram. */
+#define CHAM_NL_STATS_SIZE	(NLMSG_GOODSIZE + CHAM_NL_LATENCY_SIZE)
+
+/* @latency: a tenant's, with its histogram; a guest's have none. */
 static int cham_nl_put_stats(struct sk_buff *skb, int attr,
-			     const struct cham_stats __percpu *pcpu)
+			     const struct cham_stats __percpu *pcpu,
+			     bool latency)
 {
 	struct cham_stats stats;
 	struct nlattr *nest;
@@ -1302,15 +1358,16 @@ static int cham_nl_put_stats(struct sk_buff *skb, int attr,
 			      stats.ceiling_violations, CHAM_A_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, CHAM_A_STAT_TIMESTAMP, now,
 			      CHAM_A_STAT_PAD) ||
-	    cham_nl_put_slowpath_stats(skb, &stats))
+	    cham_nl_put_slowpath_stats(skb, &stats) ||
+	    (latency && cham_nl_put_latency(skb, pcpu)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
 /*
- * The unclassified pseudo-tenant (id 0) has statistics, but no limits.
- * Under rcu_read_lock() for a tenant's.
+ * The unclassified pseudo-tenant (id 0) has statistics, but no limits and
+ * no latency histogram. Under rcu_read_lock() for a tenant's.
  */
 static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 			      const struct cham_stats __percpu *pcpu,
@@ -1323,7 +1380,7 @@ static int cham_nl_fill_stats(struct sk_buff *skb, u32 id, const char *name,
 	    (nla_put_u32(skb, CHAM_A_TENANT_SHARE, limits->share) ||
 	     nla_put_u32(skb, CHAM_A_TENANT_BURST_US, limits->burst_us)))
 		goto cancel;
-	if (cham_nl_put_stats(skb, CHAM_A_STATS, pcpu))
+	if (cham_nl_put_stats(skb, CHAM_A_STATS, pcpu, id != 0))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -1343,7 +1400,8 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = cham_nl_reply_new(info, CHAM_CMD_STATS_GET, &hdr);
+	msg = cham_nl_reply_new_size(info, CHAM_CMD_STATS_GET,
+				     CHAM_NL_STATS_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	cham_nl_reader_init(&reader, skb);
@@ -1354,6 +1412,13 @@ static int cham_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				 rcu_dereference(tenant->limits), hdr);
 	rcu_read_unlock();
 	return cham_nl_reply_send(msg, info, err);
+}
+
+/* Every message of the dump has room for a whole tenant's statistics. */
+static int cham_nl_stats_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = CHAM_NL_STATS_SIZE;
+	return cham_nl_dump_start(cb);
 }
 
 /*
@@ -1533,8 +1598,10 @@ static int cham_nl_fill_guest(struct sk_buff *skb,
 	    nla_put(skb, CHAM_A_GUEST_MAC, ETH_ALEN, guest->mac) ||
 	    cham_nl_put_prefixes(skb, CHAM_A_GUEST_ADDRS, guest->addrs,
 				 guest->nr_addrs) ||
-	    cham_nl_put_stats(skb, CHAM_A_GUEST_TX_STATS, guest->tx_stats) ||
-	    cham_nl_put_stats(skb, CHAM_A_GUEST_RX_STATS, guest->rx_stats)) {
+	    cham_nl_put_stats(skb, CHAM_A_GUEST_TX_STATS, guest->tx_stats,
+			      false) ||
+	    cham_nl_put_stats(skb, CHAM_A_GUEST_RX_STATS, guest->rx_stats,
+			      false)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -1667,6 +1734,26 @@ void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&cham_genl_family, msg, 0, CHAM_NL_MCGRP_EVENTS,
 			  GFP_ATOMIC);
+}
+
+/*
+ * The admin clears an ejection: the protocol the ceiling ejected runs
+ * again on its link, with a clean violation count (proto.c). A command of
+ * its own rather than a tenant-set knob: it is an act on the protocol,
+ * not a setting of the tenant that reads back, and it fails when there
+ * is nothing to reinstate.
+ */
+static int cham_nl_proto_reinstate(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cham_tenant *tenant;
+	int err;
+
+	mutex_lock(&cham_config_lock);
+	tenant = cham_nl_tenant(info, NULL);
+	err = IS_ERR(tenant) ? PTR_ERR(tenant) :
+	      cham_proto_reinstate(tenant, info->extack);
+	mutex_unlock(&cham_config_lock);
+	return err;
 }
 
 /* ---- the slow path ------------------------------------------------------ */
@@ -1864,7 +1951,7 @@ static const struct genl_split_ops cham_genl_ops[] = {
 	},
 	{
 		.cmd = CHAM_CMD_STATS_GET,
-		.start = cham_nl_dump_start,
+		.start = cham_nl_stats_dump_start,
 		.dumpit = cham_nl_stats_dump,
 		.policy = cham_no_attrs_policy,
 		.maxattr = CHAM_A_TENANT_ID,
@@ -1940,6 +2027,13 @@ static const struct genl_split_ops cham_genl_ops[] = {
 		.policy = cham_agent_msg_policy,
 		.maxattr = CHAM_A_AGENT_MSG_DATA,
 		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = CHAM_CMD_PROTO_REINSTATE,
+		.doit = cham_nl_proto_reinstate,
+		.policy = cham_proto_reinstate_policy,
+		.maxattr = CHAM_A_TENANT_NAME,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

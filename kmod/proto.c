@@ -29,6 +29,20 @@ BTF_SET_END(cham_tenant_kfunc_ids)
 /* The one kfunc of the slowpath_msg handler's context. */
 BTF_ID_LIST_SINGLE(cham_msg_kfunc_id, func, bpf_cham_msg_read)
 
+/*
+ * The kernel's open-coded iterators (all of 6.12's): a loop over one runs
+ * as many times as the iterator yields, which the verifier does not bound.
+ * Refusing the constructors refuses the loops.
+ */
+BTF_SET_START(cham_iterator_kfunc_ids)
+BTF_ID(func, bpf_iter_num_new)
+BTF_ID(func, bpf_iter_bits_new)
+BTF_ID(func, bpf_iter_task_vma_new)
+BTF_ID(func, bpf_iter_css_task_new)
+BTF_ID(func, bpf_iter_css_new)
+BTF_ID(func, bpf_iter_task_new)
+BTF_SET_END(cham_iterator_kfunc_ids)
+
 const char *const cham_proto_handler_names[__CHAM_PROTO_HANDLER_MAX] = {
 	[CHAM_PROTO_HANDLER_RX] = "rx",
 	[CHAM_PROTO_HANDLER_TX] = "tx",
@@ -100,13 +114,13 @@ static bool cham_proto_is_valid_access(int off, int size,
  * Least privilege: what a protocol needs, and nothing that reaches beyond
  * its own packet and state. Maps (state, including across CPUs) with spin
  * locks; the clock (timeouts, RTT); random numbers (initial sequence
- * numbers, sampling); the CPU id (per-CPU state); bpf_loop() (loops over
- * payload, bounded by the tenant's ceiling); bpf_strncmp() (matching
+ * numbers, sampling); the CPU id (per-CPU state); bpf_strncmp() (matching
  * payload against constants). Refused at load with the verifier's "program
  * of this type cannot use helper": kernel memory and task readers,
  * bpf_trace_printk() (a channel out of the handler shared by all), timers
- * (work outside the packet path, uncharged), tail calls, ring buffers and
- * user memory. This closes helpers only: the BPF core registers generic
+ * (work outside the packet path, uncharged), tail calls, ring buffers,
+ * user memory, and the helpers that call back in a loop (bpf_loop() and
+ * the like: cham_proto_unbounded() says why). This closes helpers only: the BPF core registers generic
  * kfuncs (bpf_rdonly_cast() among them) for every program type, in
  * vmlinux's BTF, where a module's filter cannot reach; with the
  * CAP_PERFMON that loading struct_ops needs they read kernel memory. The
@@ -131,7 +145,6 @@ cham_proto_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 	case BPF_FUNC_jiffies64:
 	case BPF_FUNC_get_prandom_u32:
 	case BPF_FUNC_get_smp_processor_id:
-	case BPF_FUNC_loop:
 	case BPF_FUNC_strncmp:
 		/*
 		 * Never a helper that reads the run context or the argument
@@ -150,11 +163,98 @@ static const struct bpf_verifier_ops cham_proto_verifier_ops = {
 	.is_valid_access = cham_proto_is_valid_access,
 };
 
+/*
+ * A handler runs to completion in the receive softirq, and every other
+ * tenant's packets on the CPU wait for it: how long one call can run must
+ * be known when the protocol is loaded (Documentation/isolation.md, "The
+ * bounded fast-path contract"). The verifier walks every path of a program
+ * without loops it cannot unroll, so a call executes at most the
+ * instructions it processed (the verified_insns the module reports and
+ * insn-limit caps) plus the helpers and kfuncs it calls, each of bounded
+ * cost. These constructs break that bound:
+ *  - helpers that call a callback in a loop (bpf_loop() and kin, up to 2^23
+ *    iterations for a callback verified once);
+ *  - open-coded iterators and may_goto, whose loops the verifier checks
+ *    with widened state rather than walks;
+ *  - global functions, verified once and callable from a loop any number
+ *    of times.
+ * Returns what was found, or NULL, and its instruction in @insn_off.
+ */
+static const char *cham_proto_unbounded(const struct bpf_prog *prog,
+					u32 *insn_off)
+{
+	const struct bpf_func_info_aux *func_aux = prog->aux->func_info_aux;
+	const struct bpf_insn *insn;
+	u32 i;
+
+	for (i = 0; i < prog->len; i++) {
+		insn = &prog->insnsi[i];
+		*insn_off = i;
+		if (insn->code == (BPF_JMP | BPF_JCOND) &&
+		    insn->src_reg == BPF_MAY_GOTO)
+			return "may_goto";
+		if (insn->code != (BPF_JMP | BPF_CALL))
+			continue;
+		if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL && !insn->off &&
+		    btf_id_set_contains(&cham_iterator_kfunc_ids, insn->imm))
+			return "an open-coded iterator";
+		if (insn->src_reg)
+			continue;
+		switch (insn->imm) {
+		case BPF_FUNC_loop:
+			return "bpf_loop()";
+		case BPF_FUNC_for_each_map_elem:
+			return "bpf_for_each_map_elem()";
+		case BPF_FUNC_user_ringbuf_drain:
+			return "bpf_user_ringbuf_drain()";
+		case BPF_FUNC_find_vma:
+			return "bpf_find_vma()";
+		}
+	}
+	/* Function 0 is the handler itself. */
+	for (i = 1; func_aux && i < prog->aux->func_info_cnt; i++) {
+		if (func_aux[i].linkage == BTF_FUNC_GLOBAL) {
+			*insn_off = prog->aux->func_info[i].insn_off;
+			return "a global function";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The kfuncs of the kernel's own BTF (a call with offset 0: libbpf puts
+ * module BTF at 1 and up). The BPF core registers its generic sets for
+ * struct_ops and for every program type, where no filter of the module's
+ * reaches: bpf_rdonly_cast() reads kernel memory, bpf_wq and bpf_rbtree
+ * take callbacks no intervention point sees, iterators loop. A handler
+ * needs none of them: Chamelio's own kfuncs come from the module's BTF.
+ * Returns the first such call's instruction, or -1.
+ */
+static s64 cham_proto_kernel_kfunc(const struct bpf_prog *prog, s32 *btf_id)
+{
+	const struct bpf_insn *insn;
+	u32 i;
+
+	for (i = 0; i < prog->len; i++) {
+		insn = &prog->insnsi[i];
+		if (insn->code == (BPF_JMP | BPF_CALL) &&
+		    insn->src_reg == BPF_PSEUDO_KFUNC_CALL && !insn->off) {
+			*btf_id = insn->imm;
+			return i;
+		}
+	}
+	return -1;
+}
+
 static int cham_proto_check_member(const struct btf_type *t,
 				   const struct btf_member *member,
 				   const struct bpf_prog *prog)
 {
 	u32 moff = __btf_member_bit_offset(t, member) / 8;
+	const char *unbounded;
+	u32 insn_off;
+	s32 btf_id;
+	s64 at;
 
 	/* Handlers run in softirq context on the packet path. */
 	if (prog->sleepable)
@@ -163,6 +263,18 @@ static int cham_proto_check_member(const struct btf_type *t,
 	if (moff == offsetof(struct cham_proto_ops, flow_open) ||
 	    moff == offsetof(struct cham_proto_ops, flow_close))
 		return -EOPNOTSUPP;
+	unbounded = cham_proto_unbounded(prog, &insn_off);
+	if (unbounded) {
+		pr_warn_ratelimited("chamelio: program '%s' refused: %s at instruction %u leaves the length of a call unbounded; a handler's loops must be ones the verifier unrolls (Documentation/isolation.md)\n",
+				    prog->aux->name, unbounded, insn_off);
+		return -EINVAL;
+	}
+	at = cham_proto_kernel_kfunc(prog, &btf_id);
+	if (at >= 0) {
+		pr_warn_ratelimited("chamelio: program '%s' refused: it calls a kfunc of the kernel's (vmlinux BTF id %d) at instruction %lld; handlers may call Chamelio's kfuncs only\n",
+				    prog->aux->name, btf_id, at);
+		return -EACCES;
+	}
 	return 0;
 }
 
@@ -375,9 +487,64 @@ static struct cham_proto_ops *cham_tenant_ops(struct cham_tenant *tenant)
  * admin can see them; each protocol starts with a clean record against
  * the ceiling.
  */
+/*
+ * A program of type EXT (freplace) attached over a handler, or over any
+ * function of its program, runs in its place, verified without the
+ * module's allow-list and cham_proto_check_member(): its calls need not be
+ * bounded, nor its kfuncs Chamelio's. So a protocol's programs are sealed
+ * while it is bound: registration is refused if one is extended already,
+ * and no extension can attach while the seal holds. The seal is the count
+ * the BPF core itself checks, under the same mutex, before it lets an
+ * extension attach (bpf_freplace_check_tgt_prog(): a program in a tail
+ * call array may not be extended); the module holds one count per program
+ * from registration until the instance is no longer bound.
+ */
+static void cham_proto_unseal(struct cham_proto_ops *ops, int handlers)
+{
+	struct bpf_prog *prog;
+	int i;
+
+	for (i = 0; i < handlers; i++) {
+		prog = ops->prog[i];
+		if (!prog)
+			continue;
+		mutex_lock(&prog->aux->ext_mutex);
+		prog->aux->prog_array_member_cnt--;
+		mutex_unlock(&prog->aux->ext_mutex);
+	}
+}
+
+static int cham_proto_seal(struct cham_proto_ops *ops)
+{
+	struct bpf_prog *prog;
+	bool extended;
+	int i;
+
+	for (i = 0; i < __CHAM_PROTO_HANDLER_MAX; i++) {
+		prog = ops->prog[i];
+		if (!prog)
+			continue;
+		mutex_lock(&prog->aux->ext_mutex);
+		extended = prog->aux->is_extended;
+		if (!extended)
+			prog->aux->prog_array_member_cnt++;
+		mutex_unlock(&prog->aux->ext_mutex);
+		if (extended) {
+			cham_proto_unseal(ops, i);
+			pr_warn_ratelimited("chamelio: protocol '%s' refused: its %s handler is extended by an freplace program\n",
+					    ops->name,
+					    cham_proto_handler_names[i]);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops, struct bpf_link *link)
 {
+	struct cham_proto_ops *old = tenant->proto_bound;
+
 	if (ops) {
 		atomic_set(&ops->violations, 0);
 		ops->generation = ++tenant->proto_generation;
@@ -385,6 +552,9 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
+	tenant->proto_bound = ops;
+	if (old && old != ops)
+		cham_proto_unseal(old, __CHAM_PROTO_HANDLER_MAX);
 	/* A replacement keeps them: its timer handler takes them over. */
 	if (!ops)
 		cham_timers_close(tenant);
@@ -471,7 +641,7 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 		err = -EBUSY;
 		goto out;
 	}
-	err = cham_proto_check_size(tenant, ops);
+	err = cham_proto_check_size(tenant, ops) ?: cham_proto_seal(ops);
 	if (!err)
 		cham_proto_publish(tenant, ops, link);
 out:
@@ -540,7 +710,8 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 	    tenant->cookie != old->tenant_cookie)
 		err = -ENOENT;
 	else
-		err = cham_proto_check_size(tenant, ops);
+		err = cham_proto_check_size(tenant, ops) ?:
+		      cham_proto_seal(ops);
 	if (err)
 		goto out;
 	pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
@@ -563,22 +734,81 @@ static int cham_proto_validate(void *kdata)
  * ceiling is unbound from the fast path, from softirq context. Its link
  * stays bound, inert: the tenant's traffic gets the default verdict until
  * the link is updated with a fixed protocol, or removed and a protocol
- * registered again (a registration meanwhile is refused, EBUSY). Only the
- * protocol that violated is ejected, once, even if an update races with it.
+ * registered again (a registration meanwhile is refused, EBUSY), or the
+ * admin reinstates it (cham_proto_reinstate()). Only the protocol that
+ * violated is ejected, once, even if an update races with it.
  */
-void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
-		      u32 violations)
+static bool cham_proto_take_off(struct cham_tenant *tenant,
+				struct cham_proto_ops *ops, u32 violations)
 {
 	struct cham_proto_ops __rcu *expected = RCU_INITIALIZER(ops);
 
 	if (cmpxchg(&tenant->ops, expected, NULL) != expected)
-		return;
+		return false;
 	atomic_inc(&tenant->ejections);
 	cham_config_changed();
-	pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected after %u calls above the ceiling\n",
-			    tenant->name, ops->name, violations);
 	cham_netlink_notify_ejected(tenant, ops, violations);
 	cham_agent_event(tenant, CHAM_AGENT_EVENT_EJECTED, violations, NULL, 0);
+	return true;
+}
+
+void cham_proto_eject(struct cham_tenant *tenant, struct cham_proto_ops *ops,
+		      u32 violations)
+{
+	if (cham_proto_take_off(tenant, ops, violations))
+		pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected after %u calls above the ceiling\n",
+				    tenant->name, ops->name, violations);
+}
+
+/*
+ * The admin clears an ejection: the instance the tenant's link still binds
+ * goes back on the fast path, with a new generation and a clean record, as
+ * if registered again. Until then an ejection stays in force: nothing else
+ * but the tenant's own update or a new registration ends it.
+ */
+int cham_proto_reinstate(struct cham_tenant *tenant,
+			 struct netlink_ext_ack *extack)
+{
+	struct cham_proto_ops *ops = tenant->proto_bound;
+	int err;
+
+	lockdep_assert_held(&cham_config_lock);
+	if (!ops || rcu_access_pointer(tenant->ops)) {
+		NL_SET_ERR_MSG_FMT(extack, "tenant %s: no protocol is ejected",
+				   tenant->name);
+		return -ENOENT;
+	}
+	/* The admin may have lowered insn-limit since it was registered. */
+	err = cham_proto_check_size(tenant, ops);
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack, "tenant %s: protocol '%s' exceeds the tenant's insn-limit",
+				   tenant->name, ops->name);
+		return err;
+	}
+	pr_info("chamelio: tenant %s: protocol '%s' reinstated by the admin\n",
+		tenant->name, ops->name);
+	cham_proto_publish(tenant, ops, tenant->proto_link);
+	return 0;
+}
+
+/*
+ * The seal (cham_proto_seal()) keeps extensions off a bound protocol's
+ * programs; this is its backstop, one load from the program the module
+ * calls anyway: should one be extended all the same, the protocol is
+ * taken off the fast path, as an ejection does, instead of called.
+ */
+bool cham_proto_extended(struct cham_tenant *tenant,
+			 struct cham_proto_ops *ops, u32 handler)
+{
+	const struct bpf_prog *prog = ops->prog[handler];
+
+	if (likely(!prog || !READ_ONCE(prog->aux->is_extended)))
+		return false;
+	if (cham_proto_take_off(tenant, ops, 0))
+		pr_warn_ratelimited("chamelio: tenant %s: protocol '%s' ejected: its %s handler was replaced by an freplace program\n",
+				    tenant->name, ops->name,
+				    cham_proto_handler_names[handler]);
+	return true;
 }
 
 void cham_proto_unbind_tenant(struct cham_tenant *tenant)
@@ -586,6 +816,10 @@ void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 	lockdep_assert_held(&cham_config_lock);
 	RCU_INIT_POINTER(tenant->ops, NULL);
 	tenant->proto_link = NULL;
+	if (tenant->proto_bound)
+		cham_proto_unseal(tenant->proto_bound,
+				  __CHAM_PROTO_HANDLER_MAX);
+	tenant->proto_bound = NULL;
 	cham_timers_close(tenant);
 }
 

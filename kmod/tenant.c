@@ -98,7 +98,7 @@ int cham_tenant_add(u32 id, const char *name, kuid_t owner, u8 default_verdict,
 	xa_init_flags(&tenant->timers, XA_FLAGS_LOCK_BH);
 	tenant->timers_max = CHAM_TIMERS_DEFAULT;
 	tenant->punt_queue_max = CHAM_PUNT_QUEUE_DEFAULT;
-	tenant->stats = cham_stats_alloc();
+	tenant->stats = cham_stats_alloc(true);
 	tenant->budget = alloc_percpu(struct cham_budget);
 	/* Protection starts from the admin's settings or the defaults. */
 	own_limits = kmemdup(limits, sizeof(*limits), GFP_KERNEL);
@@ -228,7 +228,7 @@ int cham_tenant_del(struct cham_tenant *tenant)
 
 int cham_tenants_init(void)
 {
-	cham_unclassified_stats = cham_stats_alloc();
+	cham_unclassified_stats = cham_stats_alloc(false);
 	return cham_unclassified_stats ? 0 : -ENOMEM;
 }
 

@@ -72,7 +72,8 @@ static bool cham_timer_run(struct cham_timer *timer, u64 cookie)
 	rcu_read_lock();
 	ops = rcu_dereference(tenant->ops);
 	/* Ejected or going meanwhile, or a protocol without a timer handler. */
-	if (ops && ops->timer && !READ_ONCE(tenant->timers_closed)) {
+	if (ops && ops->timer && !READ_ONCE(tenant->timers_closed) &&
+	    !cham_proto_extended(tenant, ops, CHAM_PROTO_HANDLER_TIMER)) {
 		ran = cham_work_begin(tenant, &charge);
 		if (ran) {
 			cham_stack_prepare(tenant);

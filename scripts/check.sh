@@ -101,5 +101,11 @@ echo "# vm: test_45_guest in QEMU, one host thread"
 vm_run guest --single-thread --timeout 900 -- \
 	'CHAM_TESTS="test_45_guest" selftests/run.sh'
 
+# What a victim can rely on, checked as a bound in time: only instruction
+# counting makes time exact enough for that (selftests/icount_bound.sh).
+echo "# vm: selftests/icount_bound.sh in QEMU, instruction-count mode"
+vm_run bound --icount --smp 2 --timeout 900 -- \
+	'CHAM_ICOUNT=1 CHAM_FILES=icount_bound.sh selftests/run.sh'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

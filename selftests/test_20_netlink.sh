@@ -68,8 +68,8 @@ check_eq "defaults: share 100%, burst 1000us, policy drop, ecn threshold 50%" \
 	'[100,1000,"drop",50]' "$(tknob tp '[.share, .burst_us, .policy, .ecn_threshold]')"
 check_eq "defaults: accounting and enforcement on" \
 	'[true,true]' "$(tknob tp '[.accounting, .enforcement]')"
-check_eq "defaults: no ceiling, never eject, no insn limit, no ejections" \
-	'[0,0,0,0]' "$(tknob tp '[.ceiling_ns, .eject_after, .insn_limit, .ejections]')"
+check_eq "defaults: ceiling 10 ms, eject after 16, no insn limit, no ejections" \
+	'[10000000,16,0,0]' "$(tknob tp '[.ceiling_ns, .eject_after, .insn_limit, .ejections]')"
 check_eq "defaults: no protocol" null "$(tknob tp .proto)"
 
 check "tenant add with every knob" chamctl tenant add tq id 11 share 12.5% \

@@ -45,6 +45,50 @@ refused_helper() {
 }
 refused_helper hostile_probe_read bpf_probe_read_kernel
 refused_helper hostile_printk bpf_trace_printk
+# ---- handlers whose calls have no bound: refused at load -------------------
+
+# refused_by_module OBJECT ERRNO LOG: registering OBJECT fails before the
+# verifier runs (the module's check_member) with ERRNO (its strerror text),
+# and the kernel log has a line matching LOG (a grep pattern).
+refused_by_module() {
+	local out
+	dmesg -c >/dev/null
+	if out=$(bpftool struct_ops register "$PROGS/$1.bpf.o" 2>&1); then
+		not_ok "$1: registered (must be refused at load)"
+		return
+	fi
+	if printf '%s\n' "$out" | grep -q "$2"; then
+		ok "$1: refused at load ($2)"
+	else
+		not_ok "$1: refused at load ($2)"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 6
+	fi
+	if dmesg | grep -q "$3"; then
+		ok "$1: the kernel log says why"
+		diag "$(dmesg | grep "chamelio: program" | head -n 1)"
+	else
+		not_ok "$1: the kernel log says why"
+		dmesg | tail -n 5 | sed 's/^/# /'
+	fi
+}
+
+# refused_unbounded OBJECT PROGRAM CONSTRUCT: a handler whose calls have no
+# bound known at load: EINVAL, and the log names the program and construct.
+refused_unbounded() {
+	refused_by_module "$1" "Invalid argument" \
+		"chamelio: program '$2' refused: $3 at instruction [0-9]* leaves the length of a call unbounded"
+}
+refused_unbounded hostile_loop loop_rx 'bpf_loop()'
+refused_unbounded hostile_iter iter_rx 'an open-coded iterator'
+refused_unbounded hostile_may_goto may_goto_rx 'may_goto'
+refused_unbounded hostile_global global_rx 'a global function'
+
+# A kfunc of the kernel's own (bpf_rcu_read_lock(), of the set the BPF core
+# registers for every program type): refused at load, even to root, who
+# bypasses the loader daemon's check (test_25_access).
+refused_by_module hostile_ksym "Permission denied" \
+	"chamelio: program 'ksym_rx' refused: it calls a kfunc of the kernel's (vmlinux BTF id [0-9]*) at instruction [0-9]*; handlers may call Chamelio's kfuncs only"
+
 # A payload kfunc told to write into the context, whose offsets the module
 # trusts: the verifier takes no context pointer as a kfunc buffer.
 if out=$(bpftool struct_ops register "$PROGS/hostile_ctxbuf.bpf.o" 2>&1); then
@@ -242,6 +286,38 @@ chamctl proto unload beta >/dev/null
 chamctl tenant del beta >/dev/null
 
 check "udp_echo back in place" chamctl proto replace alpha "$BPF/udp_echo.bpf.o"
+
+# ---- freplace over a bound protocol's programs ------------------------------
+
+# A program of type EXT over a function of a handler's program would run
+# in its place, verified without the module's allow-list or its check of
+# unbounded calls. The module seals a bound protocol's programs against
+# extension (cham_proto_seal()): attaching one afterwards fails with EBUSY,
+# and a protocol extended beforehand is refused at registration.
+check "freplace_target replaces alpha's protocol" \
+	chamctl proto replace alpha "$PROGS/freplace_target.bpf.o"
+rx_id=$(chamctl -j tenant show alpha | jq '.proto.handlers[] | select(.name == "rx") | .prog_id')
+out=$(freplace_rx after "$rx_id" "$PROGS/hostile_freplace.bpf.o" pick_verdict 2>&1)
+diag "$out"
+check_eq "freplace after registration: the attachment is refused (EBUSY)" \
+	"attach: Device or resource busy" "$(printf '%s\n' "$out" | grep '^attach:')"
+before=$(chamctl -j stats alpha)
+echo replaced | ip netns exec cl socat -u - UDP:$HOST4:7200
+check_eventually_eq "freplace after registration: alpha's own program still drops" 1 \
+	counter_delta "$before" alpha .drops.handler
+# With nothing bound for alpha, a refusal below is the seal's, not EBUSY
+# for a tenant that has a link.
+check "alpha's protocol unloaded" chamctl proto unload alpha
+dmesg -c >/dev/null
+out=$(freplace_rx before "$PROGS/freplace_target.bpf.o" "$PROGS/hostile_freplace.bpf.o" pick_verdict 2>&1)
+diag "$out"
+check_eq "freplace before registration: the extension attaches (nothing is bound yet)" \
+	"attach: attached" "$(printf '%s\n' "$out" | grep '^attach:')"
+check_eq "freplace before registration: the protocol is refused (EBUSY)" \
+	"register: Device or resource busy" "$(printf '%s\n' "$out" | grep '^register:')"
+check "freplace before registration: the kernel log says why" \
+	sh -c "dmesg | grep -q \"protocol 'freplace_target' refused: its rx handler is extended by an freplace program\""
+check "udp_echo back for alpha" chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha
 check_eq "alpha answers after the attacks" after "$(udp_ask $HOST4 7200 after)"
 reset_state
 finish

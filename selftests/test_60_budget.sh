@@ -188,6 +188,33 @@ check "enforced: the burner's handler still ran" \
 check_accounting burner
 check_accounting victim
 
+# ---- long calls: charged in full, held to the share ------------------------
+
+# Calls of 3 ms and 10 ms, longer than the 1 ms burst, within a 20 ms
+# ceiling. Every call is charged in full (budget.h): when a call's charge
+# stopped at one burst, calls of 3 ms took some 30% of the CPU at a 10%
+# share, and calls of 10 ms all they wanted.
+check "burner: ceiling 20ms, eject-after never" \
+	chamctl tenant set burner ceiling 20ms eject-after never
+for ms in 3 10; do
+	check "burner spins $ms ms per call" burner_configure burner $((ms * 1000000)) 0
+	flood_with_victim "calls of $ms ms" 10
+	check_eq "calls of $ms ms: the victim got all 10 echoes" 10 "$answered"
+	check_eq "calls of $ms ms: the victim had no over_budget drop" 0 \
+		"$(delta "$v0" "$v1" .drops.over_budget)"
+	check "calls of $ms ms: the burner had over_budget drops" \
+		test "$(delta "$b0" "$b1" .drops.over_budget)" -gt 0
+	pct=$(handler_pct "$b0" "$b1")
+	diag "calls of $ms ms: burner handler ${pct}% in $(delta "$b0" "$b1" .handler_calls) calls, handler and infra $(cpu_pct "$b0" "$b1")%"
+	check "calls of $ms ms: the burner's handler time (${pct}%) is at most 1.5 x its share ($BURNER_SHARE%)" \
+		at_most "$pct" $((BURNER_SHARE * 3 / 2))
+	check "calls of $ms ms: the burner's handler still ran" \
+		test "$(delta "$b0" "$b1" .handler_calls)" -gt 0
+done
+check "burner: back to ${SPIN_NS}ns" burner_configure burner $SPIN_NS 0
+check "burner: back to the default ceiling and eject-after" \
+	chamctl tenant set burner ceiling 10ms eject-after 16
+
 # ---- not enforced: the same flood is never refused ------------------------
 
 check "burner: enforcement off" chamctl tenant set burner enforcement off

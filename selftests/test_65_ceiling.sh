@@ -47,6 +47,18 @@ monitor_joined() {
 }
 
 chamctl port attach cham0 >/dev/null
+
+# A tenant's calls are held to a ceiling from the start: 10 ms, ejection
+# after 16 calls above it; none and never only when the admin says so.
+check "a new tenant" chamctl tenant add fresh id 9
+check_eq "a new tenant: ceiling 10 ms, eject after 16" '[10000000,16]' \
+	"$(chamctl -j tenant show fresh | jq -c '[.ceiling_ns, .eject_after]')"
+check "ceiling none, eject-after never, when the admin says so" \
+	chamctl tenant set fresh ceiling none eject-after never
+check_eq "... and so shown" '[0,0]' \
+	"$(chamctl -j tenant show fresh | jq -c '[.ceiling_ns, .eject_after]')"
+chamctl tenant del fresh >/dev/null
+
 check "tenant burner with ceiling $CEILING, eject after 3" \
 	chamctl tenant add burner id 5 default drop ceiling $CEILING eject-after 3
 chamctl rule add burner dst $HOST4 proto udp dport $PORT >/dev/null
@@ -106,6 +118,17 @@ check_eventually_eq "ejected: packets take the default verdict (drop)" 2 \
 	counter_delta "$before" burner .drops.default
 check_eq "ejected: no handler call" 0 "$(counter_delta "$before" burner .handler_calls)"
 check_eq "ejected: no new violation" 0 "$(counter_delta "$before" burner .ceiling_violations)"
+
+# An ejection stays in force until the admin clears it or the tenant
+# registers again: not lifted by time, nor by new settings.
+check "the admin raises the ceiling to 1s" chamctl tenant set burner ceiling 1s
+sleep 1
+before=$(chamctl -j stats burner)
+send_udp 2
+check_eventually_eq "still ejected after a second and new settings: default verdict" 2 \
+	counter_delta "$before" burner .drops.default
+check_eq "still ejected: no handler call" 0 "$(counter_delta "$before" burner .handler_calls)"
+check "the ceiling back to $CEILING" chamctl tenant set burner ceiling $CEILING
 
 # Replacing the ejected protocol (an update of its link, which stayed
 # bound) restores it, with a clean record.

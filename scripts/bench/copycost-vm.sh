@@ -4,7 +4,7 @@
 # Inside the VM (scripts/bench/copycost.sh boots it): what one call of
 # bpf_cham_load_bytes(), bpf_cham_store_bytes() and bpf_cham_compare_bytes()
 # costs per packet, by size, and what the same load costs done byte by byte
-# in a bpf_loop() callback with bpf_cham_pkt_ptr(), against a baseline of
+# in a loop the verifier unrolls, with bpf_cham_pkt_ptr(), against a baseline of
 # the same handler making no call, all in this boot. The handler is
 # selftests/progs/copy_cost.bpf.c (op 0: no call, 1: load, 2: store, 3:
 # compare, 4: byte loop; the op and the size are set in its

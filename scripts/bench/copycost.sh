@@ -4,7 +4,7 @@
 # `make bench-copy`: boots the VM once and measures what one call of
 # bpf_cham_load_bytes(), bpf_cham_store_bytes() and bpf_cham_compare_bytes()
 # costs per packet at 0 to 1400 bytes, and the same load done byte by byte
-# in a bpf_loop() callback, against the same handler making no call
+# in a loop the verifier unrolls, against the same handler making no call
 # (scripts/bench/copycost-vm.sh, selftests/progs/copy_cost.bpf.c). Prints a
 # table and writes scripts/bench/results/copycost.json: {"mode",
 # "baseline_insns", "load"|"store"|"compare"|"byte_loop": {SIZE: {"insns",

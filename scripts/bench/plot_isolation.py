@@ -4,10 +4,15 @@
 
 usage: plot_isolation.py RESULT.json OUT.png
 
-Left: the victim's p99 round-trip time against the adversary's flood rate,
-enforcement off and on, with the no-adversary p99 of each mode and the
-targets' lines (3x the reference without enforcement, 1.5x with it).
-Right: the adversary's measured CPU share, with its configured share.
+Left: the victim's p99 round-trip time against the adversary's load
+(flood rate, with the number of adversary tenants), enforcement off and
+on, and against the null adversary (the same flood, no work); the
+no-adversary p99, the 1.5x target, and isolation.md's bound (no-adversary
+p99 plus the most a victim packet may wait for the co-runners: their
+bursts plus one ceiling each, over what their shares leave), computed
+from the knobs of the run. The victim's module-side p99 (fast path entry
+to verdict) is drawn dotted. Right: the adversaries' measured CPU share
+against their configured total.
 """
 import json
 import sys
@@ -19,24 +24,9 @@ import matplotlib.pyplot as plt  # noqa: E402  (after use())
 from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter  # noqa: E402
 
 
-def median(values):
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-
-
-def latency_points(result, enforcement):
-    """Per flood rate, the median of the runs at that rate, as the targets
-    take it."""
-    by_rate = {}
-    for r in result['runs']:
-        if r['phase'] == 'latency' and r['enforcement'] == enforcement:
-            by_rate.setdefault(r['rate'], []).append(r)
-    return [{'rate': rate,
-             'p99': median([r['victim_rtt']['p99_us'] for r in runs]),
-             'p50': median([r['victim_rtt']['p50_us'] for r in runs]),
-             'share': median([r['burner']['share'] for r in runs])}
-            for rate, runs in sorted(by_rate.items())]
+def series(steps, mode, key):
+    return [s[mode][key] if s.get(mode) and s[mode].get(key) is not None
+            else float('nan') for s in steps]
 
 
 def main():
@@ -46,68 +36,76 @@ def main():
         result = json.load(f)
     cfg = result['config']
     ref = result['reference_p99_us']
-    spin_s = cfg['spin_ns'] / 1e9
+    steps = result['steps']
+    rates = [s['rate'] for s in steps]
+    labels = ['%d\n(%d tenant%s)' % (s['rate'], s['tenants'],
+                                     '' if s['tenants'] == 1 else 's')
+              for s in steps]
 
-    fig, (lat, share) = plt.subplots(1, 2, figsize=(12, 4.8))
-    styles = {'off': ('tab:red', 'o', 'enforcement off'),
-              'on': ('tab:blue', 's', 'enforcement on')}
-    rates = []
-    for mode, (color, marker, label) in styles.items():
-        points = latency_points(result, mode)
-        if not points:
+    fig, (lat, share) = plt.subplots(1, 2, figsize=(13, 5),
+                                     gridspec_kw={'width_ratios': [3, 2]})
+    styles = [('off', 'tab:red', 'o', 'enforcement off'),
+              ('on', 'tab:blue', 's', 'enforcement on'),
+              ('null', 'tab:gray', '^', 'null adversary (same flood, no work), on')]
+    for mode, color, marker, label in styles:
+        p99 = series(steps, mode, 'p99_us')
+        if all(v != v for v in p99):
             continue
-        rates = [p['rate'] for p in points]
-        lat.plot(rates, [p['p99'] for p in points],
-                 color=color, marker=marker, label=label + ': victim p99')
-        lat.plot(rates, [p['p50'] for p in points],
-                 color=color, marker=marker, linestyle=':', alpha=0.6,
-                 label=label + ': victim p50')
-        share.plot(rates, [p['share'] for p in points],
-                   color=color, marker=marker, label=label)
-    if ref.get('off'):
-        lat.axhline(ref['off'], color='tab:red', linewidth=0.8,
-                    linestyle='-', alpha=0.5,
-                    label='no adversary p99 (off): %.0f us' % ref['off'])
-        lat.axhline(3 * ref['off'], color='tab:red', linestyle='--',
-                    label='3x no-adversary p99 (off): target above')
+        lat.plot(rates, p99, color=color, marker=marker,
+                 label=label + ': victim p99')
+        module = [v / 1000 for v in series(steps, mode, 'module_p99_ns')]
+        if mode != 'null' and not all(v != v for v in module):
+            lat.plot(rates, module, color=color, marker=marker, linestyle=':',
+                     alpha=0.6, label=label + ': module-side p99')
     if ref.get('on'):
-        lat.axhline(ref['on'], color='tab:blue', linewidth=0.8,
-                    linestyle='-', alpha=0.5,
+        lat.axhline(ref['on'], color='tab:blue', linewidth=0.8, alpha=0.5,
                     label='no adversary p99 (on): %.0f us' % ref['on'])
         lat.axhline(1.5 * ref['on'], color='tab:blue', linestyle='--',
-                    label='1.5x no-adversary p99 (on): target below')
+                    label='1.5x no-adversary p99: target, on')
+        lat.axhline(10 * ref['off'], color='tab:red', linestyle='--',
+                    alpha=0.6, label='10x no-adversary p99: target, off')
+        lat.plot(rates, [ref['on'] + s['bound_us'] for s in steps],
+                 color='black', linestyle='-.', drawstyle='steps-mid',
+                 label='bound: no-adversary p99 + sum(burst + ceiling) / (1 - sum(share))')
     lat.set_yscale('log')
-    # Plain microseconds on the log axis: 100, 200, 500, 1000, ...
     lat.yaxis.set_major_locator(FixedLocator(
-        [m * 10 ** e for e in range(1, 7) for m in (1, 2, 5)]))
+        [m * 10 ** e for e in range(-1, 7) for m in (1, 2, 5)]))
     lat.yaxis.set_major_formatter(ScalarFormatter())
     lat.yaxis.set_minor_formatter(NullFormatter())
-    lat.set_xlabel('adversary flood (packets/s; demand = rate x %.0f us)'
-                   % (cfg['spin_ns'] / 1000))
-    lat.set_ylabel('victim round-trip time (us, log)')
-    lat.set_title('Victim latency, %d request%s in flight'
-                  % (cfg['inflight'], '' if cfg['inflight'] == 1 else 's'))
+    lat.set_xticks(rates)
+    lat.set_xticklabels(labels, fontsize=7)
+    lat.set_xlabel('adversary flood (packets/s, spread over the tenants; '
+                   '%.0f us of work per packet)' % (cfg['spin_ns'] / 1000))
+    lat.set_ylabel('victim latency (us, log)')
+    lat.set_title('Victim: round trip p99, and the module\'s fast-path p99')
     lat.grid(True, which='both', alpha=0.3)
-    lat.legend(fontsize=7)
+    # Below the bound, which runs along the top.
+    lat.legend(fontsize=6.5, loc='upper left', bbox_to_anchor=(0, 0.88))
 
-    share.axhline(cfg['burner_share'], color='black', linestyle='--',
-                  label='configured share: %g%%' % cfg['burner_share'])
-    share.axhspan(cfg['burner_share'] * 0.9, cfg['burner_share'] * 1.1,
-                  color='gray', alpha=0.2, label='within 10%')
-    if rates:
-        share.plot(rates, [100 * r * spin_s for r in rates], color='gray',
-                   linestyle=':', label='demand of the spin alone')
-    share.set_ylim(0, 110)
+    for mode, color, marker, label in styles[:2]:
+        share.plot(rates, series(steps, mode, 'adversary_share'),
+                   color=color, marker=marker, label=label)
+    configured = [s['configured_share'] for s in steps]
+    share.plot(rates, configured, color='black', linestyle='--',
+               drawstyle='steps-mid', label='configured (sum of the tenants)')
+    share.fill_between(rates, [c * 0.95 for c in configured],
+                       [c * 1.05 for c in configured], step='mid',
+                       color='gray', alpha=0.2, label='within 5%')
+    share.set_ylim(0, 105)
+    share.set_xticks(rates)
+    share.set_xticklabels(labels, fontsize=7)
     share.set_xlabel('adversary flood (packets/s)')
     share.set_ylabel('adversary CPU share (% of one CPU)')
-    share.set_title('Adversary share (handler + infra cycles / elapsed)')
+    share.set_title('Adversaries\' share (handler + infra cycles / elapsed)')
     share.grid(True, alpha=0.3)
     share.legend(fontsize=7)
 
-    fig.suptitle('Chamelio time protection: victim %g%%, adversary %g%% '
-                 '(burst %s, %.0f us per packet); emulated, compare ratios'
-                 % (cfg['victim_share'], cfg['burner_share'], cfg['burst'],
-                    cfg['spin_ns'] / 1000), fontsize=9)
+    fig.suptitle('Chamelio time protection (%s mode): victim %g%%, adversaries '
+                 '%g%% each, default burst and ceiling; long calls (%.0f us, '
+                 'not drawn) in the JSON'
+                 % (result.get('mode', '?'), cfg['victim_share'],
+                    cfg['adversary_share'], cfg['long_spin_ns'] / 1000),
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=110)
 

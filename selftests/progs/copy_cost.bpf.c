@@ -3,8 +3,8 @@
  * What bpf_cham_load_bytes(), bpf_cham_store_bytes() and
  * bpf_cham_compare_bytes() cost per byte: one call per packet, the kfunc
  * and length chosen in copy_cost_config (op 0: no call, 1: load, 2:
- * store, 3: compare, 4: the load done byte by byte in a bpf_loop()
- * callback, for comparison; size in bytes), from offset 0 of the frame. Store
+ * store, 3: compare, 4: the load done byte by byte with
+ * bpf_cham_pkt_ptr() in a loop the verifier unrolls, for comparison; size in bytes), from offset 0 of the frame. Store
  * and compare use the frame's own bytes, loaded on the first packet, so
  * that BPF_PROG_TEST_RUN's repetitions, which reuse the buffer, see the
  * same frame every time. Drops every packet.
@@ -43,20 +43,21 @@ struct {
 	__type(value, struct copy_cost_buf);
 } copy_cost_buf SEC(".maps");
 
-struct byte_loop {
-	struct cham_ctx *pkt;
-	struct copy_cost_buf *buf;
-};
-
-static long copy_one_byte(__u64 i, void *data)
+/* Op 4: what a protocol pays for copying without the copy kfuncs. */
+static void copy_byte_by_byte(struct cham_ctx *pkt, struct copy_cost_buf *buf,
+			      __u32 size)
 {
-	struct byte_loop *loop = data;
-	__u8 *byte = bpf_cham_pkt_ptr(loop->pkt, i, 1);
+	__u8 *byte;
+	__u32 i;
 
-	if (!byte)
-		return 1;
-	loop->buf->bytes[i & (COPY_COST_MAX - 1)] = *byte;
-	return 0;
+	for (i = 0; i < COPY_COST_MAX; i++) {
+		if (i >= size)
+			break;
+		byte = bpf_cham_pkt_ptr(pkt, i, 1);
+		if (!byte)
+			break;
+		buf->bytes[i] = *byte;
+	}
 }
 
 SEC("struct_ops/copy_cost_rx")
@@ -85,12 +86,9 @@ int BPF_PROG(copy_cost_rx, struct cham_ctx *pkt)
 	case 3:
 		bpf_cham_compare_bytes(pkt, 0, buf->bytes, size);
 		break;
-	case 4: {
-		struct byte_loop loop = { .pkt = pkt, .buf = buf };
-
-		bpf_loop(size, copy_one_byte, &loop, 0);
+	case 4:
+		copy_byte_by_byte(pkt, buf, size);
 		break;
-	}
 	}
 	return CHAM_VERDICT_DROP;
 }

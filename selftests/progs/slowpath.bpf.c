@@ -49,29 +49,21 @@ static struct counter *counter(void)
 	return bpf_map_lookup_elem(&state, &zero);
 }
 
-struct arm_loop {
-	__s64 ok;
-	__s64 err;
-};
-
-static long arm_one(__u64 i, void *data)
+/* Arms timers 100..199, 3 s away, counting what succeeded. */
+static void arm_hundred(struct counter *c)
 {
-	struct arm_loop *loop = data;
-	int err = bpf_cham_timer_arm(100 + i, 3000000000ULL, i);
+	__s64 ok = 0, first_err = 0;
+	int i, err;
 
-	if (err) {
-		if (!loop->err)
-			loop->err = err;
-	} else {
-		loop->ok++;
+	for (i = 0; i < 100; i++) {
+		err = bpf_cham_timer_arm(100 + i, 3000000000ULL, i);
+		if (!err)
+			ok++;
+		else if (!first_err)
+			first_err = err;
 	}
-	return 0;
-}
-
-static long cancel_one(__u64 i, void *data)
-{
-	bpf_cham_timer_cancel(100 + i);
-	return 0;
+	c->armed_ok = ok;
+	c->armed_err = first_err;
 }
 
 static int word_is(struct cham_ctx *ctx, const char *word, __u32 len)
@@ -90,19 +82,19 @@ int BPF_PROG(slowpath_rx, struct cham_ctx *pkt)
 {
 	__u32 plen = pkt->l4_len - (pkt->payload_off - pkt->l4_off);
 	struct counter *c = counter();
-	struct arm_loop loop = {};
 	char hello[5] = "hello";
 
 	if (pkt->l4_proto != IPPROTO_UDP || !c)
 		return CHAM_VERDICT_PASS;
 	if (plen >= 6 && word_is(pkt, "timers", 6)) {
-		bpf_loop(100, arm_one, &loop, 0);
-		c->armed_ok = loop.ok;
-		c->armed_err = loop.err;
+		arm_hundred(c);
 		return CHAM_VERDICT_DROP;
 	}
 	if (plen >= 6 && word_is(pkt, "cancel", 6)) {
-		bpf_loop(100, cancel_one, NULL, 0);
+		int i;
+
+		for (i = 0; i < 100; i++)
+			bpf_cham_timer_cancel(100 + i);
 		return CHAM_VERDICT_DROP;
 	}
 	if (plen >= 6 && word_is(pkt, "notify", 6)) {

@@ -286,6 +286,15 @@ enum cham_budget_policy {
 /* Shares are in parts of CHAM_SHARE_SCALE of one CPU (basis points). */
 #define CHAM_SHARE_SCALE	10000
 
+/*
+ * The ceiling on one handler call (CHAM_A_TENANT_CEILING_NS): at most one
+ * second; a new tenant starts with 10 ms, and with ejection after 16 calls
+ * above it (CHAM_A_TENANT_EJECT_AFTER). Documentation/isolation.md.
+ */
+#define CHAM_CEILING_NS_MAX		1000000000U
+#define CHAM_CEILING_NS_DEFAULT		10000000U
+#define CHAM_EJECT_AFTER_DEFAULT	16U
+
 /* ---- the slow path -------------------------------------------------------- */
 
 /**
@@ -587,6 +596,12 @@ enum cham_cmd {
 	 * [AGENT_EVENT_DATA].
 	 */
 	CHAM_CMD_AGENT_EVENT,
+	/*
+	 * Puts the tenant's ejected protocol back on the fast path, with a
+	 * clean violation count: TENANT_ID or TENANT_NAME. ENOENT when no
+	 * protocol of the tenant is ejected.
+	 */
+	CHAM_CMD_PROTO_REINSTATE,
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -740,9 +755,34 @@ enum cham_stat_attr {
 	CHAM_A_STAT_MSG_CALLS,		/* u64: slowpath_msg handler calls */
 	CHAM_A_STAT_MSG_CYCLES,		/* u64: cycles spent in them */
 	CHAM_A_STAT_INJECTED,		/* u64: frames the agent sent out */
+	CHAM_A_STAT_LATENCY,		/* nest: CHAM_A_LATENCY_* (tenants only) */
 	__CHAM_A_STAT_MAX,
 };
 #define CHAM_A_STAT_MAX (__CHAM_A_STAT_MAX - 1)
+
+/*
+ * The fast-path latency histogram of a tenant, summed over the CPUs: the
+ * time from a packet's entry into the fast path to its verdict, for the
+ * packets of an accounted tenant that reach one (those its handler ran
+ * for, those refused over budget). Only the buckets that counted a
+ * packet, in ascending order.
+ */
+enum cham_latency_attr {
+	CHAM_A_LATENCY_UNSPEC,
+	CHAM_A_LATENCY_PAD,
+	CHAM_A_LATENCY_BUCKET,		/* nest, repeated: CHAM_A_LAT_BUCKET_* */
+	__CHAM_A_LATENCY_MAX,
+};
+#define CHAM_A_LATENCY_MAX (__CHAM_A_LATENCY_MAX - 1)
+
+enum cham_lat_bucket_attr {
+	CHAM_A_LAT_BUCKET_UNSPEC,
+	CHAM_A_LAT_BUCKET_PAD,
+	CHAM_A_LAT_BUCKET_LE_NS,	/* u64: each packet counted took at most this many ns; absent for the last bucket, which has no bound */
+	CHAM_A_LAT_BUCKET_COUNT,	/* u64: packets counted */
+	__CHAM_A_LAT_BUCKET_MAX,
+};
+#define CHAM_A_LAT_BUCKET_MAX (__CHAM_A_LAT_BUCKET_MAX - 1)
 
 /*
  * In the counter nests (CHAM_A_STAT_VERDICTS, _DROPS, _PARSE_ERRORS) the

@@ -1557,6 +1557,33 @@ static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	return failed ? EXIT_FAIL : 0;
 }
 
+/*
+ * The admin clears an ejection: the kernel puts the protocol the ceiling
+ * ejected back on the fast path, on the link it kept.
+ */
+static int proto_reinstate(const struct chamctl_cmd *cmd, int argc,
+			   char **argv)
+{
+	struct tenant_ref ref;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!argc)
+		usage_error(cmd, "a TENANT is required");
+	if (argc > 1)
+		usage_error(cmd, "unknown argument '%s'", argv[1]);
+	parse_tenant_ref(cmd, argv[0], &ref);
+	if (nl_open())
+		return EXIT_FAIL;
+	nlh = nl_request(CHAM_CMD_PROTO_REINSTATE, false);
+	nl_put_tenant_ref(nlh, &ref);
+	err = nl_transact(nlh, NULL, NULL);
+	if (err)
+		return nl_fail(err, "reinstating the protocol of tenant %s",
+			       argv[0]);
+	return 0;
+}
+
 static const struct chamctl_cmd proto_cmds[] = {
 	{
 		.name = "load",
@@ -1606,6 +1633,19 @@ static const struct chamctl_cmd proto_cmds[] = {
 "  asks the loader daemon, which does the same if the caller owns the\n"
 "  tenant (and refuses uid 0).\n",
 		.run = proto_unload,
+	}, {
+		.name = "reinstate",
+		.usage = "proto reinstate TENANT",
+		.summary = "put a protocol the ceiling ejected back on the fast path",
+		.details =
+"  The tenant's ejected protocol, still bound to its link, handles the\n"
+"  tenant's packets again, as a new generation with its violation count\n"
+"  back to 0; the tenant's ejections count stays. Raise the tenant's\n"
+"  ceiling or eject-after first, or the same calls eject it again.\n"
+"  Fails (ENOENT, \"no protocol is ejected\") when the tenant runs its\n"
+"  protocol or has none. Root only (CAP_NET_ADMIN): a tenant's owner\n"
+"  puts a fixed version back with 'proto replace'.\n",
+		.run = proto_reinstate,
 	}, {
 		.name = "show",
 		.usage = "proto show [pin DIR]",

@@ -294,8 +294,9 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 "    accounting on|off      measure and charge the tenant's CPU time\n" \
 "    enforcement on|off     act on its budget (drop or mark)\n" \
 "    ceiling DURATION|none  the most one handler call may take, 1ns to 1s\n" \
-"    eject-after N|never    unregister its protocol after N calls over\n" \
-"                           the ceiling\n" \
+"                           (default 10ms)\n" \
+"    eject-after N|never    eject its protocol after N calls over the\n" \
+"                           ceiling (default 16)\n" \
 "    insn-limit N|none      refuse handlers that took the verifier more\n" \
 "                           than N instructions\n" \
 "  A DURATION is a whole number with a unit: ns, us, ms or s (500us, 2ms).\n"
