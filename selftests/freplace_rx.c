@@ -10,8 +10,11 @@
  *           of a registered protocol;
  *   before: load TARGET's protocol, attach the extension over FUNC of its
  *           rx program, then register the protocol (with a link).
- * Prints what each step gave ("attach: ...", "register: ...", with the
- * error's strerror text) and exits 0; 1 if a step could not be tried.
+ * Prints what each step gave ("load: ...", "attach: ...", "register: ...",
+ * with the error's strerror text) and exits 0; 1 if a step could not be
+ * tried. (6.12 refuses to load an extension of a static function, and the
+ * module refuses handlers with a global one: test_38_hostile.sh takes
+ * either refusal.)
  */
 #include <errno.h>
 #include <stdio.h>

@@ -291,32 +291,29 @@ check "udp_echo back in place" chamctl proto replace alpha "$BPF/udp_echo.bpf.o"
 
 # A program of type EXT over a function of a handler's program would run
 # in its place, verified without the module's allow-list or its check of
-# unbounded calls. The module seals a bound protocol's programs against
-# extension (cham_proto_seal()): attaching one afterwards fails with EBUSY,
-# and a protocol extended beforehand is refused at registration.
+# unbounded calls. On 6.12 none can be aimed at a registered handler: the
+# BPF core extends global functions only ("is not a global function"),
+# and the module refuses handlers with one; a handler's own entry it takes
+# for unreliable. The module does not rely on that: it seals a bound
+# protocol's programs against extension (cham_proto_seal(): an attach
+# would get EBUSY). Either refusal passes; an attachment fails the test.
 check "freplace_target replaces alpha's protocol" \
 	chamctl proto replace alpha "$PROGS/freplace_target.bpf.o"
 rx_id=$(chamctl -j tenant show alpha | jq '.proto.handlers[] | select(.name == "rx") | .prog_id')
 out=$(freplace_rx after "$rx_id" "$PROGS/hostile_freplace.bpf.o" pick_verdict 2>&1)
-diag "$out"
-check_eq "freplace after registration: the attachment is refused (EBUSY)" \
-	"attach: Device or resource busy" "$(printf '%s\n' "$out" | grep '^attach:')"
+diag "$(printf '%s\n' "$out" | grep -E "^(load|attach):|not a global function")"
+if printf '%s\n' "$out" | grep -q "^attach: Device or resource busy"; then
+	ok "freplace over alpha's handler: the module's seal refuses it (EBUSY)"
+elif printf '%s\n' "$out" | grep -q "pick_verdict() is not a global function"; then
+	ok "freplace over alpha's handler: the BPF core refuses it (not a global function)"
+else
+	not_ok "freplace over alpha's handler: refused"
+fi
 before=$(chamctl -j stats alpha)
 echo replaced | ip netns exec cl socat -u - UDP:$HOST4:7200
-check_eventually_eq "freplace after registration: alpha's own program still drops" 1 \
+check_eventually_eq "freplace: alpha's own program still drops" 1 \
 	counter_delta "$before" alpha .drops.handler
-# With nothing bound for alpha, a refusal below is the seal's, not EBUSY
-# for a tenant that has a link.
 check "alpha's protocol unloaded" chamctl proto unload alpha
-dmesg -c >/dev/null
-out=$(freplace_rx before "$PROGS/freplace_target.bpf.o" "$PROGS/hostile_freplace.bpf.o" pick_verdict 2>&1)
-diag "$out"
-check_eq "freplace before registration: the extension attaches (nothing is bound yet)" \
-	"attach: attached" "$(printf '%s\n' "$out" | grep '^attach:')"
-check_eq "freplace before registration: the protocol is refused (EBUSY)" \
-	"register: Device or resource busy" "$(printf '%s\n' "$out" | grep '^register:')"
-check "freplace before registration: the kernel log says why" \
-	sh -c "dmesg | grep -q \"protocol 'freplace_target' refused: its rx handler is extended by an freplace program\""
 check "udp_echo back for alpha" chamctl proto load "$BPF/udp_echo.bpf.o" tenant alpha
 check_eq "alpha answers after the attacks" after "$(udp_ask $HOST4 7200 after)"
 reset_state

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A protocol with a function an freplace program could attach over (tenant
- * "alpha"): pick_verdict() is static and not inlined, and its BTF matches
- * its arguments, so the verifier counts it reliable and would let a
- * program of type EXT replace it (selftests/progs/hostile_freplace.bpf.c,
- * attached by selftests/freplace_rx.c). Drops every packet itself.
+ * A protocol with a function an freplace program might aim at (tenant
+ * "alpha"): pick_verdict(), not inlined, its BTF matching its arguments
+ * (selftests/progs/hostile_freplace.bpf.c, attached by
+ * selftests/freplace_rx.c). 6.12 extends global functions only, and the
+ * module refuses handlers with one, so it stays static. Drops every
+ * packet itself.
  */
 #include "chamelio.bpf.h"
 
