@@ -366,6 +366,7 @@ int cham_agent_register(struct cham_tenant *tenant, struct sock *sk,
 	rcu_assign_pointer(tenant->agent, agent);
 	atomic_inc(&cham_agents_registered);
 	cham_config_changed();
+	cham_netlink_notify_agent(tenant, CHAM_CMD_AGENT_ADD_NTF, portid);
 	return 0;
 }
 
@@ -388,6 +389,7 @@ void cham_agent_unregister(struct cham_tenant *tenant)
 		return;
 	atomic_dec(&cham_agents_registered);
 	cham_config_changed();
+	cham_netlink_notify_agent(tenant, CHAM_CMD_AGENT_DEL_NTF, agent->portid);
 	synchronize_rcu();
 	cancel_delayed_work_sync(&agent->work);
 	while ((skb = skb_dequeue(&agent->queue))) {

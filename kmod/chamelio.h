@@ -189,6 +189,7 @@ struct cham_tenant {
 	 * it; it lives as long as the link. Under cham_config_lock.
 	 */
 	struct cham_proto_ops *proto_bound;
+	u32 proto_link_id;	/* proto_link's, for readers without the lock */
 	u32 proto_generation;
 	atomic_t ejections;	/* protocols ejected, ever */
 	struct cham_limits __rcu *limits;
@@ -416,9 +417,14 @@ struct cham_tenant *cham_steer_fragment(u8 family, const union cham_addr *addr,
 extern struct genl_family cham_genl_family;
 int cham_netlink_init(void);
 void cham_netlink_exit(void);
-void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
-				 const struct cham_proto_ops *ops,
-				 u32 violations);
+void cham_netlink_notify_tenant(struct cham_tenant *tenant, u8 cmd);
+void cham_netlink_notify_port(u32 ifindex, const char *ifname, u8 cmd);
+void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd);
+void cham_netlink_notify_agent(const struct cham_tenant *tenant, u8 cmd,
+			       u32 portid);
+void cham_netlink_notify_proto(const struct cham_tenant *tenant, u8 cmd,
+			       const struct cham_proto_ops *ops,
+			       const struct cham_proto_ops *prev, gfp_t gfp);
 
 /*
  * Global time-protection switches (netlink CONFIG_SET; accounting is also

@@ -196,6 +196,7 @@ int cham_guest_add(struct cham_guest *guest, struct netlink_ext_ack *extack)
 	}
 	list_add_tail_rcu(&guest->tenant_node, &guest->tenant->guests);
 	cham_config_changed();
+	cham_netlink_notify_guest(guest, CHAM_CMD_GUEST_ADD_NTF);
 	return 0;
 
 err_free:
@@ -209,6 +210,7 @@ void cham_guest_del(struct cham_guest *guest)
 	u32 ifindex = READ_ONCE(guest->ifindex);
 
 	lockdep_assert_held(&cham_config_lock);
+	cham_netlink_notify_guest(guest, CHAM_CMD_GUEST_DEL_NTF);
 	xa_erase(&cham_guests, guest->id);
 	if (ifindex)
 		xa_erase(&cham_guest_links, ifindex);
@@ -243,6 +245,7 @@ static int cham_guest_netdev_event(struct notifier_block *nb,
 	if (guest) {
 		WRITE_ONCE(guest->ifindex, 0);
 		cham_config_changed();
+		cham_netlink_notify_guest(guest, CHAM_CMD_GUEST_CHANGE_NTF);
 	}
 	mutex_unlock(&cham_config_lock);
 	return NOTIFY_DONE;

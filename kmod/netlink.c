@@ -275,6 +275,9 @@ static const struct genl_multicast_group cham_nl_mcgrps[] = {
 				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+static void cham_nl_notify_rule(const struct cham_rule *rule, u8 cmd);
+static void cham_nl_notify_config(void);
+
 /* ---- common ------------------------------------------------------------ */
 
 /* A missing attribute gets its type and a message in the extack. */
@@ -466,6 +469,7 @@ static int cham_nl_parse_prefix(struct netlink_ext_ack *extack,
 				struct nlattr *len, struct cham_prefix *prefix)
 {
 	unsigned int addr_len, max_prefix;
+	union cham_addr given;
 
 	memset(prefix, 0, sizeof(*prefix));
 	prefix->family = nla_get_u8(family);
@@ -479,11 +483,27 @@ static int cham_nl_parse_prefix(struct netlink_ext_ack *extack,
 	nla_memcpy(&prefix->addr, addr, addr_len);
 	prefix->prefix_len = len ? nla_get_u8(len) : max_prefix;
 	if (prefix->prefix_len > max_prefix) {
-		NL_SET_ERR_MSG_ATTR(extack, len,
-				    "prefix is longer than the address");
+		NL_SET_ERR_MSG_ATTR_FMT(extack, len,
+					"prefix length %u is out of range (0..%u)",
+					prefix->prefix_len, max_prefix);
 		return -EINVAL;
 	}
+	given = prefix->addr;
 	cham_prefix_make_mask(prefix);
+	/* As ip route does: 10.1.2.3/8 is a typo, not 10.0.0.0/8. */
+	if (memcmp(&given, &prefix->addr, addr_len)) {
+		if (prefix->family == AF_INET)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, addr,
+						"host bits set: the network is %pI4/%u",
+						&prefix->addr.v4,
+						prefix->prefix_len);
+		else
+			NL_SET_ERR_MSG_ATTR_FMT(extack, addr,
+						"host bits set: the network is %pI6c/%u",
+						&prefix->addr.v6,
+						prefix->prefix_len);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -568,20 +588,31 @@ static int cham_nl_put_egress(struct sk_buff *skb,
 	return 0;
 }
 
-/* The protocol nest: its identity and, per handler, its program and size. */
-static int cham_nl_put_proto(struct sk_buff *skb,
-			     const struct cham_proto_ops *ops, bool handlers)
+/*
+ * A protocol nest (@attr): its identity and, for the protocol @tenant's
+ * link binds (@bound), the link, whether it was ejected and, per handler,
+ * its program and size. Under rcu_read_lock() or the config lock.
+ */
+static int cham_nl_put_proto(struct sk_buff *skb, int attr,
+			     const struct cham_tenant *tenant,
+			     const struct cham_proto_ops *ops, bool bound)
 {
 	struct nlattr *nest, *handler;
 	int i;
 
-	nest = nla_nest_start(skb, CHAM_A_TENANT_PROTO);
+	nest = nla_nest_start(skb, attr);
 	if (!nest ||
 	    nla_put_string(skb, CHAM_A_PROTO_NAME, ops->name) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, ops->generation))
 		return -EMSGSIZE;
-	for (i = 0; handlers && i < __CHAM_PROTO_HANDLER_MAX; i++) {
+	if (bound &&
+	    (nla_put_u32(skb, CHAM_A_PROTO_LINK_ID,
+			 READ_ONCE(tenant->proto_link_id)) ||
+	     nla_put_u8(skb, CHAM_A_PROTO_EJECTED,
+			rcu_access_pointer(tenant->ops) != ops)))
+		return -EMSGSIZE;
+	for (i = 0; bound && i < __CHAM_PROTO_HANDLER_MAX; i++) {
 		if (!ops->prog_id[i])
 			continue;
 		handler = nla_nest_start(skb, CHAM_A_PROTO_HANDLER);
@@ -606,7 +637,7 @@ static int cham_nl_put_proto(struct sk_buff *skb,
 static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 			       const struct cham_nl_reader *reader, void *hdr)
 {
-	const struct cham_proto_ops *ops;
+	const struct cham_proto_ops *bound;
 
 	if (nla_put_u32(skb, CHAM_A_TENANT_ID, tenant->id) ||
 	    nla_put_string(skb, CHAM_A_TENANT_NAME, tenant->name) ||
@@ -629,12 +660,15 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 			cham_agent_portid(tenant)))
 		goto cancel;
 
-	/* The fast path can eject the protocol at any time. */
-	ops = rcu_dereference(tenant->ops);
-	if (ops &&
+	/*
+	 * What the tenant's link binds, ejected or not: the instance lives
+	 * as long as the link, and its map is freed after a grace period.
+	 */
+	bound = READ_ONCE(tenant->proto_bound);
+	if (bound &&
 	    (nla_put_u32(skb, CHAM_A_TENANT_VIOLATIONS,
-			 atomic_read(&ops->violations)) ||
-	     cham_nl_put_proto(skb, ops, true)))
+			 atomic_read(&bound->violations)) ||
+	     cham_nl_put_proto(skb, CHAM_A_TENANT_PROTO, tenant, bound, true)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -834,8 +868,12 @@ static int cham_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	id = nla_get_u32(attrs[CHAM_A_TENANT_ID]);
 	err = cham_tenant_add(id, nla_data(attrs[CHAM_A_TENANT_NAME]), owner,
 			      default_verdict, &limits, info->extack);
-	if (!err)
-		cham_nl_parse_slowpath(info, cham_tenant_find(id, NULL));
+	if (!err) {
+		struct cham_tenant *tenant = cham_tenant_find(id, NULL);
+
+		cham_nl_parse_slowpath(info, tenant);
+		cham_netlink_notify_tenant(tenant, CHAM_CMD_TENANT_ADD_NTF);
+	}
 	mutex_unlock(&cham_config_lock);
 	return err;
 }
@@ -918,6 +956,7 @@ static int cham_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
 		cham_tenant_set_owner(tenant, owner);
 	}
 	cham_nl_parse_slowpath(info, tenant);
+	cham_netlink_notify_tenant(tenant, CHAM_CMD_TENANT_CHANGE_NTF);
 	limits = NULL;
 	egress = NULL;
 out:
@@ -1082,11 +1121,13 @@ static int cham_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	rule.tenant = tenant;
 	err = cham_rule_add(&rule, info->extack);
 	/* One rule always fits: the rule is in place, report success. */
-	if (!err)
+	if (!err) {
 		WARN_ON_ONCE(cham_nl_fill_rule(msg, &rule, hdr));
-	else if (err == -ENOMEM)
+		cham_nl_notify_rule(&rule, CHAM_CMD_RULE_ADD_NTF);
+	} else if (err == -ENOMEM) {
 		NL_SET_ERR_MSG(info->extack,
 			       "out of memory for a rule table with the rule");
+	}
 out:
 	mutex_unlock(&cham_config_lock);
 	/* The reply tells the admin the id the kernel gave the rule. */
@@ -1095,12 +1136,19 @@ out:
 
 static int cham_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 {
-	int err;
+	struct cham_rule rule;
+	int err = -ENOENT;
+	u32 id;
 
 	if (CHAM_NL_REQUIRE(info, CHAM_A_RULE_ID, "rule id is required"))
 		return -EINVAL;
+	id = nla_get_u32(info->attrs[CHAM_A_RULE_ID]);
 	mutex_lock(&cham_config_lock);
-	err = cham_rule_del(nla_get_u32(info->attrs[CHAM_A_RULE_ID]));
+	/* The lock keeps rule.tenant until the notification is sent. */
+	if (cham_rule_find(id, &rule))
+		err = cham_rule_del(id);
+	if (!err)
+		cham_nl_notify_rule(&rule, CHAM_CMD_RULE_DEL_NTF);
 	mutex_unlock(&cham_config_lock);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CHAM_A_RULE_ID],
@@ -1203,6 +1251,18 @@ static int cham_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int cham_nl_fill_port(struct sk_buff *skb, u32 ifindex,
+			     const char *ifname, void *hdr)
+{
+	if (nla_put_u32(skb, CHAM_A_PORT_IFINDEX, ifindex) ||
+	    nla_put_string(skb, CHAM_A_PORT_IFNAME, ifname)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 /* Readable by all: the ports are the provider's, not a tenant's. */
 static int cham_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -1215,17 +1275,10 @@ static int cham_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_lock();
 	for (; cham_port_next(&ifindex, ifname); ifindex++) {
 		hdr = cham_nl_dump_header(skb, cb, CHAM_CMD_PORT_GET);
-		if (!hdr) {
-			err = -EMSGSIZE;
+		err = hdr ? cham_nl_fill_port(skb, ifindex, ifname, hdr) :
+		      -EMSGSIZE;
+		if (err)
 			break;
-		}
-		if (nla_put_u32(skb, CHAM_A_PORT_IFINDEX, ifindex) ||
-		    nla_put_string(skb, CHAM_A_PORT_IFNAME, ifname)) {
-			genlmsg_cancel(skb, hdr);
-			err = -EMSGSIZE;
-			break;
-		}
-		genlmsg_end(skb, hdr);
 	}
 	rcu_read_unlock();
 	cb->args[0] = ifindex;
@@ -1655,6 +1708,22 @@ static int cham_nl_guest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- global settings and notifications -------------------------------- */
 
+static int cham_nl_fill_config(struct sk_buff *skb, void *hdr)
+{
+	if (nla_put_u8(skb, CHAM_A_CFG_ACCOUNTING,
+		       READ_ONCE(cham_cycle_accounting)) ||
+	    nla_put_u8(skb, CHAM_A_CFG_ENFORCEMENT,
+		       READ_ONCE(cham_enforcement)) ||
+	    nla_put_u32(skb, CHAM_A_CFG_CONTENTION_US,
+			READ_ONCE(cham_contention_us)) ||
+	    nla_put_u32(skb, CHAM_A_CFG_TSC_KHZ, tsc_khz)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 /* Readable by all: the provider's settings, nothing of a tenant. */
 static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
@@ -1664,18 +1733,7 @@ static int cham_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	msg = cham_nl_reply_new(info, CHAM_CMD_CONFIG_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u8(msg, CHAM_A_CFG_ACCOUNTING,
-		       READ_ONCE(cham_cycle_accounting)) ||
-	    nla_put_u8(msg, CHAM_A_CFG_ENFORCEMENT,
-		       READ_ONCE(cham_enforcement)) ||
-	    nla_put_u32(msg, CHAM_A_CFG_CONTENTION_US,
-			READ_ONCE(cham_contention_us)) ||
-	    nla_put_u32(msg, CHAM_A_CFG_TSC_KHZ, tsc_khz)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return cham_nl_reply_send(msg, info, cham_nl_fill_config(msg, hdr));
 }
 
 static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
@@ -1697,43 +1755,180 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u8(attrs[CHAM_A_CFG_ENFORCEMENT]));
 	if (attrs[CHAM_A_CFG_CONTENTION_US])
 		cham_budget_set_contention(nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]));
+	cham_nl_notify_config();
 	mutex_unlock(&cham_config_lock);
 	return 0;
 }
 
-/*
- * Tells listeners of the "events" group (CAP_NET_ADMIN holders) that a
- * protocol was ejected. Runs in softirq context, on the packet that made
- * it happen.
- */
-void cham_netlink_notify_ejected(const struct cham_tenant *tenant,
-				 const struct cham_proto_ops *ops,
-				 u32 violations)
-{
-	/* id, violations, the proto nest's flags and generation; two names */
-	size_t size = 4 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
-		      2 * nla_total_size(CHAM_NAME_LEN);
-	struct sk_buff *msg;
-	void *hdr;
+/* ---- notifications ---------------------------------------------------- */
 
-	if (!genl_has_listeners(&cham_genl_family, &init_net,
+/*
+ * Every change of the configuration, whoever makes it (a netlink command,
+ * a struct_ops link, a device going away, the fast path), is told to the
+ * "events" group with the attributes its object's get reply has: a monitor
+ * keeps its view in step without dumping. Sent under the lock that
+ * serialized the change, so that listeners see changes in their order.
+ * A notification that cannot be allocated is lost, as rtnetlink's are;
+ * a listener that falls behind gets ENOBUFS on its socket and dumps.
+ */
+
+/* Not before the family is registered, nor while it is going away. */
+static bool cham_nl_registered;
+
+/* The group needs CAP_NET_ADMIN: its listeners see every tenant. */
+static const struct cham_nl_reader cham_nl_ntf_reader = {
+	.admin = true,
+	.ns = &init_user_ns,
+};
+
+/* A notification for @cmd and its header; NULL when no one listens. */
+static struct sk_buff *cham_nl_ntf_new(u8 cmd, size_t size, gfp_t gfp,
+				       void **hdr)
+{
+	struct sk_buff *msg;
+
+	if (!READ_ONCE(cham_nl_registered) ||
+	    !genl_has_listeners(&cham_genl_family, &init_net,
 				CHAM_NL_MCGRP_EVENTS))
-		return;
-	msg = genlmsg_new(size, GFP_ATOMIC);
+		return NULL;
+	msg = genlmsg_new(size, gfp);
 	if (!msg)
-		return;
-	hdr = cham_nl_put_header(msg, 0, 0, 0, CHAM_CMD_PROTO_EJECTED);
-	if (!hdr ||
-	    nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
-	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
-	    nla_put_u32(msg, CHAM_A_TENANT_VIOLATIONS, violations) ||
-	    cham_nl_put_proto(msg, ops, false)) {
+		return NULL;
+	*hdr = cham_nl_put_header(msg, 0, 0, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* The fills size nothing: a notification too big for its buffer is a bug. */
+static void cham_nl_ntf_send(struct sk_buff *msg, int err, gfp_t gfp)
+{
+	if (WARN_ON_ONCE(err)) {
 		nlmsg_free(msg);
 		return;
 	}
+	genlmsg_multicast(&cham_genl_family, msg, 0, CHAM_NL_MCGRP_EVENTS, gfp);
+}
+
+/* Under cham_config_lock, which keeps the tenant. */
+void cham_netlink_notify_tenant(struct cham_tenant *tenant, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_GOODSIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	rcu_read_lock();
+	err = cham_nl_fill_tenant(msg, tenant, &cham_nl_ntf_reader, hdr);
+	rcu_read_unlock();
+	cham_nl_ntf_send(msg, err, GFP_KERNEL);
+}
+
+static void cham_nl_notify_rule(const struct cham_rule *rule, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
+	if (msg)
+		cham_nl_ntf_send(msg, cham_nl_fill_rule(msg, rule, hdr),
+				 GFP_KERNEL);
+}
+
+void cham_netlink_notify_port(u32 ifindex, const char *ifname, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	err = cham_nl_fill_port(msg, ifindex, ifname, hdr);
+	cham_nl_ntf_send(msg, err, GFP_KERNEL);
+}
+
+/* Under cham_config_lock, which keeps the guest and its tenant. */
+void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_GOODSIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	rcu_read_lock();
+	err = cham_nl_fill_guest(msg, guest, hdr);
+	rcu_read_unlock();
+	cham_nl_ntf_send(msg, err, GFP_KERNEL);
+}
+
+static void cham_nl_notify_config(void)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = cham_nl_ntf_new(CHAM_CMD_CONFIG_CHANGE_NTF, NLMSG_DEFAULT_SIZE,
+			      GFP_KERNEL, &hdr);
+	if (msg)
+		cham_nl_ntf_send(msg, cham_nl_fill_config(msg, hdr),
+				 GFP_KERNEL);
+}
+
+/* @portid: the agent's netlink port, which tenant show reports too. */
+void cham_netlink_notify_agent(const struct cham_tenant *tenant, u8 cmd,
+			       u32 portid)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
+	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
+	    nla_put_u32(msg, CHAM_A_TENANT_AGENT_PORTID, portid)) {
+		cham_nl_ntf_send(msg, -EMSGSIZE, GFP_KERNEL);
+		return;
+	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&cham_genl_family, msg, 0, CHAM_NL_MCGRP_EVENTS,
-			  GFP_ATOMIC);
+	cham_nl_ntf_send(msg, 0, GFP_KERNEL);
+}
+
+/*
+ * A protocol bound, replaced (@prev: the one it displaced), unbound,
+ * ejected or reinstated: the tenant's protocol attributes of tenant show.
+ * From the config lock (process context) or, for an ejection, from the
+ * packet that made it happen (softirq, GFP_ATOMIC), where the instance is
+ * kept by RCU.
+ */
+void cham_netlink_notify_proto(const struct cham_tenant *tenant, u8 cmd,
+			       const struct cham_proto_ops *ops,
+			       const struct cham_proto_ops *prev, gfp_t gfp)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = cham_nl_ntf_new(cmd, NLMSG_DEFAULT_SIZE, gfp, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u32(msg, CHAM_A_TENANT_ID, tenant->id) ||
+	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
+	    nla_put_u32(msg, CHAM_A_TENANT_VIOLATIONS,
+			atomic_read(&ops->violations)) ||
+	    cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO, tenant, ops, true) ||
+	    (prev && cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO_PREV, tenant,
+				       prev, false))) {
+		cham_nl_ntf_send(msg, -EMSGSIZE, gfp);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	cham_nl_ntf_send(msg, 0, gfp);
 }
 
 /*
@@ -2055,10 +2250,14 @@ struct genl_family cham_genl_family __ro_after_init = {
 
 int cham_netlink_init(void)
 {
-	return genl_register_family(&cham_genl_family);
+	int err = genl_register_family(&cham_genl_family);
+
+	WRITE_ONCE(cham_nl_registered, !err);
+	return err;
 }
 
 void cham_netlink_exit(void)
 {
+	WRITE_ONCE(cham_nl_registered, false);
 	genl_unregister_family(&cham_genl_family);
 }

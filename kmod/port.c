@@ -81,6 +81,7 @@ int cham_port_add(struct net *net, u32 ifindex, struct netlink_ext_ack *extack)
 	if (ifindex < CHAM_PORT_BITMAP_BITS)
 		set_bit(ifindex, cham_port_bitmap);
 	cham_config_changed();
+	cham_netlink_notify_port(ifindex, port->ifname, CHAM_CMD_PORT_ADD_NTF);
 	return 0;
 
 err_free:
@@ -98,6 +99,7 @@ int cham_port_del(u32 ifindex)
 	port = xa_erase(&cham_ports, ifindex);
 	if (!port)
 		return -ENOENT;
+	cham_netlink_notify_port(ifindex, port->ifname, CHAM_CMD_PORT_DEL_NTF);
 	cham_tenants_forget_port(ifindex);
 	kfree_rcu(port, rcu);
 	cham_config_changed();

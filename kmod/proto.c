@@ -552,7 +552,9 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 	}
 	rcu_assign_pointer(tenant->ops, ops);
 	tenant->proto_link = link;
-	tenant->proto_bound = ops;
+	/* Both read without the lock by tenant show (netlink.c). */
+	WRITE_ONCE(tenant->proto_link_id, link ? link->id : 0);
+	WRITE_ONCE(tenant->proto_bound, ops);
 	if (old && old != ops)
 		cham_proto_unseal(old, __CHAM_PROTO_HANDLER_MAX);
 	/* A replacement keeps them: its timer handler takes them over. */
@@ -642,8 +644,11 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 		goto out;
 	}
 	err = cham_proto_check_size(tenant, ops) ?: cham_proto_seal(ops);
-	if (!err)
+	if (!err) {
 		cham_proto_publish(tenant, ops, link);
+		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_BIND_NTF, ops,
+					  NULL, GFP_KERNEL);
+	}
 out:
 	mutex_unlock(&cham_config_lock);
 	return err;
@@ -666,8 +671,13 @@ static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 	mutex_lock(&cham_config_lock);
 	tenant = cham_tenant_find(0, ops->tenant);
 	if (tenant && tenant->cookie == ops->tenant_cookie &&
-	    tenant->proto_link == link)
+	    tenant->proto_link == link) {
+		/* Sent first: it names the link, which is then forgotten. */
+		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_UNBIND_NTF,
+					  tenant->proto_bound, NULL,
+					  GFP_KERNEL);
 		cham_proto_publish(tenant, NULL, NULL);
+	}
 	mutex_unlock(&cham_config_lock);
 }
 
@@ -717,6 +727,8 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 	pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
 			    tenant->name, ops->name, old->name);
 	cham_proto_publish(tenant, ops, link);
+	cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_REPLACE_NTF, ops, old,
+				  GFP_KERNEL);
 out:
 	mutex_unlock(&cham_config_lock);
 	return err;
@@ -747,7 +759,8 @@ static bool cham_proto_take_off(struct cham_tenant *tenant,
 		return false;
 	atomic_inc(&tenant->ejections);
 	cham_config_changed();
-	cham_netlink_notify_ejected(tenant, ops, violations);
+	cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_EJECTED, ops, NULL,
+				  GFP_ATOMIC);
 	cham_agent_event(tenant, CHAM_AGENT_EVENT_EJECTED, violations, NULL, 0);
 	return true;
 }
@@ -788,6 +801,8 @@ int cham_proto_reinstate(struct cham_tenant *tenant,
 	pr_info("chamelio: tenant %s: protocol '%s' reinstated by the admin\n",
 		tenant->name, ops->name);
 	cham_proto_publish(tenant, ops, tenant->proto_link);
+	cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_REINSTATE_NTF, ops,
+				  NULL, GFP_KERNEL);
 	return 0;
 }
 
@@ -814,12 +829,17 @@ bool cham_proto_extended(struct cham_tenant *tenant,
 void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 {
 	lockdep_assert_held(&cham_config_lock);
+	if (tenant->proto_bound)
+		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_UNBIND_NTF,
+					  tenant->proto_bound, NULL,
+					  GFP_KERNEL);
 	RCU_INIT_POINTER(tenant->ops, NULL);
 	tenant->proto_link = NULL;
+	WRITE_ONCE(tenant->proto_link_id, 0);
 	if (tenant->proto_bound)
 		cham_proto_unseal(tenant->proto_bound,
 				  __CHAM_PROTO_HANDLER_MAX);
-	tenant->proto_bound = NULL;
+	WRITE_ONCE(tenant->proto_bound, NULL);
 	cham_timers_close(tenant);
 }
 

@@ -99,6 +99,17 @@ static bool cham_rules_overlap(const struct cham_rule *a,
 	       cham_prefixes_overlap(&a->dst, &b->dst);
 }
 
+/* The same match: family, prefix, transport protocol and ports. */
+static bool cham_rules_equal(const struct cham_rule *a,
+			     const struct cham_rule *b)
+{
+	return a->dst.family == b->dst.family &&
+	       a->dst.prefix_len == b->dst.prefix_len &&
+	       !memcmp(&a->dst.addr, &b->dst.addr, sizeof(a->dst.addr)) &&
+	       a->l4_proto == b->l4_proto && a->port_min == b->port_min &&
+	       a->port_max == b->port_max;
+}
+
 static struct cham_rule_table *cham_rule_table_locked(void)
 {
 	return rcu_dereference_protected(cham_rule_table,
@@ -208,6 +219,13 @@ int cham_rule_add(struct cham_rule *rule, struct netlink_ext_ack *extack)
 	}
 	cham_prefix_make_mask(&rule->dst);
 	for (i = 0; i < count; i++) {
+		/* A second copy would only make deleting the rule not take. */
+		if (old->rules[i].tenant == rule->tenant &&
+		    cham_rules_equal(&old->rules[i], rule)) {
+			NL_SET_ERR_MSG_FMT(extack, "tenant %s has this rule: rule %u",
+					   rule->tenant->name, old->rules[i].id);
+			return -EEXIST;
+		}
 		if (old->rules[i].tenant != rule->tenant &&
 		    cham_rules_overlap(&old->rules[i], rule)) {
 			NL_SET_ERR_MSG_FMT(extack,

@@ -184,11 +184,19 @@ void cham_tenants_forget_port(u32 ifindex)
 
 	lockdep_assert_held(&cham_config_lock);
 	xa_for_each(&cham_tenants, index, tenant) {
+		bool changed = false;
+
 		egress = rcu_dereference_protected(tenant->egress,
 						   lockdep_is_held(&cham_config_lock));
-		for (i = 0; i < egress->nr_ports; i++)
-			if (egress->ports[i] == ifindex)
+		for (i = 0; i < egress->nr_ports; i++) {
+			if (egress->ports[i] == ifindex) {
 				WRITE_ONCE(egress->ports[i], 0);
+				changed = true;
+			}
+		}
+		if (changed)
+			cham_netlink_notify_tenant(tenant,
+						   CHAM_CMD_TENANT_CHANGE_NTF);
 	}
 }
 
@@ -220,6 +228,7 @@ int cham_tenant_del(struct cham_tenant *tenant)
 		return err;
 	cham_proto_unbind_tenant(tenant);
 	cham_agent_unregister(tenant);
+	cham_netlink_notify_tenant(tenant, CHAM_CMD_TENANT_DEL_NTF);
 	xa_erase(&cham_tenants, tenant->id);
 	call_rcu(&tenant->rcu, cham_tenant_free_rcu);
 	cham_config_changed();

@@ -14,7 +14,10 @@
 
 #define CHAM_GENL_NAME		"chamelio"
 #define CHAM_GENL_VERSION	1
-/* Multicast group of notifications (CHAM_CMD_PROTO_EJECTED). */
+/*
+ * Multicast group of notifications, for CAP_NET_ADMIN: every change of
+ * the configuration (CHAM_CMD_*_NTF) and CHAM_CMD_PROTO_EJECTED.
+ */
 #define CHAM_GENL_MCGRP_EVENTS	"events"
 /*
  * A tenant's slow path (Documentation/design.md, "The slow path") has no
@@ -602,6 +605,37 @@ enum cham_cmd {
 	 * protocol of the tenant is ejected.
 	 */
 	CHAM_CMD_PROTO_REINSTATE,
+	/*
+	 * Notifications to the "events" group, one per change, whoever made
+	 * it (netlink, a struct_ops link, the kernel). Each carries the
+	 * attributes of the object's get reply: as it is after an ADD or a
+	 * CHANGE, as it was before a DEL.
+	 */
+	CHAM_CMD_TENANT_ADD_NTF,	/* as TENANT_GET */
+	CHAM_CMD_TENANT_CHANGE_NTF,	/* as TENANT_GET: knobs, owner, sources, ports, slow path */
+	CHAM_CMD_TENANT_DEL_NTF,	/* as TENANT_GET; its rules were deleted with it */
+	CHAM_CMD_RULE_ADD_NTF,		/* as RULE_GET */
+	CHAM_CMD_RULE_DEL_NTF,		/* as RULE_GET */
+	CHAM_CMD_PORT_ADD_NTF,		/* as PORT_GET */
+	CHAM_CMD_PORT_DEL_NTF,		/* as PORT_GET; also when the device goes */
+	CHAM_CMD_GUEST_ADD_NTF,		/* as GUEST_GET */
+	CHAM_CMD_GUEST_DEL_NTF,		/* as GUEST_GET */
+	CHAM_CMD_GUEST_CHANGE_NTF,	/* as GUEST_GET: its link went (GUEST_IFINDEX 0) */
+	CHAM_CMD_CONFIG_CHANGE_NTF,	/* as CONFIG_GET */
+	/*
+	 * A tenant's protocol: TENANT_ID, TENANT_NAME and TENANT_PROTO (with
+	 * PROTO_LINK_ID and the handlers). REPLACE adds TENANT_PROTO_PREV,
+	 * the protocol replaced; UNBIND names the protocol the link bound
+	 * (its link released or detached, or its tenant deleted); REINSTATE
+	 * is the admin's (CHAM_CMD_PROTO_REINSTATE).
+	 */
+	CHAM_CMD_PROTO_BIND_NTF,
+	CHAM_CMD_PROTO_REPLACE_NTF,
+	CHAM_CMD_PROTO_UNBIND_NTF,
+	CHAM_CMD_PROTO_REINSTATE_NTF,
+	/* TENANT_ID, TENANT_NAME, TENANT_AGENT_PORTID (the agent's socket). */
+	CHAM_CMD_AGENT_ADD_NTF,
+	CHAM_CMD_AGENT_DEL_NTF,		/* its socket closed, or the tenant's owner changed or it was deleted */
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)
@@ -670,6 +704,7 @@ enum cham_attr {
 	CHAM_A_AGENT_EVENT,		/* u32: enum cham_agent_event */
 	CHAM_A_AGENT_EVENT_CODE,	/* u32 */
 	CHAM_A_AGENT_EVENT_DATA,	/* binary: up to CHAM_AGENT_EVENT_DATA_MAX bytes */
+	CHAM_A_TENANT_PROTO_PREV,	/* nest: CHAM_A_PROTO_*, the protocol a replacement displaced (PROTO_REPLACE_NTF) */
 	__CHAM_A_MAX,
 };
 #define CHAM_A_MAX (__CHAM_A_MAX - 1)
@@ -684,6 +719,8 @@ enum cham_proto_attr {
 	CHAM_A_PROTO_FLAGS,		/* u32 */
 	CHAM_A_PROTO_GENERATION,	/* u32: bumped on each (re)registration */
 	CHAM_A_PROTO_HANDLER,		/* nest, one per handler: CHAM_A_HANDLER_* */
+	CHAM_A_PROTO_LINK_ID,		/* u32: the struct_ops link that binds it, whoever created it */
+	CHAM_A_PROTO_EJECTED,		/* u8, 1: ejected, off the fast path; its link still binds it */
 	__CHAM_A_PROTO_MAX,
 };
 #define CHAM_A_PROTO_MAX (__CHAM_A_PROTO_MAX - 1)
