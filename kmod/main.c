@@ -80,6 +80,7 @@ err_tenants:
  */
 static void __exit cham_exit(void)
 {
+	cham_proto_exit();
 	cham_netlink_exit();
 	cham_rules_exit();
 	cham_guests_exit();

@@ -597,6 +597,8 @@ static int cham_nl_put_proto(struct sk_buff *skb, int attr,
 			     const struct cham_tenant *tenant,
 			     const struct cham_proto_ops *ops, bool bound)
 {
+	const struct bpf_link *link = READ_ONCE(tenant->proto_link);
+	u32 link_id = link ? READ_ONCE(link->id) : 0;
 	struct nlattr *nest, *handler;
 	int i;
 
@@ -606,9 +608,9 @@ static int cham_nl_put_proto(struct sk_buff *skb, int attr,
 	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, ops->generation))
 		return -EMSGSIZE;
+	/* No id yet: the link's creation has not settled (proto.c). */
 	if (bound &&
-	    (nla_put_u32(skb, CHAM_A_PROTO_LINK_ID,
-			 READ_ONCE(tenant->proto_link_id)) ||
+	    ((link_id && nla_put_u32(skb, CHAM_A_PROTO_LINK_ID, link_id)) ||
 	     nla_put_u8(skb, CHAM_A_PROTO_EJECTED,
 			rcu_access_pointer(tenant->ops) != ops)))
 		return -EMSGSIZE;
