@@ -185,8 +185,8 @@ struct cham_tenant {
 	struct cham_proto_ops __rcu *ops;
 	/*
 	 * The link that binds the protocol. Only its id is read, under the
-	 * config lock or, for tenant show, under RCU: its unreg waits for
-	 * a grace period before the BPF core frees it.
+	 * config lock or under RCU (tenant show, an ejection in softirq):
+	 * its unreg waits for a grace period before the BPF core frees it.
 	 */
 	struct bpf_link *proto_link;
 	/*
@@ -425,6 +425,7 @@ extern struct genl_family cham_genl_family;
 int cham_netlink_init(void);
 void cham_netlink_exit(void);
 void cham_netlink_notify_tenant(struct cham_tenant *tenant, u8 cmd);
+void cham_netlink_notify_config(void);
 void cham_netlink_notify_port(u32 ifindex, const char *ifname, u8 cmd);
 void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd);
 void cham_netlink_notify_agent(const struct cham_tenant *tenant, u8 cmd,

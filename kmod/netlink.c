@@ -276,7 +276,6 @@ static const struct genl_multicast_group cham_nl_mcgrps[] = {
 };
 
 static void cham_nl_notify_rule(const struct cham_rule *rule, u8 cmd);
-static void cham_nl_notify_config(void);
 
 /* ---- common ------------------------------------------------------------ */
 
@@ -608,11 +607,14 @@ static int cham_nl_put_proto(struct sk_buff *skb, int attr,
 	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, ops->generation))
 		return -EMSGSIZE;
-	/* No id yet: the link's creation has not settled (proto.c). */
+	/*
+	 * No id yet: the link's creation has not settled (proto.c). One
+	 * link per tenant: what it binds is ejected when nothing runs.
+	 */
 	if (bound &&
 	    ((link_id && nla_put_u32(skb, CHAM_A_PROTO_LINK_ID, link_id)) ||
 	     nla_put_u8(skb, CHAM_A_PROTO_EJECTED,
-			rcu_access_pointer(tenant->ops) != ops)))
+			!rcu_access_pointer(tenant->ops))))
 		return -EMSGSIZE;
 	for (i = 0; bound && i < __CHAM_PROTO_HANDLER_MAX; i++) {
 		if (!ops->prog_id[i])
@@ -666,7 +668,7 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 	 * What the tenant's link binds, ejected or not: the instance lives
 	 * as long as the link, and its map is freed after a grace period.
 	 */
-	bound = READ_ONCE(tenant->proto_bound);
+	bound = smp_load_acquire(&tenant->proto_bound);
 	if (bound &&
 	    (nla_put_u32(skb, CHAM_A_TENANT_VIOLATIONS,
 			 atomic_read(&bound->violations)) ||
@@ -1757,7 +1759,7 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u8(attrs[CHAM_A_CFG_ENFORCEMENT]));
 	if (attrs[CHAM_A_CFG_CONTENTION_US])
 		cham_budget_set_contention(nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]));
-	cham_nl_notify_config();
+	cham_netlink_notify_config();
 	mutex_unlock(&cham_config_lock);
 	return 0;
 }
@@ -1870,7 +1872,7 @@ void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd)
 	cham_nl_ntf_send(msg, err, GFP_KERNEL);
 }
 
-static void cham_nl_notify_config(void)
+void cham_netlink_notify_config(void)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -1923,6 +1925,8 @@ void cham_netlink_notify_proto(const struct cham_tenant *tenant, u8 cmd,
 	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
 	    nla_put_u32(msg, CHAM_A_TENANT_VIOLATIONS,
 			atomic_read(&ops->violations)) ||
+	    nla_put_u32(msg, CHAM_A_TENANT_EJECTIONS,
+			atomic_read(&tenant->ejections)) ||
 	    cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO, tenant, ops, true) ||
 	    (prev && cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO_PREV, tenant,
 				       prev, false))) {
@@ -2260,6 +2264,9 @@ int cham_netlink_init(void)
 
 void cham_netlink_exit(void)
 {
+	/* Every sender but the fast path's holds the lock; no ejection now. */
+	mutex_lock(&cham_config_lock);
 	WRITE_ONCE(cham_nl_registered, false);
+	mutex_unlock(&cham_config_lock);
 	genl_unregister_family(&cham_genl_family);
 }

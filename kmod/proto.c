@@ -557,7 +557,7 @@ static bool cham_proto_bind_ntf_flush(struct cham_tenant *tenant, bool force)
 	lockdep_assert_held(&cham_config_lock);
 	if (!tenant->proto_bind_pending)
 		return true;
-	if (!force && (!link || !READ_ONCE(link->id)))
+	if (!force && link && !READ_ONCE(link->id))
 		return false;
 	tenant->proto_bind_pending = false;
 	if (tenant->proto_bound)
@@ -595,9 +595,12 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 		cham_timers_open(tenant);
 	}
 	rcu_assign_pointer(tenant->ops, ops);
-	/* Both read without the lock by tenant show (netlink.c). */
 	WRITE_ONCE(tenant->proto_link, link);
-	WRITE_ONCE(tenant->proto_bound, ops);
+	/*
+	 * Both read without the lock by tenant show (netlink.c); the
+	 * release orders the generation and violations before the instance.
+	 */
+	smp_store_release(&tenant->proto_bound, ops);
 	if (old && old != ops)
 		cham_proto_unseal(old, __CHAM_PROTO_HANDLER_MAX);
 	/* A replacement keeps them: its timer handler takes them over. */
@@ -721,13 +724,14 @@ static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 					  tenant->proto_bound, NULL,
 					  GFP_KERNEL);
 		cham_proto_publish(tenant, NULL, NULL);
-	} else {
-		tenant = NULL;
 	}
 	mutex_unlock(&cham_config_lock);
-	/* tenant show may still be reading the link's id (netlink.c). */
-	if (tenant)
-		synchronize_rcu();
+	/*
+	 * A reader under RCU (tenant show, an ejection) may still read the
+	 * link's id, even if its tenant was deleted meanwhile: the BPF core
+	 * frees the link when this returns.
+	 */
+	synchronize_rcu();
 }
 
 /*
@@ -892,7 +896,8 @@ void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 	if (tenant->proto_bound)
 		cham_proto_unseal(tenant->proto_bound,
 				  __CHAM_PROTO_HANDLER_MAX);
-	WRITE_ONCE(tenant->proto_bound, NULL);
+	/* Pairs with tenant show's acquire, as in cham_proto_publish(). */
+	smp_store_release(&tenant->proto_bound, NULL);
 	cham_timers_close(tenant);
 }
 

@@ -203,6 +203,8 @@ static const struct event_type event_types[] = {
 	  port_event_print },
 	{ CHAM_CMD_PORT_DEL_NTF, MO_PORT, "port_del", "deleted",
 	  port_event_print },
+	{ CHAM_CMD_PORT_CHANGE_NTF, MO_PORT, "port_change", "renamed",
+	  port_event_print },
 	{ CHAM_CMD_GUEST_ADD_NTF, MO_GUEST, "guest_add", "added",
 	  guest_event_print },
 	{ CHAM_CMD_GUEST_DEL_NTF, MO_GUEST, "guest_del", "deleted",
