@@ -52,7 +52,9 @@ ip link add mon0 type veth peer name mon1
 chamctl port attach mon0 >/dev/null
 mon0_ifindex=$(cat /sys/class/net/mon0/ifindex)
 chamctl tenant set alpha ports mon0 >/dev/null
-ip link del mon0
+ip link set mon0 down
+ip link set mon0 name mon2
+ip link del mon2
 
 chamctl guest add g24 tenant alpha netns gm addr 10.77.0.24/32 >/dev/null
 guest=$(chamctl -j guest show g24)
@@ -72,7 +74,7 @@ monitor_stop
 sed 's/^/# monitor: /' "$M"
 
 check_eq "every change, in order" \
-	"tenant_add tenant_change rule_add port_add config_change proto_bind proto_replace agent_add agent_del port_add tenant_change port_del tenant_change guest_add guest_change guest_del proto_unbind rule_del port_del config_change proto_bind proto_unbind tenant_del" \
+	"tenant_add tenant_change rule_add port_add config_change proto_bind proto_replace agent_add agent_del port_add tenant_change port_change port_del tenant_change guest_add guest_change guest_del proto_unbind rule_del port_del config_change proto_bind proto_unbind tenant_del" \
 	"$(jq -r .event "$M" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "every line is one JSON object" "$(wc -l <"$M")" \
 	"$(jq -c . "$M" | wc -l)"
@@ -92,7 +94,9 @@ check_eq "rule_del: the rule deleted" "$(sorted "$rule")" \
 check_eq "port_add: cham0" cham0 "$(nth_event port_add 1 | jq -r .port.ifname)"
 check_eq "port_add: mon0 and its ifindex" "mon0 $mon0_ifindex" \
 	"$(nth_event port_add 2 | jq -r '"\(.port.ifname) \(.port.ifindex)"')"
-check_eq "port_del: mon0, its device deleted" mon0 \
+check_eq "port_change: mon0 renamed mon2, same ifindex" "mon2 $mon0_ifindex" \
+	"$(nth_event port_change 1 | jq -r '"\(.port.ifname) \(.port.ifindex)"')"
+check_eq "port_del: mon2, its device deleted" mon2 \
 	"$(nth_event port_del 1 | jq -r .port.ifname)"
 check_eq "port_del: cham0, detached" cham0 \
 	"$(nth_event port_del 2 | jq -r .port.ifname)"

@@ -124,7 +124,7 @@ static int proto_event_print(const struct nlmsghdr *nlh, const char *event,
 	const struct nlattr *tb[CHAM_A_MAX + 1];
 	struct proto_info proto = {}, prev = {};
 	struct event_tenant t;
-	uint32_t violations = 0;
+	uint32_t violations = 0, ejections = 0;
 	char name[CHAM_NAME_LEN];
 	int err;
 
@@ -137,11 +137,14 @@ static int proto_event_print(const struct nlmsghdr *nlh, const char *event,
 		proto_info_parse(tb[CHAM_A_TENANT_PROTO_PREV], &prev);
 	if (tb[CHAM_A_TENANT_VIOLATIONS])
 		violations = mnl_attr_get_u32(tb[CHAM_A_TENANT_VIOLATIONS]);
+	if (tb[CHAM_A_TENANT_EJECTIONS])
+		ejections = mnl_attr_get_u32(tb[CHAM_A_TENANT_EJECTIONS]);
 
 	if (opt_json) {
 		json_object_begin(NULL);
 		event_tenant_json(event, &t);
 		json_uint("violations", violations);
+		json_uint("ejections", ejections);
 		proto_info_json("proto", &proto);
 		if (prev.present)
 			proto_info_json("replaced", &prev);
