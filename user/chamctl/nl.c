@@ -26,7 +26,8 @@ static unsigned int nl_seq;
 static uint16_t nl_family;
 static char nl_send_buf[NL_SEND_SIZE] __attribute__((aligned(8)));
 static char nl_recv_buf[NL_RECV_SIZE] __attribute__((aligned(8)));
-static char nl_ext_ack_msg[256];
+/* The kernel's message, and what its policy allows, if it said. */
+static char nl_ext_ack_msg[384];
 
 /* The family's multicast groups, from the reply that resolved it. */
 #define NL_MAX_GROUPS	8
