@@ -14,6 +14,14 @@
 
 #include <linux/chamelio.h>
 
+/*
+ * chamctl's version (chamctl --version): the build may pass its own, such
+ * as the output of git describe; this release otherwise.
+ */
+#ifndef CHAMELIO_VERSION
+#define CHAMELIO_VERSION	"0.1"
+#endif
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* A limit of the ABI, such as CHAM_AGENT_MSG_MAX, in a help text. */
 #define STR(x)		#x
