@@ -266,10 +266,21 @@ void provider_attach_undo(struct provider_attachment *pa);
 void provider_attach_release(struct provider_attachment *pa);
 
 /*
- * libbpf prints warnings only (they explain a refused program), everything
- * with --verbose.
+ * libbpf's messages: with --verbose, all of them as they come; without,
+ * its warnings only, held until the command fails (fail(), fail_errno(),
+ * usage_error() print them first: they explain a refused program) and
+ * dropped when it succeeds.
  */
 void setup_libbpf_logging(void);
+
+/* Prints the warnings held so far (see above); fail() does it itself. */
+void libbpf_warnings_flush(void);
+
+/*
+ * Drops the warnings held so far: for a refusal the command handles
+ * (an XDP program already attached) or explains better itself.
+ */
+void libbpf_warnings_discard(void);
 
 /*
  * Prints libbpf's warnings @text to stderr; a verifier log in them is cut

@@ -58,7 +58,10 @@ static void print_usage(FILE *out)
 		print_commands(out, objects[i], false);
 	fputs("\nOptions:\n"
 	      "  -j, --json     print JSON instead of tables\n"
-	      "  -v, --verbose  show what libbpf says while loading programs\n"
+	      "  -v, --verbose  show everything libbpf says while loading and\n"
+	      "                 attaching programs, and whole verifier logs;\n"
+	      "                 without it, only libbpf's warnings, and only\n"
+	      "                 when the command fails\n"
 	      "  -b, -batch FILE\n"
 	      "                 run the commands in FILE (- for stdin), one per\n"
 	      "                 line as 'OBJECT COMMAND [ARGS]', over one netlink\n"
@@ -196,6 +199,9 @@ int main(int argc, char **argv)
 {
 	int status = run_chamctl(argc, argv);
 
+	/* A failure that was not reported through fail(): still explained. */
+	if (status)
+		libbpf_warnings_flush();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "chamctl: writing the output failed\n");
 		return EXIT_FAIL;
@@ -210,6 +216,8 @@ static int run_words(int argc, char **argv)
 	bool help;
 	int i = 0;
 
+	/* A line of a batch is explained by its own warnings only. */
+	libbpf_warnings_discard();
 	/* "chamctl help [OBJECT]" */
 	help = !strcmp(argv[i], "help");
 	if (help) {

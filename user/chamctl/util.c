@@ -108,10 +108,50 @@ static void capture_log(const char *fmt, va_list ap)
 	free(text);
 }
 
+/*
+ * libbpf's warnings without --verbose: held until the command fails, and
+ * then printed before chamctl's own message, which they explain (a
+ * verifier log, the kernel's reason for refusing an XDP attach). A
+ * command that succeeds, or that handles what libbpf warned about, has
+ * them dropped: a second port attach finds the program attached, says
+ * nothing and succeeds. Only the last few are kept; the reason is there.
+ */
+#define HELD_WARNINGS_MAX	32
+
+static char *held_warnings[HELD_WARNINGS_MAX];
+static size_t n_held_warnings;
+
+static void hold_warning(char *text)
+{
+	if (n_held_warnings == HELD_WARNINGS_MAX) {
+		free(held_warnings[0]);
+		memmove(held_warnings, held_warnings + 1,
+			(HELD_WARNINGS_MAX - 1) * sizeof(held_warnings[0]));
+		n_held_warnings--;
+	}
+	held_warnings[n_held_warnings++] = text;
+}
+
+void libbpf_warnings_discard(void)
+{
+	while (n_held_warnings)
+		free(held_warnings[--n_held_warnings]);
+}
+
+void libbpf_warnings_flush(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_held_warnings; i++)
+		print_libbpf_warnings(held_warnings[i]);
+	libbpf_warnings_discard();
+}
+
 void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	libbpf_warnings_flush();
 	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -147,6 +187,7 @@ int fail(const char *fmt, ...)
 		va_end(ap);
 		return EXIT_FAIL;
 	}
+	libbpf_warnings_flush();
 	error_prefix();
 	va_start(ap, fmt);
 	print_message(fmt, ap);
@@ -161,6 +202,7 @@ int vfail_errno(int err, const char *detail, const char *fmt, va_list ap)
 		capture_message(err, detail, fmt, ap);
 		return EXIT_FAIL;
 	}
+	libbpf_warnings_flush();
 	error_prefix();
 	print_message(fmt, ap);
 	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
@@ -536,7 +578,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	}
 	if (vasprintf(&text, fmt, ap) < 0)
-		return vfprintf(stderr, fmt, ap);
+		return opt_verbose ? vfprintf(stderr, fmt, ap) : 0;
+	if (!opt_verbose) {
+		hold_warning(text);
+		return 0;
+	}
 	print_libbpf_warnings(text);
 	free(text);
 	return 0;
