@@ -427,8 +427,10 @@ void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 
 	memset(ref, 0, sizeof(*ref));
 	if (is_all_digits(arg)) {
-		if (!parse_uint(arg, UINT32_MAX, &id))
-			usage_error(cmd, "tenant id '%s' is too large", arg);
+		/* 0 is the unclassified traffic: stats takes it. */
+		if (!parse_uint(arg, CHAM_TENANT_ID_MAX, &id))
+			usage_error(cmd, "tenant id '%s' is out of range: tenant ids are 1 to %u",
+				    arg, CHAM_TENANT_ID_MAX);
 		ref->by_id = true;
 		ref->id = id;
 		return;
