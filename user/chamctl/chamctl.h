@@ -146,6 +146,7 @@ bool parse_percent(const char *s, unsigned int decimals, uint64_t max,
 		   uint64_t *out);
 
 #define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_MSEC	1000000ULL
 #define NSEC_PER_SEC	1000000000ULL
 
 /* A whole number with a unit, ns, us, ms or s ("500us"), in nanoseconds. */
@@ -164,6 +165,18 @@ void format_percent(char *buf, size_t size, uint64_t value,
 		    unsigned int decimals);
 /* In the largest unit that shows @ns exactly: "2ms", "500us", "7ns". */
 void format_duration(char *buf, size_t size, uint64_t ns);
+/*
+ * A measured time, to two significant digits at least, in the largest
+ * unit it has a whole one of: "850ns", "1.2us", "35us", "10ms".
+ */
+void format_time_approx(char *buf, size_t size, uint64_t ns);
+
+/*
+ * The module counts time in cycles of the TSC, which ticks @tsc_khz
+ * times a millisecond (CHAM_A_CFG_TSC_KHZ, not 0): @cycles in
+ * nanoseconds, rounded down.
+ */
+uint64_t cycles_to_ns(uint64_t cycles, uint32_t tsc_khz);
 
 /*
  * Shares are parts of CHAM_SHARE_SCALE, which is 100% to two decimals:

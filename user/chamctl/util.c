@@ -420,6 +420,36 @@ void format_duration(char *buf, size_t size, uint64_t ns)
 		 duration_units[i].name);
 }
 
+void format_time_approx(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = {
+		{ NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { NSEC_PER_USEC, "us" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (ns < units[i].ns)
+			continue;
+		snprintf(buf, size, ns < 10 * units[i].ns ? "%.1f%s" : "%.0f%s",
+			 (double)ns / units[i].ns, units[i].unit);
+		return;
+	}
+	snprintf(buf, size, "%lluns", (unsigned long long)ns);
+}
+
+uint64_t cycles_to_ns(uint64_t cycles, uint32_t tsc_khz)
+{
+	/*
+	 * cycles * 10^6 / khz, in two parts so that no product overflows:
+	 * the remainder is below 2^32, times 10^6 is below 2^52.
+	 */
+	return cycles / tsc_khz * NSEC_PER_MSEC +
+	       cycles % tsc_khz * NSEC_PER_MSEC / tsc_khz;
+}
+
 void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 		      struct tenant_ref *ref)
 {
