@@ -113,7 +113,8 @@ static void parse_guest_ref(const struct chamctl_cmd *cmd, const char *arg,
 	memset(ref, 0, sizeof(*ref));
 	if (is_all_digits(arg)) {
 		if (!parse_uint(arg, UINT32_MAX, &id))
-			usage_error(cmd, "guest id '%s' is too large", arg);
+			usage_error(cmd, "guest id '%s' is out of range (1 to %u)", arg,
+				    CHAM_GUEST_ID_MAX);
 		ref->by_id = true;
 		ref->id = id;
 		return;

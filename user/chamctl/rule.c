@@ -273,7 +273,8 @@ static uint32_t parse_rule_id(const struct chamctl_cmd *cmd, int argc,
 	if (argc > 1)
 		usage_error(cmd, "unknown argument '%s'", argv[1]);
 	if (!parse_uint(argv[0], UINT32_MAX, &id))
-		usage_error(cmd, "invalid rule id '%s'", argv[0]);
+		usage_error(cmd, "rule id must be a number from 1 to %u, not '%s'",
+			    UINT32_MAX, argv[0]);
 	return id;
 }
 

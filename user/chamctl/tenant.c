@@ -239,14 +239,14 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 		.attr = CHAM_A_TENANT_EJECT_AFTER,
 		.parse = parse_eject_after, .format = format_eject_after,
 		.json = json_uint,
-		.expect = "a number of ceiling violations, or 'never'",
+		.expect = "a number of ceiling violations from 0 to 4294967295, or 'never'",
 	},
 	[TK_INSN_LIMIT] = {
 		.keyword = "insn-limit", .json_key = "insn_limit",
 		.attr = CHAM_A_TENANT_INSN_LIMIT,
 		.parse = parse_insn_limit, .format = format_insn_limit,
 		.json = json_uint,
-		.expect = "a number of instructions, or 'none'",
+		.expect = "a number of instructions from 0 to 4294967295, or 'none'",
 	},
 	[TK_EJECTIONS] = {
 		.keyword = "ejections", .json_key = "ejections",
@@ -805,7 +805,7 @@ static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
 
 	if (is_all_digits(arg)) {
 		if (!parse_uint(arg, UINT32_MAX, &uid))
-			usage_error(cmd, "uid '%s' is too large", arg);
+			usage_error(cmd, "uid '%s' is out of range (0 to 4294967294)", arg);
 		return uid;
 	}
 	pw = getpwnam(arg);
@@ -876,7 +876,8 @@ static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 			if (have_id)
 				usage_error(cmd, "'id' is given twice");
 			if (!parse_uint(value, UINT32_MAX, &id))
-				usage_error(cmd, "invalid tenant id '%s'", value);
+				usage_error(cmd, "tenant id must be a number from 1 to %u, not '%s'",
+					    CHAM_TENANT_ID_MAX, value);
 			have_id = true;
 		} else if (!strcmp(keyword, "owner")) {
 			value = keyword_value(cmd, argc, argv, &i);
