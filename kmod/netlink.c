@@ -375,20 +375,28 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 	return genlmsg_put(skb, portid, seq, &cham_genl_family, flags, cmd);
 }
 
-/* The reply to a get, of @size, and its header; NULL when out of memory. */
-static struct sk_buff *cham_nl_reply_new_size(struct genl_info *info, u8 cmd,
-					      size_t size, void **hdr)
+/* A message of @size for @portid, and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_msg_new(u32 portid, u32 seq, u8 cmd,
+				       size_t size, gfp_t gfp, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(size, gfp);
 
 	if (!msg)
 		return NULL;
-	*hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0, cmd);
+	*hdr = cham_nl_put_header(msg, portid, seq, 0, cmd);
 	if (!*hdr) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+/* The reply to a get, of @size, and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_reply_new_size(struct genl_info *info, u8 cmd,
+					      size_t size, void **hdr)
+{
+	return cham_nl_msg_new(info->snd_portid, info->snd_seq, cmd, size,
+			       GFP_KERNEL, hdr);
 }
 
 static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
@@ -1789,21 +1797,11 @@ static const struct cham_nl_reader cham_nl_ntf_reader = {
 static struct sk_buff *cham_nl_ntf_new(u8 cmd, size_t size, gfp_t gfp,
 				       void **hdr)
 {
-	struct sk_buff *msg;
-
 	if (!READ_ONCE(cham_nl_registered) ||
 	    !genl_has_listeners(&cham_genl_family, &init_net,
 				CHAM_NL_MCGRP_EVENTS))
 		return NULL;
-	msg = genlmsg_new(size, gfp);
-	if (!msg)
-		return NULL;
-	*hdr = cham_nl_put_header(msg, 0, 0, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
+	return cham_nl_msg_new(0, 0, cmd, size, gfp, hdr);
 }
 
 /* The fills size nothing: a notification too big for its buffer is a bug. */
