@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
