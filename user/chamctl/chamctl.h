@@ -59,6 +59,7 @@ extern const struct chamctl_object proto_object;
 extern const struct chamctl_object config_object;
 extern const struct chamctl_object monitor_object;
 extern const struct chamctl_object agent_object;
+extern const struct chamctl_object status_object;
 
 /* Global options. */
 extern bool opt_json;

@@ -33,6 +33,7 @@ static const struct chamctl_object *const objects[] = {
 	&config_object,
 	&monitor_object,
 	&agent_object,
+	&status_object,
 };
 
 static void print_commands(FILE *out, const struct chamctl_object *object,

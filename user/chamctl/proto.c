@@ -27,6 +27,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "names.h"
 #include "nl.h"
 #include "output.h"
 #include "proto.h"
@@ -195,44 +196,71 @@ static int pin_path(char *path, size_t size, const char *dir,
 	return 0;
 }
 
+/* What an fd of the bpf() syscall refers to. */
+enum bpf_fd_kind { BPF_FD_OTHER, BPF_FD_MAP, BPF_FD_PROG, BPF_FD_LINK };
+
+/*
+ * Maps, programs and links all answer an info query, each with its own
+ * layout: only the file behind the fd tells the kinds apart.
+ */
+static enum bpf_fd_kind bpf_fd_kind(int fd)
+{
+	static const char prefix[] = "anon_inode:bpf";
+	const size_t len = sizeof(prefix) - 1;
+	char fd_path[64], target[64];
+	const char *kind;
+	ssize_t n;
+
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	n = readlink(fd_path, target, sizeof(target) - 1);
+	if (n <= (ssize_t)len || strncmp(target, prefix, len))
+		return BPF_FD_OTHER;
+	target[n] = '\0';
+	/* The kernel spells it both ways, depending on how the fd was made. */
+	if (target[len] != '-' && target[len] != '_')
+		return BPF_FD_OTHER;
+	kind = target + len + 1;
+	if (!strcmp(kind, "map"))
+		return BPF_FD_MAP;
+	if (!strcmp(kind, "prog"))
+		return BPF_FD_PROG;
+	if (!strcmp(kind, "link"))
+		return BPF_FD_LINK;
+	return BPF_FD_OTHER;
+}
+
+int struct_ops_link_query(int fd, uint32_t *id, uint32_t *map_id)
+{
+	struct struct_ops_link_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_fd_kind(fd) != BPF_FD_LINK ||
+	    bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.type != BPF_LINK_TYPE_STRUCT_OPS)
+		return -EBADF;
+	*id = info.id;
+	*map_id = info.struct_ops.map_id;
+	return 0;
+}
+
 /*
  * Opens the struct_ops link pinned at @path. Returns its fd, -ENOENT when
  * nothing is pinned there, or another negative errno (-EBADF: something
  * that is not a struct_ops link is pinned there).
  */
-static int pinned_link_open(const char *path,
-			    struct struct_ops_link_info *info)
+static int pinned_link_open(const char *path)
 {
-	char fd_path[64], target[64];
-	uint32_t len = sizeof(*info);
-	ssize_t n;
+	uint32_t id, map_id;
 	int fd;
 
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	/*
-	 * Maps and programs answer a link info query too, with their own
-	 * layout: only the file behind the fd tells the kinds apart.
-	 */
-	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
-	n = readlink(fd_path, target, sizeof(target) - 1);
-	if (n < 0)
-		goto not_ours;
-	target[n] = '\0';
-	/* The kernel spells it both ways, depending on how the fd was made. */
-	if (strcmp(target, "anon_inode:bpf-link") &&
-	    strcmp(target, "anon_inode:bpf_link"))
-		goto not_ours;
-	memset(info, 0, sizeof(*info));
-	if (bpf_obj_get_info_by_fd(fd, info, &len) ||
-	    info->type != BPF_LINK_TYPE_STRUCT_OPS)
-		goto not_ours;
+	if (struct_ops_link_query(fd, &id, &map_id)) {
+		close(fd);
+		return -EBADF;
+	}
 	return fd;
-
-not_ours:
-	close(fd);
-	return -EBADF;
 }
 
 /* ---- the protocol object ----------------------------------------------- */
@@ -574,28 +602,188 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 	return 0;
 }
 
-/* ---- finding a tenant's link --------------------------------------------- */
+/* ---- what the kernel has bound ------------------------------------------- */
 
-/*
- * Where the module's struct cham_proto_ops keeps what identifies a
- * registration, in the value a struct_ops map gives on lookup (the BPF
- * core's struct bpf_struct_ops_cham_proto_ops: a common header, then the
- * data as user space wrote it, handlers replaced by program ids). Taken
- * from the module's BTF, the authority on its layout.
- */
-struct proto_value_layout {
-	uint32_t value_size;
-	uint32_t tenant_off, tenant_size;
-	uint32_t name_off, name_size;
+static const enum mnl_attr_data_type
+tenant_proto_attr_types[CHAM_A_PROTO_MAX + 1] = {
+	[CHAM_A_PROTO_NAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_PROTO_GENERATION] = MNL_TYPE_U32,
+	[CHAM_A_PROTO_HANDLER] = MNL_TYPE_NESTED,
+	[CHAM_A_PROTO_LINK_ID] = MNL_TYPE_U32,
+	[CHAM_A_PROTO_EJECTED] = MNL_TYPE_U8,
 };
 
-static int proto_value_layout(struct proto_value_layout *layout)
+static const enum mnl_attr_data_type
+tenant_handler_attr_types[CHAM_A_HANDLER_MAX + 1] = {
+	[CHAM_A_HANDLER_INDEX] = MNL_TYPE_U32,
+	[CHAM_A_HANDLER_NAME] = MNL_TYPE_NUL_STRING,
+	[CHAM_A_HANDLER_PROG_ID] = MNL_TYPE_U32,
+	[CHAM_A_HANDLER_VERIFIED_INSNS] = MNL_TYPE_U32,
+};
+
+struct tenant_proto_list {
+	struct tenant_proto *tenants;
+	size_t count, cap;
+};
+
+static uint32_t attr_u32(const struct nlattr *attr)
 {
+	return attr ? mnl_attr_get_u32(attr) : 0;
+}
+
+static void copy_attr_name(char *dst, const struct nlattr *attr)
+{
+	snprintf(dst, CHAM_NAME_LEN, "%s", attr ? mnl_attr_get_str(attr) : "");
+	sanitize_text(dst);
+}
+
+/* The handlers are repeated CHAM_A_PROTO_HANDLER nests, in handler order. */
+static void tenant_proto_handlers(const struct nlattr *nest,
+				  struct tenant_proto *tp)
+{
+	const struct nlattr *attr, *tb[CHAM_A_HANDLER_MAX + 1];
+	struct proto_handler *h;
+	const char *name;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) != CHAM_A_PROTO_HANDLER ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    tp->n_handlers == ARRAY_SIZE(tp->handlers))
+			continue;
+		nl_parse_nested(attr, tenant_handler_attr_types,
+				CHAM_A_HANDLER_MAX, tb);
+		h = &tp->handlers[tp->n_handlers++];
+		name = tb[CHAM_A_HANDLER_INDEX] ?
+		       proto_handler_name(attr_u32(tb[CHAM_A_HANDLER_INDEX])) :
+		       NULL;
+		if (tb[CHAM_A_HANDLER_NAME])
+			copy_attr_name(h->name, tb[CHAM_A_HANDLER_NAME]);
+		else
+			snprintf(h->name, sizeof(h->name), "%s", name ?: "?");
+		h->prog_id = attr_u32(tb[CHAM_A_HANDLER_PROG_ID]);
+		h->verified_insns = attr_u32(tb[CHAM_A_HANDLER_VERIFIED_INSNS]);
+	}
+}
+
+static int tenant_proto_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CHAM_A_MAX + 1], *ptb[CHAM_A_PROTO_MAX + 1];
+	struct tenant_proto_list *list = data;
+	struct tenant_proto *tp;
+
+	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
+	if (!tb[CHAM_A_TENANT_ID])
+		return -EPROTO;
+	list->tenants = grow_array(list->tenants, &list->cap, list->count + 1,
+				   sizeof(*list->tenants));
+	tp = &list->tenants[list->count++];
+	memset(tp, 0, sizeof(*tp));
+	tp->tenant_id = attr_u32(tb[CHAM_A_TENANT_ID]);
+	copy_attr_name(tp->tenant, tb[CHAM_A_TENANT_NAME]);
+	tp->agent_portid = attr_u32(tb[CHAM_A_TENANT_AGENT_PORTID]);
+	if (!tb[CHAM_A_TENANT_PROTO])
+		return 0;
+	nl_parse_nested(tb[CHAM_A_TENANT_PROTO], tenant_proto_attr_types,
+			CHAM_A_PROTO_MAX, ptb);
+	tp->bound = true;
+	copy_attr_name(tp->name, ptb[CHAM_A_PROTO_NAME]);
+	tp->generation = attr_u32(ptb[CHAM_A_PROTO_GENERATION]);
+	tp->link_id = attr_u32(ptb[CHAM_A_PROTO_LINK_ID]);
+	tp->ejected = ptb[CHAM_A_PROTO_EJECTED] &&
+		      mnl_attr_get_u8(ptb[CHAM_A_PROTO_EJECTED]);
+	tenant_proto_handlers(tb[CHAM_A_TENANT_PROTO], tp);
+	return 0;
+}
+
+int tenant_protos_get(const struct tenant_ref *ref, struct tenant_proto **out,
+		      size_t *count)
+{
+	struct tenant_proto_list list = {};
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = nl_request(CHAM_CMD_TENANT_GET, !ref);
+	if (ref)
+		nl_put_tenant_ref(nlh, ref);
+	err = nl_transact(nlh, tenant_proto_cb, &list);
+	if (!err && ref && list.count != 1)
+		err = -EPROTO;
+	if (err) {
+		free(list.tenants);
+		list.tenants = NULL;
+		list.count = 0;
+	}
+	*out = list.tenants;
+	*count = list.count;
+	return err;
+}
+
+/*
+ * The protocol the tenant named @tenant has bound, as the kernel says:
+ * -ENOENT when it has none (or no longer exists).
+ */
+static int tenant_bound_proto(const char *tenant, struct tenant_proto *tp)
+{
+	struct tenant_ref ref = { .name = tenant };
+	struct tenant_proto *found;
+	size_t count;
+	int err;
+
+	err = tenant_protos_get(&ref, &found, &count);
+	if (err)
+		return err;
+	*tp = found[0];
+	free(found);
+	return tp->bound ? 0 : -ENOENT;
+}
+
+/* ---- the module's struct_ops type ---------------------------------------- */
+
+/*
+ * The id of the module's BTF object: struct_ops maps of every module's
+ * types share the id space of type ids (each module's BTF numbers its types
+ * from the end of vmlinux's), so a type id means something only with the
+ * object it belongs to. 0 when it cannot be found (not root).
+ */
+static uint32_t module_btf_obj_id(const char *module)
+{
+	struct bpf_btf_info info;
+	char name[64];
+	uint32_t id = 0, len;
+	int fd;
+
+	while (!bpf_btf_get_next_id(id, &id)) {
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(name, 0, sizeof(name));
+		info.name = (uintptr_t)name;
+		info.name_len = sizeof(name);
+		len = sizeof(info);
+		if (!bpf_btf_get_info_by_fd(fd, &info, &len) &&
+		    info.kernel_btf && !strcmp(name, module)) {
+			close(fd);
+			return id;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int proto_ops_btf_get(struct proto_ops_btf *ops_btf)
+{
+	const struct btf_member *member;
+	const struct btf_type *value, *ops, *t;
 	struct btf *vmlinux, *module = NULL;
-	const struct btf_type *value, *ops;
-	uint32_t data_off, data_size;
+	uint32_t data_off, data_size, off, size;
+	unsigned int i, h;
+	const char *name;
 	int id, err = -ENOENT;
 
+	memset(ops_btf, 0, sizeof(*ops_btf));
+	for (h = 0; h < ARRAY_SIZE(ops_btf->handler_off); h++)
+		ops_btf->handler_off[h] = UINT32_MAX;
 	vmlinux = btf__load_vmlinux_btf();
 	if (vmlinux)
 		module = btf__load_module_btf("chamelio", vmlinux);
@@ -604,18 +792,35 @@ static int proto_value_layout(struct proto_value_layout *layout)
 	id = btf__find_by_name_kind(module, "bpf_struct_ops_" PROTO_OPS_TYPE,
 				    BTF_KIND_STRUCT);
 	value = id > 0 ? btf__type_by_id(module, id) : NULL;
+	ops_btf->value_type_id = id;
 	id = btf__find_by_name_kind(module, PROTO_OPS_TYPE, BTF_KIND_STRUCT);
 	ops = id > 0 ? btf__type_by_id(module, id) : NULL;
+	err = -EPROTO;
 	if (!value || !ops ||
 	    struct_member(module, value, "data", &data_off, &data_size) ||
-	    struct_member(module, ops, "tenant", &layout->tenant_off,
-			  &layout->tenant_size) ||
-	    struct_member(module, ops, "name", &layout->name_off,
-			  &layout->name_size))
+	    struct_member(module, ops, "tenant", &ops_btf->tenant_off,
+			  &ops_btf->tenant_size) ||
+	    struct_member(module, ops, "name", &ops_btf->name_off,
+			  &ops_btf->name_size))
 		goto out;
-	layout->value_size = value->size;
-	layout->tenant_off += data_off;
-	layout->name_off += data_off;
+	ops_btf->value_size = value->size;
+	ops_btf->tenant_off += data_off;
+	ops_btf->name_off += data_off;
+	/* A handler is a function pointer member named as the kernel names it. */
+	member = btf_members(ops);
+	for (i = 0; i < btf_vlen(ops); i++, member++) {
+		t = btf__type_by_id(module, member->type);
+		name = btf__name_by_offset(module, member->name_off);
+		if (!t || !btf_is_ptr(t) || !name ||
+		    struct_member(module, ops, name, &off, &size) ||
+		    size != sizeof(uint64_t))
+			continue;
+		for (h = 0; h < ARRAY_SIZE(ops_btf->handler_off); h++)
+			if (proto_handler_name(h) &&
+			    !strcmp(proto_handler_name(h), name))
+				ops_btf->handler_off[h] = data_off + off;
+	}
+	ops_btf->obj_id = module_btf_obj_id("chamelio");
 	err = 0;
 out:
 	btf__free(module);
@@ -624,168 +829,162 @@ out:
 }
 
 /*
- * Whether the struct_ops link @info describes is attached to a
- * cham_proto_ops map naming @tenant; its protocol's name into @proto.
+ * The module BTF object a struct_ops map's type lives in. Linux 6.9 named
+ * it in what was an alignment pad, which older <linux/bpf.h> leave unnamed.
  */
-static bool link_names_tenant(const struct struct_ops_link_info *info,
-			      const struct proto_value_layout *layout,
-			      const char *tenant, char *proto, size_t size)
+static uint32_t map_info_btf_vmlinux_id(const struct bpf_map_info *info)
 {
-	struct bpf_map_info map_info = {};
-	uint32_t len = sizeof(map_info), zero = 0;
-	bool match = false;
-	char *value;
-	int map_fd;
+	size_t off = offsetof(struct bpf_map_info, btf_value_type_id) +
+		     sizeof(info->btf_value_type_id);
+	uint32_t id;
 
-	if (!info->struct_ops.map_id)
-		return false;	/* detached */
-	map_fd = bpf_map_get_fd_by_id(info->struct_ops.map_id);
-	if (map_fd < 0)
+	_Static_assert(offsetof(struct bpf_map_info, map_extra) ==
+		       offsetof(struct bpf_map_info, btf_value_type_id) + 8,
+		       "btf_vmlinux_id follows btf_value_type_id");
+	memcpy(&id, (const char *)info + off, sizeof(id));
+	return id;
+}
+
+bool proto_map_read(const struct proto_ops_btf *ops_btf, uint32_t map_id,
+		    struct proto_map_value *out)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), zero = 0;
+	uint64_t prog_id;
+	bool match = false;
+	unsigned int h;
+	char *value;
+	int fd;
+
+	if (!map_id || !ops_btf->value_size)
 		return false;
-	value = calloc(1, layout->value_size);
-	if (value && !bpf_map_get_info_by_fd(map_fd, &map_info, &len) &&
-	    map_info.type == BPF_MAP_TYPE_STRUCT_OPS &&
-	    map_info.value_size == layout->value_size &&
-	    !bpf_map_lookup_elem(map_fd, &zero, value)) {
-		match = !strncmp(value + layout->tenant_off, tenant,
-				 layout->tenant_size) &&
-			strlen(tenant) < layout->tenant_size;
-		snprintf(proto, size, "%.*s", (int)layout->name_size,
-			 value + layout->name_off);
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return false;
+	if (bpf_map_get_info_by_fd(fd, &info, &len) ||
+	    info.type != BPF_MAP_TYPE_STRUCT_OPS ||
+	    info.btf_vmlinux_value_type_id != ops_btf->value_type_id ||
+	    info.value_size != ops_btf->value_size ||
+	    (ops_btf->obj_id &&
+	     map_info_btf_vmlinux_id(&info) != ops_btf->obj_id))
+		goto out;
+	match = true;
+	if (!out)
+		goto out;
+	memset(out, 0, sizeof(*out));
+	value = calloc(1, info.value_size);
+	if (value && !bpf_map_lookup_elem(fd, &zero, value)) {
+		snprintf(out->tenant, sizeof(out->tenant), "%.*s",
+			 (int)ops_btf->tenant_size, value + ops_btf->tenant_off);
+		snprintf(out->name, sizeof(out->name), "%.*s",
+			 (int)ops_btf->name_size, value + ops_btf->name_off);
+		sanitize_text(out->tenant);
+		sanitize_text(out->name);
+		for (h = 0; h < ARRAY_SIZE(out->prog_id); h++) {
+			if (ops_btf->handler_off[h] == UINT32_MAX)
+				continue;
+			memcpy(&prog_id, value + ops_btf->handler_off[h],
+			       sizeof(prog_id));
+			out->prog_id[h] = prog_id;
+		}
 	}
 	free(value);
-	close(map_fd);
+out:
+	close(fd);
 	return match;
 }
 
-struct tenant_link {
-	int fd;
-	uint32_t id;
-	bool pinned;	/* the one at the pin */
-	char proto[CHAM_NAME_LEN];
-};
-
 /*
- * The tenant's links: the one pinned at @pin first (chamctl's own), then
- * every other live cham_proto_ops link that names @tenant, found by id
- * (root only: bpftool's links, or one pinned elsewhere). At most one of
- * them is bound to the tenant; the kernel tells which by accepting an
- * update of it alone (cham_proto_update()), so no guess made here can
- * replace the wrong one. Returns how many were put in @links, at most
- * @max.
+ * Opens link @link_id if it is a struct_ops link of a cham_proto_ops map
+ * naming @tenant (an id the kernel gave can be reused once the link goes).
+ * Returns the fd, or -ENOENT.
  */
-static size_t tenant_links(const char *tenant, const char *pin,
-			   struct tenant_link *links, size_t max)
+static int proto_link_open(uint32_t link_id, const char *tenant)
 {
-	struct proto_value_layout layout;
-	struct struct_ops_link_info info;
-	uint32_t id = 0, pinned_id = 0, len;
-	size_t n = 0;
+	struct proto_ops_btf ops_btf;
+	struct proto_map_value value;
+	uint32_t id, map_id;
 	int fd;
 
-	if (proto_value_layout(&layout))
-		return 0;
-	fd = pinned_link_open(pin, &info);
-	if (fd >= 0) {
-		if (link_names_tenant(&info, &layout, tenant, links[n].proto,
-				      sizeof(links[n].proto))) {
-			links[n].fd = fd;
-			links[n].id = pinned_id = info.id;
-			links[n].pinned = true;
-			n++;
-		} else {
-			close(fd);
-		}
+	if (!link_id || proto_ops_btf_get(&ops_btf))
+		return -ENOENT;
+	fd = bpf_link_get_fd_by_id(link_id);
+	if (fd < 0)
+		return errno == EPERM ? -EPERM : -ENOENT;
+	if (struct_ops_link_query(fd, &id, &map_id) ||
+	    !proto_map_read(&ops_btf, map_id, &value) ||
+	    strcmp(value.tenant, tenant)) {
+		close(fd);
+		return -ENOENT;
 	}
-	while (n < max && !bpf_link_get_next_id(id, &id)) {
-		if (id == pinned_id)
-			continue;
-		fd = bpf_link_get_fd_by_id(id);
-		if (fd < 0)
-			continue;	/* gone meanwhile */
-		len = sizeof(info);
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-		    info.type != BPF_LINK_TYPE_STRUCT_OPS ||
-		    !link_names_tenant(&info, &layout, tenant, links[n].proto,
-				       sizeof(links[n].proto))) {
-			close(fd);
-			continue;
-		}
-		links[n].fd = fd;
-		links[n].id = info.id;
-		links[n].pinned = false;
-		n++;
-	}
-	return n;
+	return fd;
 }
 
-static void tenant_links_close(struct tenant_link *links, size_t n)
+/* ---- finding a tenant's link --------------------------------------------- */
+
+/* Whether the struct_ops link pinned at @pin is link @id. */
+static bool pin_is_link(const char *pin, uint32_t id)
 {
-	while (n--)
-		close(links[n].fd);
+	uint32_t pinned_id, map_id;
+	int fd = pinned_link_open(pin);
+	bool same;
+
+	if (fd < 0)
+		return false;
+	same = !struct_ops_link_query(fd, &pinned_id, &map_id) &&
+	       pinned_id == id;
+	close(fd);
+	return same;
 }
 
 /*
- * Links whose protocol names the tenant: the bound one, and stale ones of
- * an earlier tenant of that name still pinned somewhere (only the bound
- * one accepts the update). Enough that stale ones cannot crowd it out.
- */
-#define TENANT_LINKS_MAX	64
-
-/*
- * Swaps the protocol in on the tenant's bound link. Returns 0 (@result
- * says which link), -ENOENT when no link the tenant has accepts the
- * update (none is bound: unloaded meanwhile), or EXIT_FAIL, saying why.
+ * Swaps the protocol in on the tenant's bound link, the one the kernel
+ * names. Returns 0 (@result says which link), -ENOENT when the tenant
+ * has none bound (unloaded meanwhile) or the link took no update, or
+ * EXIT_FAIL, saying why.
  */
 static int replace_on_bound_link(const struct proto_object *po,
 				 const char *pin, uid_t as_uid,
 				 struct proto_result *result)
 {
-	struct tenant_link links[TENANT_LINKS_MAX];
-	size_t n, i;
-	int err = -ENOENT;
+	struct tenant_proto tp;
+	int fd, err;
 
-	n = tenant_links(po->tenant, pin, links, TENANT_LINKS_MAX);
-	for (i = 0; i < n && err == -ENOENT; i++) {
-		err = update_as(po, links[i].fd, as_uid);
-		/* ENOLINK: detached meanwhile; ENOENT: not the bound one. */
-		if (err == -ENOLINK)
-			err = -ENOENT;
-		if (!err) {
-			result->replaced = true;
-			result->link_id = links[i].id;
-			snprintf(result->replaced_proto,
-				 sizeof(result->replaced_proto), "%s",
-				 links[i].proto[0] ? links[i].proto :
-				 "(unnamed)");
-			result->pinned = links[i].pinned;
-		}
-	}
-	tenant_links_close(links, n);
-	if (err && err != -ENOENT)
+	err = tenant_bound_proto(po->tenant, &tp);
+	if (err)
+		return err == -ENOENT ? err :
+		       nl_fail(err, "looking up tenant %s", po->tenant);
+	fd = proto_link_open(tp.link_id, po->tenant);
+	if (fd < 0)
+		return -ENOENT;
+	err = update_as(po, fd, as_uid);
+	close(fd);
+	/* ENOLINK: detached meanwhile; ENOENT: no longer the bound one. */
+	if (err == -ENOLINK || err == -ENOENT)
+		return -ENOENT;
+	if (err)
 		return err == -E2BIG ? insn_limit_exceeded(po) :
 		       fail_errno(err, "replacing the protocol of tenant %s with %s",
 				  po->tenant, po->name);
-	return err;
+	result->replaced = true;
+	result->link_id = tp.link_id;
+	snprintf(result->replaced_proto, sizeof(result->replaced_proto), "%s",
+		 tp.name[0] ? tp.name : "(unnamed)");
+	result->pinned = pin_is_link(pin, tp.link_id);
+	return 0;
 }
 
 /* The EBUSY of 'proto load': which protocol, which link, what to do. */
-static int tenant_busy(const struct proto_object *po, const char *pin,
-		       const char *object)
+static int tenant_busy(const struct proto_object *po, const char *object)
 {
-	struct tenant_link links[1];
-	size_t n;
+	struct tenant_proto tp;
 
-	n = tenant_links(po->tenant, pin, links, 1);
-	if (!n)
+	if (tenant_bound_proto(po->tenant, &tp))
 		return fail_errno(EBUSY, "tenant %s already runs a protocol: use chamctl proto replace %s %s",
 				  po->tenant, po->tenant, object);
-	fail_errno(EBUSY, "tenant %s already runs protocol %s (link %u): use chamctl proto replace %s %s",
-		   po->tenant, links[0].proto, links[0].id, po->tenant,
-		   object);
-	tenant_links_close(links, n);
-	return EXIT_FAIL;
+	return fail_errno(EBUSY, "tenant %s already runs protocol %s (link %u): use chamctl proto replace %s %s",
+			  po->tenant, tp.name[0] ? tp.name : "(unnamed)",
+			  tp.link_id, po->tenant, object);
 }
 
 /* ---- state across versions: the tenant's pinned maps --------------------- */
@@ -866,21 +1065,6 @@ static void state_as_root(struct state_maps *sm)
 	sm->saved_groups = NULL;
 }
 
-/* Whether @fd is a BPF map: programs and links answer info queries too. */
-static bool fd_is_map(int fd)
-{
-	char fd_path[64], target[64];
-	ssize_t n;
-
-	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
-	n = readlink(fd_path, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return !strcmp(target, "anon_inode:bpf-map") ||
-	       !strcmp(target, "anon_inode:bpf_map");
-}
-
 /*
  * The pinned map must be what the object declares, field by field (as
  * libbpf's own reuse checks): a value read with another layout is garbage
@@ -894,7 +1078,7 @@ static int state_map_compatible(const struct proto_object *po,
 	const char *field = NULL;
 	uint64_t pinned = 0, declared = 0;
 
-	if (!fd_is_map(fd))
+	if (bpf_fd_kind(fd) != BPF_FD_MAP)
 		return fail("map %s: %s/%s/%s is no map; refusing to load %s",
 			    sm->name, STATE_ROOT, po->tenant, sm->name,
 			    po->name);
@@ -1130,7 +1314,6 @@ int proto_object_register(struct proto_object *po, const char *label,
 			  struct proto_result *result)
 {
 	struct state_maps sm = { .dir_fd = -1 };
-	struct struct_ops_link_info info;
 	int fd, err, tries;
 
 	memset(result, 0, sizeof(*result));
@@ -1151,7 +1334,7 @@ int proto_object_register(struct proto_object *po, const char *label,
 		state_maps_free(&sm);
 		return EXIT_FAIL;
 	}
-	fd = pinned_link_open(result->pin, &info);
+	fd = pinned_link_open(result->pin);
 	if (fd >= 0)
 		close(fd);
 	if (fd == -EBADF)
@@ -1167,7 +1350,7 @@ int proto_object_register(struct proto_object *po, const char *label,
 		if (err != -EBUSY)
 			break;
 		if (!opts->replace) {
-			err = tenant_busy(po, result->pin, opts->object_hint);
+			err = tenant_busy(po, opts->object_hint);
 			break;
 		}
 		err = replace_on_bound_link(po, result->pin, opts->as_uid,
@@ -1347,26 +1530,309 @@ static int proto_replace(const struct chamctl_cmd *cmd, int argc, char **argv)
 				     2);
 }
 
-/* TENANT on the command line, as the name its pin has. */
-static int tenant_pin_name(const struct chamctl_cmd *cmd, const char *arg,
-			   char name[CHAM_NAME_LEN])
-{
-	struct tenant_ref ref;
-	int err;
+/* ---- pins in bpffs --------------------------------------------------------- */
 
-	parse_tenant_ref(cmd, arg, &ref);
-	if (!ref.by_id) {
-		if (!pin_name_ok(ref.name))
-			usage_error(cmd, "'%s' cannot be a tenant's pin", arg);
-		snprintf(name, CHAM_NAME_LEN, "%s", ref.name);
-		return 0;
+#define BPFFS_ROOT		"/sys/fs/bpf"
+/* Deeper than any layout seen (bpftool, libbpf, chamctl, systemd). */
+#define PIN_SEARCH_DEPTH	8
+/* Entries looked at in all: a crowded bpffs costs a bounded time. */
+#define PIN_SEARCH_MAX		65536
+
+struct pin_walk;
+/*
+ * Called for each struct_ops link or map found pinned: @name in the
+ * directory open at @dir_fd, which is how the pin is reached again
+ * without following a path a user could change meanwhile.
+ */
+typedef void (*pin_visit_fn)(struct pin_walk *walk, int dir_fd,
+			     const char *name, const struct bpf_pin *pin);
+
+struct dir_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct pin_walk {
+	pin_visit_fn visit;
+	struct dir_id *seen;	/* directories walked, each walked once */
+	size_t n_seen, cap_seen;
+	size_t entries;
+	/* For the visitors. */
+	struct bpf_pin_list *list;
+	uint32_t link_id;	/* pins of this link are removed */
+	int err;		/* the first removal that failed */
+	char failed[PATH_MAX];
+};
+
+static bool pin_walk_seen(struct pin_walk *walk, int fd)
+{
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st))
+		return true;
+	for (i = 0; i < walk->n_seen; i++)
+		if (walk->seen[i].dev == st.st_dev &&
+		    walk->seen[i].ino == st.st_ino)
+			return true;
+	walk->seen = grow_array(walk->seen, &walk->cap_seen, walk->n_seen + 1,
+				sizeof(*walk->seen));
+	walk->seen[walk->n_seen++] = (struct dir_id){ st.st_dev, st.st_ino };
+	return false;
+}
+
+static void pin_walk_entry(struct pin_walk *walk, int dir_fd,
+			   const char *name, const char *path)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_PATH_FD,
+		    .path_fd = dir_fd);
+	struct bpf_pin pin = {};
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd;
+
+	fd = bpf_obj_get_opts(name, &opts);
+	if (fd < 0)
+		return;		/* not the caller's to open, or gone */
+	switch (bpf_fd_kind(fd)) {
+	case BPF_FD_LINK:
+		if (struct_ops_link_query(fd, &pin.id, &pin.map_id))
+			goto out;
+		break;
+	case BPF_FD_MAP:
+		memset(&info, 0, sizeof(info));
+		if (bpf_map_get_info_by_fd(fd, &info, &len) ||
+		    info.type != BPF_MAP_TYPE_STRUCT_OPS)
+			goto out;
+		pin.is_map = true;
+		pin.id = info.id;
+		break;
+	default:
+		goto out;
 	}
-	if (nl_open())
-		return EXIT_FAIL;
-	err = tenant_name_lookup(ref.id, name);
-	if (err)
-		return nl_fail(err, "looking up tenant %u", ref.id);
+	snprintf(pin.path, sizeof(pin.path), "%s", path);
+	walk->visit(walk, dir_fd, name, &pin);
+out:
+	close(fd);
+}
+
+/* @path (of PATH_MAX) names @dir_fd in its first @len bytes. */
+static void pin_walk_dir(struct pin_walk *walk, int dir_fd, char *path,
+			 size_t len, int depth)
+{
+	const int dir_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	const struct dirent *entry;
+	struct statfs fs;
+	struct stat st;
+	DIR *dir;
+	int fd, sub;
+
+	fd = openat(dir_fd, ".", dir_flags);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (walk->entries < PIN_SEARCH_MAX && (entry = readdir(dir))) {
+		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+			continue;
+		walk->entries++;
+		if (snprintf(path + len, PATH_MAX - len, "/%s",
+			     entry->d_name) >= (int)(PATH_MAX - len))
+			continue;
+		if (fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			pin_walk_entry(walk, dir_fd, entry->d_name, path);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) || depth >= PIN_SEARCH_DEPTH)
+			continue;
+		sub = openat(dir_fd, entry->d_name, dir_flags);
+		if (sub < 0)
+			continue;
+		if (!fstatfs(sub, &fs) && fs.f_type == BPF_FS_MAGIC &&
+		    !pin_walk_seen(walk, sub))
+			pin_walk_dir(walk, sub, path, strlen(path), depth + 1);
+		close(sub);
+	}
+	path[len] = '\0';
+	closedir(dir);
+}
+
+/* @extra_dir if given, the default pin directory, then all of bpffs. */
+static void pin_walk_run(struct pin_walk *walk, const char *extra_dir)
+{
+	const char *roots[] = { extra_dir, PIN_DIR_DEFAULT, BPFFS_ROOT };
+	char path[PATH_MAX];
+	struct statfs fs;
+	size_t i, len;
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		if (!roots[i])
+			continue;
+		fd = open(roots[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			  O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = snprintf(path, sizeof(path), "%s", roots[i]);
+		while (len > 1 && path[len - 1] == '/')
+			path[--len] = '\0';
+		if (len < sizeof(path) && !fstatfs(fd, &fs) &&
+		    fs.f_type == BPF_FS_MAGIC && !pin_walk_seen(walk, fd))
+			pin_walk_dir(walk, fd, path, len == 1 ? 0 : len, 0);
+		close(fd);
+	}
+	free(walk->seen);
+	walk->seen = NULL;
+	walk->n_seen = walk->cap_seen = 0;
+}
+
+static void pin_list_visit(struct pin_walk *walk, int dir_fd,
+			   const char *name, const struct bpf_pin *pin)
+{
+	struct bpf_pin_list *list = walk->list;
+
+	list->pins = grow_array(list->pins, &list->cap, list->count + 1,
+				sizeof(*list->pins));
+	list->pins[list->count++] = *pin;
+}
+
+void bpf_pins_find(struct bpf_pin_list *list, const char *extra_dir)
+{
+	struct pin_walk walk = { .visit = pin_list_visit, .list = list };
+
+	pin_walk_run(&walk, extra_dir);
+}
+
+void bpf_pins_free(struct bpf_pin_list *list)
+{
+	free(list->pins);
+	memset(list, 0, sizeof(*list));
+}
+
+const char *bpf_pins_link_path(const struct bpf_pin_list *list,
+			       uint32_t link_id, const char *tenant)
+{
+	const struct bpf_pin *first = NULL, *pin;
+	const char *base;
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		pin = &list->pins[i];
+		if (pin->is_map || pin->id != link_id)
+			continue;
+		base = strrchr(pin->path, '/');
+		if (tenant && base && !strcmp(base + 1, tenant))
+			return pin->path;
+		if (!first)
+			first = pin;
+	}
+	return first ? first->path : NULL;
+}
+
+/*
+ * Removes a pin of the link being unloaded: it was just opened at
+ * @dir_fd/@name and is that link, so nothing else is removed.
+ */
+static void pin_unlink_visit(struct pin_walk *walk, int dir_fd,
+			     const char *name, const struct bpf_pin *pin)
+{
+	if (pin->is_map || pin->id != walk->link_id)
+		return;
+	if (!unlinkat(dir_fd, name, 0) || walk->err)
+		return;
+	walk->err = errno;
+	snprintf(walk->failed, sizeof(walk->failed), "%s", pin->path);
+}
+
+/* ---- unloading ----------------------------------------------------------- */
+
+/*
+ * Detaches link @id (open at @fd), then removes its pins. Detaching
+ * unregisters now: left to the link's release, it would happen in
+ * deferred work once the last reference goes (a pin, an fd bpftool or a
+ * loader still holds), and a registration right after the unload could
+ * still find the tenant busy. The kernel unbinds the tenant only if this
+ * link is the one bound. 0 or EXIT_FAIL, saying why.
+ */
+static int proto_link_detach(int fd, uint32_t id, const char *extra_dir)
+{
+	struct pin_walk walk = { .visit = pin_unlink_visit, .link_id = id };
+
+	if (bpf_link_detach(fd) && errno != EOPNOTSUPP && errno != EINVAL)
+		return fail_errno(errno, "detaching link %u", id);
+	pin_walk_run(&walk, extra_dir);
+	if (walk.err)
+		return fail_errno(walk.err, "removing %s, a pin of link %u (the link is detached)",
+				  walk.failed, id);
 	return 0;
+}
+
+/* How many times the link is looked up again when it went meanwhile. */
+#define UNLOAD_TRIES	3
+
+int proto_unload_tenant(const struct tenant_ref *ref, const char *label,
+			const char *extra_dir)
+{
+	struct tenant_proto *found, tp = {};
+	size_t count;
+	int tries, fd = -ENOENT, err;
+
+	for (tries = 0; tries < UNLOAD_TRIES && fd == -ENOENT; tries++) {
+		err = tenant_protos_get(ref, &found, &count);
+		if (err)
+			return nl_fail(err, "looking up tenant %s", label);
+		tp = found[0];
+		free(found);
+		if (!tp.bound)
+			break;
+		if (!tp.link_id)
+			return fail_errno(EPROTO, "the module does not name the link of tenant %s (older than chamctl?)",
+					  tp.tenant);
+		/* ENOENT: the link went between the kernel's answer and ours. */
+		fd = proto_link_open(tp.link_id, tp.tenant);
+	}
+	if (fd == -ENOENT)
+		return fail_errno(ENOENT, "tenant %s has no protocol bound",
+				  tp.tenant[0] ? tp.tenant : label);
+	if (fd < 0)
+		return fail_errno(fd, "opening link %u of tenant %s",
+				  tp.link_id, tp.tenant);
+	err = proto_link_detach(fd, tp.link_id, extra_dir);
+	close(fd);
+	return err;
+}
+
+/*
+ * A link no tenant binds (a deleted tenant's, one a library left
+ * behind): it still holds its map, and the map the module.
+ */
+static int proto_unload_link(const char *arg, const char *extra_dir)
+{
+	struct proto_ops_btf ops_btf;
+	uint32_t id, map_id;
+	uint64_t value;
+	int fd, err;
+
+	if (!parse_uint(arg, UINT32_MAX, &value) || !value)
+		return fail_errno(EINVAL, "'%s' is no link id", arg);
+	fd = bpf_link_get_fd_by_id(value);
+	if (fd < 0)
+		return fail_errno(errno, "link %s", arg);
+	if (struct_ops_link_query(fd, &id, &map_id))
+		err = fail("link %u is no struct_ops link; not detaching it",
+			   (unsigned int)value);
+	else if (map_id && (proto_ops_btf_get(&ops_btf) ||
+			    !proto_map_read(&ops_btf, map_id, NULL)))
+		err = fail("link %u binds no %s (map %u); not detaching it",
+			   id, PROTO_OPS_TYPE, map_id);
+	else
+		err = proto_link_detach(fd, id, extra_dir);
+	close(fd);
+	return err;
 }
 
 /* [pin DIR] [socket PATH], from argv[first] on; NULL when not given. */
@@ -1390,171 +1856,280 @@ static void parse_pin_socket(const struct chamctl_cmd *cmd, int argc,
 	}
 }
 
-int proto_unpin(const char *dir, const char *tenant)
-{
-	char path[PATH_MAX];
-	struct struct_ops_link_info info;
-	int fd;
-
-	if (pin_path(path, sizeof(path), dir, tenant))
-		return EXIT_FAIL;
-	fd = pinned_link_open(path, &info);
-	if (fd == -ENOENT)
-		return fail("no protocol is pinned for tenant %s (%s)", tenant,
-			    path);
-	if (fd == -EBADF)
-		return fail("%s is not a struct_ops link; not removing it",
-			    path);
-	if (fd < 0)
-		return fail_errno(fd, "opening %s", path);
-	/*
-	 * Detaching unregisters now: left to the link's release, it would
-	 * happen in deferred work once the last reference goes (this pin, our
-	 * fd, and whatever else holds the link), and a registration right
-	 * after the unload could still find the tenant busy. The kernel
-	 * unbinds the tenant only if this link is the one bound.
-	 */
-	if (bpf_link_detach(fd) && errno != EOPNOTSUPP && errno != EINVAL) {
-		close(fd);
-		return fail_errno(errno, "detaching the link pinned at %s",
-				  path);
-	}
-	if (unlink(path)) {
-		close(fd);
-		return fail_errno(errno, "removing %s", path);
-	}
-	close(fd);
-	return 0;
-}
-
-/* "proto unload TENANT" as before, or "proto unload tenant TENANT". */
+/*
+ * proto unload [tenant] TENANT [pin DIR] [socket PATH]
+ * proto unload link ID [pin DIR]
+ */
 static int proto_unload(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
-	const char *tenant_arg, *dir, *socket_opt;
-	char name[CHAM_NAME_LEN];
+	const char *tenant_arg, *dir, *socket_opt, *link_arg = NULL;
+	struct tenant_ref ref;
 	int first = 1;
 
 	if (!argc)
 		usage_error(cmd, "missing the TENANT");
 	tenant_arg = argv[0];
+	/* A tenant named "link" or "tenant" is still reached alone. */
 	if (!strcmp(argv[0], "tenant") && argc > 1) {
 		tenant_arg = argv[1];
 		first = 2;
+	} else if (!strcmp(argv[0], "link") && argc > 1 &&
+		   is_all_digits(argv[1])) {
+		link_arg = argv[1];
+		first = 2;
 	}
 	parse_pin_socket(cmd, argc, argv, first, &dir, &socket_opt);
+	if (link_arg) {
+		if (socket_opt)
+			usage_error(cmd, "'link' is root's own: no tenant owns a link no tenant binds");
+		return proto_unload_link(link_arg, dir);
+	}
+	parse_tenant_ref(cmd, tenant_arg, &ref);
 	if (socket_opt || geteuid() != 0) {
 		if (dir)
-			usage_error(cmd, "'pin' is for root's own unloads; the loader daemon pins at %s",
-				    PIN_DIR_DEFAULT);
-		parse_tenant_ref(cmd, tenant_arg, &(struct tenant_ref){});
+			usage_error(cmd, "'pin' is for root's own unloads; the loader daemon searches %s",
+				    BPFFS_ROOT);
 		return proto_client_unload(tenant_arg,
 					   proto_socket_path(socket_opt));
 	}
-	if (tenant_pin_name(cmd, tenant_arg, name))
+	if (nl_open())
 		return EXIT_FAIL;
-	return proto_unpin(dir ?: PIN_DIR_DEFAULT, name);
+	return proto_unload_tenant(&ref, tenant_arg, dir);
 }
 
-struct pinned_proto {
-	char tenant[NAME_MAX + 1];
-	uint32_t link_id;
-	uint32_t map_id;	/* 0: the link was detached */
-};
+/* ---- proto show ------------------------------------------------------------ */
 
-static int compare_pinned(const void *a, const void *b)
+static int compare_tenant_protos(const void *a, const void *b)
 {
-	const struct pinned_proto *pa = a, *pb = b;
+	const struct tenant_proto *ta = a, *tb = b;
 
-	return strcmp(pa->tenant, pb->tenant);
+	return strcmp(ta->tenant, tb->tenant);
+}
+
+/* "rx:12,tx:13": each handler's program. */
+static const char *handlers_text(const struct tenant_proto *tp, char *buf,
+				 size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	snprintf(buf, size, "-");
+	for (i = 0; i < tp->n_handlers && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s:%u", i ? "," : "",
+				tp->handlers[i].name, tp->handlers[i].prog_id);
+	return buf;
+}
+
+static const char *proto_state_name(const struct tenant_proto *tp)
+{
+	return tp->ejected ? "ejected" : "bound";
 }
 
 static const struct table_column proto_columns[] = {
 	{ "TENANT", ALIGN_LEFT },
-	{ "LINK_ID", ALIGN_RIGHT },
-	{ "MAP_ID", ALIGN_RIGHT },
+	{ "PROTO", ALIGN_LEFT },
+	{ "STATE", ALIGN_LEFT },
+	{ "GEN", ALIGN_RIGHT },
+	{ "LINK", ALIGN_RIGHT },
+	{ "PROGS", ALIGN_LEFT },
+	{ "PIN", ALIGN_LEFT },
 };
 
-static void proto_print(const struct pinned_proto *protos, size_t count)
+void proto_print_bound(const struct tenant_proto *tps, size_t count,
+		       const struct bpf_pin_list *pins, const char *json_key)
 {
-	struct table *table;
+	char progs[__CHAM_PROTO_HANDLER_MAX * (CHAM_NAME_LEN + 12)];
+	const struct tenant_proto *tp;
+	struct table *table = NULL;
+	const char *pin;
+	unsigned int h;
 	size_t i;
 
-	if (opt_json) {
-		json_array_begin(NULL);
-		for (i = 0; i < count; i++) {
-			json_object_begin(NULL);
-			json_string("tenant", protos[i].tenant);
-			json_uint("link_id", protos[i].link_id);
-			if (protos[i].map_id)
-				json_uint("map_id", protos[i].map_id);
+	if (opt_json)
+		json_array_begin(json_key);
+	else
+		table = table_new(proto_columns, ARRAY_SIZE(proto_columns));
+	for (i = 0; i < count; i++) {
+		tp = &tps[i];
+		if (!tp->bound)
+			continue;
+		pin = tp->link_id ?
+		      bpf_pins_link_path(pins, tp->link_id, tp->tenant) : NULL;
+		if (!opt_json) {
+			table_row(table);
+			table_cell(table, "%s", tp->tenant);
+			table_cell(table, "%s", tp->name[0] ? tp->name : "-");
+			table_cell(table, "%s", proto_state_name(tp));
+			table_cell(table, "%u", tp->generation);
+			if (tp->link_id)
+				table_cell(table, "%u", tp->link_id);
 			else
-				json_null("map_id");
+				table_cell(table, "-");
+			table_cell(table, "%s",
+				   handlers_text(tp, progs, sizeof(progs)));
+			table_cell(table, "%s", pin ?: "-");
+			continue;
+		}
+		json_object_begin(NULL);
+		json_string("tenant", tp->tenant);
+		json_uint("tenant_id", tp->tenant_id);
+		json_string("proto", tp->name);
+		json_string("state", proto_state_name(tp));
+		json_uint("generation", tp->generation);
+		if (tp->link_id)
+			json_uint("link_id", tp->link_id);
+		else
+			json_null("link_id");
+		json_array_begin("handlers");
+		for (h = 0; h < tp->n_handlers; h++) {
+			json_object_begin(NULL);
+			json_string("name", tp->handlers[h].name);
+			json_uint("prog_id", tp->handlers[h].prog_id);
+			json_uint("verified_insns",
+				  tp->handlers[h].verified_insns);
 			json_object_end();
 		}
 		json_array_end();
-		return;
+		json_string("pin", pin);
+		json_object_end();
 	}
-	table = table_new(proto_columns, ARRAY_SIZE(proto_columns));
-	for (i = 0; i < count; i++) {
-		table_row(table);
-		table_cell(table, "%s", protos[i].tenant);
-		table_cell(table, "%u", protos[i].link_id);
-		if (protos[i].map_id)
-			table_cell(table, "%u", protos[i].map_id);
-		else
-			table_cell(table, "-");
-	}
-	table_print(table);
+	if (opt_json)
+		json_array_end();
+	else
+		table_print(table);
 }
 
-static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
+/* Whether some tenant's link is link @id. */
+static bool link_is_bound(const struct tenant_proto *tps, size_t count,
+			  uint32_t id)
 {
-	struct pinned_proto *protos = NULL;
-	size_t count = 0, cap = 0;
-	char path[PATH_MAX];
-	struct struct_ops_link_info info;
-	const struct dirent *entry;
-	const char *dir;
-	bool failed = false;
-	DIR *d;
-	int fd;
+	size_t i;
 
-	parse_pin_socket(cmd, argc, argv, 0, &dir, NULL);
-	if (!dir)
-		dir = PIN_DIR_DEFAULT;
-	d = opendir(dir);
-	if (!d && errno != ENOENT)
-		return fail_errno(errno, "reading %s", dir);
-	while (d && (entry = readdir(d))) {
-		/* '.' and '..'; '~' marks a pin attach_and_pin() is moving. */
-		if (entry->d_name[0] == '.' || entry->d_name[0] == '~')
+	for (i = 0; i < count; i++)
+		if (tps[i].bound && tps[i].link_id == id)
+			return true;
+	return false;
+}
+
+/*
+ * A pinned link is stale when no tenant binds it: a link of a deleted
+ * tenant, or one left detached. Only those whose map is a cham_proto_ops
+ * are Chamelio's; a detached one says nothing of its type any more, and
+ * counts only in chamctl's own directory. Root only: anyone else sees
+ * only their own tenants, and others' links would all look stale.
+ */
+static bool pin_is_stale(const struct bpf_pin *pin,
+			 const struct proto_ops_btf *ops_btf,
+			 const struct tenant_proto *tps, size_t count,
+			 struct proto_map_value *value)
+{
+	memset(value, 0, sizeof(*value));
+	if (pin->is_map || link_is_bound(tps, count, pin->id))
+		return false;
+	if (pin->map_id)
+		return proto_map_read(ops_btf, pin->map_id, value);
+	return !strncmp(pin->path, PIN_DIR_DEFAULT "/",
+			strlen(PIN_DIR_DEFAULT "/"));
+}
+
+static const struct table_column stale_columns[] = {
+	{ "PIN", ALIGN_LEFT },
+	{ "LINK", ALIGN_RIGHT },
+	{ "MAP", ALIGN_RIGHT },
+	{ "PROTO", ALIGN_LEFT },
+	{ "NAMES", ALIGN_LEFT },
+};
+
+/* Prints the stale pins (with @print) and returns how many there are. */
+static size_t proto_stale_pins(const struct tenant_proto *tps, size_t count,
+			       const struct bpf_pin_list *pins, bool print)
+{
+	struct proto_map_value value;
+	struct proto_ops_btf ops_btf;
+	struct table *table = NULL;
+	const struct bpf_pin *pin;
+	size_t i, stale = 0;
+
+	if (proto_ops_btf_get(&ops_btf))
+		return 0;
+	if (print && opt_json)
+		json_array_begin(NULL);
+	else if (print)
+		table = table_new(stale_columns, ARRAY_SIZE(stale_columns));
+	for (i = 0; i < pins->count; i++) {
+		pin = &pins->pins[i];
+		if (!pin_is_stale(pin, &ops_btf, tps, count, &value))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir,
-			     entry->d_name) >= (int)sizeof(path))
+		stale++;
+		if (!print)
 			continue;
-		fd = pinned_link_open(path, &info);
-		if (fd == -EBADF || fd == -ENOENT)
-			continue;	/* not a link, or gone meanwhile */
-		if (fd < 0) {
-			fail_errno(fd, "reading %s", path);
-			failed = true;
+		if (opt_json) {
+			json_object_begin(NULL);
+			json_string("pin", pin->path);
+			json_uint("link_id", pin->id);
+			if (pin->map_id)
+				json_uint("map_id", pin->map_id);
+			else
+				json_null("map_id");
+			json_string("proto", pin->map_id ? value.name : NULL);
+			json_string("tenant",
+				    pin->map_id ? value.tenant : NULL);
+			json_object_end();
 			continue;
 		}
-		close(fd);
-		protos = grow_array(protos, &cap, count + 1, sizeof(*protos));
-		snprintf(protos[count].tenant, sizeof(protos[count].tenant),
-			 "%s", entry->d_name);
-		protos[count].link_id = info.id;
-		protos[count].map_id = info.struct_ops.map_id;
-		count++;
+		table_row(table);
+		table_cell(table, "%s", pin->path);
+		table_cell(table, "%u", pin->id);
+		table_cell(table, pin->map_id ? "%u" : "-", pin->map_id);
+		table_cell(table, "%s", value.name[0] ? value.name : "-");
+		table_cell(table, "%s", value.tenant[0] ? value.tenant : "-");
 	}
-	if (d)
-		closedir(d);
+	if (print && opt_json)
+		json_array_end();
+	else if (print)
+		table_print(table);
+	return stale;
+}
+
+/* proto show [stale] [pin DIR] */
+static int proto_show(const struct chamctl_cmd *cmd, int argc, char **argv)
+{
+	struct bpf_pin_list pins = {};
+	struct tenant_proto *tps;
+	bool stale = false;
+	const char *dir;
+	size_t count, n;
+	int err;
+
+	if (argc && !strcmp(argv[0], "stale")) {
+		stale = true;
+		argc--;
+		argv++;
+	}
+	parse_pin_socket(cmd, argc, argv, 0, &dir, NULL);
+	if (stale && geteuid() != 0)
+		return fail_errno(EPERM, "only root sees every tenant, and so which pins no tenant binds");
+	if (nl_open())
+		return EXIT_FAIL;
+	err = tenant_protos_get(NULL, &tps, &count);
+	if (err)
+		return nl_fail(err, "listing tenants");
 	if (count)
-		qsort(protos, count, sizeof(*protos), compare_pinned);
-	proto_print(protos, count);
-	free(protos);
-	return failed ? EXIT_FAIL : 0;
+		qsort(tps, count, sizeof(*tps), compare_tenant_protos);
+	bpf_pins_find(&pins, dir);
+	if (stale) {
+		proto_stale_pins(tps, count, &pins, true);
+	} else {
+		proto_print_bound(tps, count, &pins, NULL);
+		n = geteuid() || opt_json ? 0 :
+		    proto_stale_pins(tps, count, &pins, false);
+		if (n)
+			fprintf(stderr, "chamctl: note: %zu pinned protocol link%s no tenant binds (chamctl proto show stale)\n",
+				n, n == 1 ? "" : "s");
+	}
+	bpf_pins_free(&pins);
+	free(tps);
+	return 0;
 }
 
 /*
@@ -1624,14 +2199,22 @@ static const struct chamctl_cmd proto_cmds[] = {
 		.run = proto_replace,
 	}, {
 		.name = "unload",
-		.usage = "proto unload [tenant] TENANT [pin DIR] [socket PATH]",
-		.summary = "unregister a tenant's protocol (detach its link, remove its pin)",
+		.usage = "proto unload [tenant] TENANT|link ID [pin DIR] "
+			 "[socket PATH]",
+		.summary = "unregister a tenant's protocol (detach its link, remove its pins)",
 		.details =
-"  The link is detached, so the tenant returns to its default verdict at\n"
-"  once, even if something else holds the link, and may register again\n"
-"  right away. The tenant's state directory is kept. Anyone but root\n"
-"  asks the loader daemon, which does the same if the caller owns the\n"
-"  tenant (and refuses uid 0).\n",
+"  However the protocol was registered (chamctl, bpftool, libbpf), the\n"
+"  kernel names the link that binds it; that link is detached, so the\n"
+"  tenant returns to its default verdict at once, even if something else\n"
+"  holds the link, and may register again right away. Every pin of that\n"
+"  link found under " BPFFS_ROOT " (and DIR, if given) is removed; no\n"
+"  other. An ejected protocol is unloaded too. Fails with ENOENT if the\n"
+"  tenant has no protocol bound. The tenant's state directory is kept.\n"
+"  Anyone but root asks the loader daemon, which does the same if the\n"
+"  caller owns the tenant (and refuses uid 0).\n"
+"  link ID  a protocol link no tenant binds (a deleted tenant's, see\n"
+"           'proto show stale' and 'chamctl status'): detached, its pins\n"
+"           removed. Root only.\n",
 		.run = proto_unload,
 	}, {
 		.name = "reinstate",
@@ -1648,11 +2231,19 @@ static const struct chamctl_cmd proto_cmds[] = {
 		.run = proto_reinstate,
 	}, {
 		.name = "show",
-		.usage = "proto show [pin DIR]",
-		.summary = "list pinned protocol links",
+		.usage = "proto show [stale] [pin DIR]",
+		.summary = "list the protocols the module has bound, per tenant",
 		.details =
-"  Columns: TENANT, LINK_ID and MAP_ID (the struct_ops map the link\n"
-"  uses; - once the link was detached).\n",
+"  What the kernel has bound, however it was registered: TENANT, PROTO\n"
+"  (its name), STATE (bound, or ejected by the ceiling: the link still\n"
+"  binds it), GEN (the registration's generation), LINK (the link's id),\n"
+"  PROGS (each handler's program id, as rx:12,tx:13) and PIN (where the\n"
+"  link is pinned, searched under " BPFFS_ROOT " and DIR; - if nowhere\n"
+"  the caller can read). Anyone but root sees the tenants they own.\n"
+"  stale  instead, root's list of pinned protocol links no tenant binds\n"
+"         (left by a deleted tenant, or detached): PIN, LINK, MAP (- once\n"
+"         detached), PROTO and NAMES (the tenant the protocol names).\n"
+"         They hold the module until removed: chamctl proto unload link ID.\n",
 		.run = proto_show,
 	}, {
 		.name = "serve",
@@ -1673,7 +2264,8 @@ static const struct chamctl_cmd proto_cmds[] = {
 "  the struct_ops link is created, or the tenant's link updated for a\n"
 "  replace, with effective uid U, so the kernel checks ownership too; a\n"
 "  new link is pinned at " PIN_DIR_DEFAULT "/T. Unloading detaches\n"
-"  the link and removes that pin.\n",
+"  the link the kernel names for T, however it was registered, and\n"
+"  removes its pins, as root's 'proto unload' does.\n",
 		.run = proto_serve,
 	},
 };

@@ -90,8 +90,139 @@ int pin_dir_open(const char *dir, mode_t create_mode, bool quiet);
 /* pin_dir_open() with mode 0700, closed again. 0 or EXIT_FAIL. */
 int proto_prepare_pin_dir(const char *dir);
 
-/* Removes @dir/@tenant, a pinned protocol link. 0 or EXIT_FAIL. */
-int proto_unpin(const char *dir, const char *tenant);
+/* ---- what the kernel has bound ------------------------------------------ */
+
+/* A handler of a bound protocol, as TENANT_GET reports it. */
+struct proto_handler {
+	char name[CHAM_NAME_LEN];
+	uint32_t prog_id;
+	uint32_t verified_insns;
+};
+
+/*
+ * A tenant as the kernel reports it (TENANT_GET), with the protocol its
+ * link binds, if any: however the protocol was registered (chamctl,
+ * bpftool, libbpf), the link is the kernel's record of it.
+ */
+struct tenant_proto {
+	uint32_t tenant_id;
+	char tenant[CHAM_NAME_LEN];
+	uint32_t agent_portid;	/* the tenant's agent; 0: none */
+	bool bound;		/* a link binds a protocol: what follows */
+	char name[CHAM_NAME_LEN];
+	uint32_t generation;
+	uint32_t link_id;	/* 0: the module did not say */
+	bool ejected;		/* off the fast path; the link still binds it */
+	unsigned int n_handlers;
+	struct proto_handler handlers[__CHAM_PROTO_HANDLER_MAX];
+};
+
+/*
+ * Asks the kernel (after nl_open()) about the tenant @ref names, or about
+ * every tenant the caller may see when @ref is NULL (the kernel shows
+ * others only their own). *@out is an array of *@count to free(). Returns
+ * 0 or a negative errno, as nl_transact().
+ */
+int tenant_protos_get(const struct tenant_ref *ref, struct tenant_proto **out,
+		      size_t *count);
+
+/*
+ * The struct_ops type as the module's BTF lays it out: how to recognize
+ * its maps among every struct_ops map, and read what a map holds (the
+ * value a lookup gives: a header, then the data as user space wrote it,
+ * each handler replaced by its program's id).
+ */
+struct proto_ops_btf {
+	uint32_t obj_id;	/* the module's BTF object; 0: unknown */
+	uint32_t value_type_id;	/* struct bpf_struct_ops_cham_proto_ops */
+	uint32_t value_size;
+	uint32_t tenant_off, tenant_size;
+	uint32_t name_off, name_size;
+	/* Each handler's program id; UINT32_MAX: no such member. */
+	uint32_t handler_off[__CHAM_PROTO_HANDLER_MAX];
+};
+
+/*
+ * Reads the layout from /sys/kernel/btf/chamelio, and the BTF object's id
+ * (root only; obj_id stays 0 otherwise). 0 or a negative errno (-ENOENT:
+ * the module is not loaded).
+ */
+int proto_ops_btf_get(struct proto_ops_btf *ops_btf);
+
+/* What a cham_proto_ops map holds. */
+struct proto_map_value {
+	char tenant[CHAM_NAME_LEN];	/* the tenant it names */
+	char name[CHAM_NAME_LEN];	/* the protocol's name */
+	uint32_t prog_id[__CHAM_PROTO_HANDLER_MAX];	/* 0: none */
+};
+
+/*
+ * Whether map @map_id is a cham_proto_ops map (root: by id), and if
+ * so, what it holds into @value (when not NULL).
+ */
+bool proto_map_read(const struct proto_ops_btf *ops_btf, uint32_t map_id,
+		    struct proto_map_value *value);
+
+/*
+ * The struct_ops link open at @fd: its id and map (0 once detached).
+ * Returns 0, or -EBADF when @fd is not a struct_ops link.
+ */
+int struct_ops_link_query(int fd, uint32_t *id, uint32_t *map_id);
+
+/* ---- pins in bpffs ------------------------------------------------------- */
+
+/*
+ * Where a link or map of a protocol is pinned: found by searching bpffs
+ * (pin_search_roots()), because bpftool, libbpf and chamctl each pin
+ * where they like, and nothing but the pin's path records it.
+ */
+struct bpf_pin {
+	bool is_map;		/* a struct_ops map; else a struct_ops link */
+	uint32_t id;		/* the link's or map's */
+	uint32_t map_id;	/* a link's map; 0: detached */
+	char path[PATH_MAX];
+};
+
+struct bpf_pin_list {
+	struct bpf_pin *pins;
+	size_t count, cap;
+};
+
+/*
+ * Every struct_ops link and map pinned in @extra_dir (if not NULL), in
+ * PIN_DIR_DEFAULT, then anywhere under /sys/fs/bpf, a few levels deep;
+ * directories and pins the caller cannot read are skipped.
+ */
+void bpf_pins_find(struct bpf_pin_list *list, const char *extra_dir);
+void bpf_pins_free(struct bpf_pin_list *list);
+
+/*
+ * The pin of link @link_id to show, or NULL: one named @tenant if there
+ * is one (chamctl pins at DIR/TENANT), else the first found.
+ */
+const char *bpf_pins_link_path(const struct bpf_pin_list *list,
+			       uint32_t link_id, const char *tenant);
+
+/*
+ * The bound protocols of @tps (tenant_protos_get()) as proto show prints
+ * them, their pins from @pins; JSON: an array, member @json_key of the
+ * object being written if not NULL.
+ */
+void proto_print_bound(const struct tenant_proto *tps, size_t count,
+		       const struct bpf_pin_list *pins, const char *json_key);
+
+/* ---- unloading ----------------------------------------------------------- */
+
+/*
+ * Detaches the link that binds the protocol of the tenant @ref names (as
+ * @label, for messages), whoever registered it: its id comes from the
+ * kernel; then removes every pin of that link (searched as
+ * bpf_pins_find() does, @extra_dir too). "tenant T has no protocol
+ * bound" (ENOENT) if there is none. Root, or the loader daemon on an
+ * owner's behalf. 0 or EXIT_FAIL, saying why.
+ */
+int proto_unload_tenant(const struct tenant_ref *ref, const char *label,
+			const char *extra_dir);
 
 /*
  * "protocol P loaded for tenant T (pinned at PATH)", or with @replaced

@@ -1007,17 +1007,25 @@ out:
 	return err;
 }
 
+/*
+ * As root's own unload: the link the kernel names for the tenant, however
+ * the owner registered it (through this daemon, or with bpftool or libbpf
+ * as a user with the capabilities), detached, and its pins removed.
+ */
 static int serve_unload(uid_t uid, const char *tenant_arg,
 			struct proto_reply *reply)
 {
 	struct tenant_summary tenant;
+	struct tenant_ref ref;
 	int err;
 
 	err = authorize(uid, tenant_arg, &tenant);
 	if (err)
 		return err;
 	snprintf(reply->tenant, sizeof(reply->tenant), "%s", tenant.name);
-	return proto_unpin(PIN_DIR_DEFAULT, tenant.name) ? ENOENT : 0;
+	/* By id: the tenant authorized, not one of its name made meanwhile. */
+	ref = (struct tenant_ref){ .by_id = true, .id = tenant.id };
+	return proto_unload_tenant(&ref, tenant.name, NULL) ? EIO : 0;
 }
 
 /*
