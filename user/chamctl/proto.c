@@ -604,23 +604,6 @@ static int attach_and_pin(const struct proto_object *po, const char *dir,
 
 /* ---- what the kernel has bound ------------------------------------------- */
 
-static const enum mnl_attr_data_type
-tenant_proto_attr_types[CHAM_A_PROTO_MAX + 1] = {
-	[CHAM_A_PROTO_NAME] = MNL_TYPE_NUL_STRING,
-	[CHAM_A_PROTO_GENERATION] = MNL_TYPE_U32,
-	[CHAM_A_PROTO_HANDLER] = MNL_TYPE_NESTED,
-	[CHAM_A_PROTO_LINK_ID] = MNL_TYPE_U32,
-	[CHAM_A_PROTO_EJECTED] = MNL_TYPE_U8,
-};
-
-static const enum mnl_attr_data_type
-tenant_handler_attr_types[CHAM_A_HANDLER_MAX + 1] = {
-	[CHAM_A_HANDLER_INDEX] = MNL_TYPE_U32,
-	[CHAM_A_HANDLER_NAME] = MNL_TYPE_NUL_STRING,
-	[CHAM_A_HANDLER_PROG_ID] = MNL_TYPE_U32,
-	[CHAM_A_HANDLER_VERIFIED_INSNS] = MNL_TYPE_U32,
-};
-
 struct tenant_proto_list {
 	struct tenant_proto *tenants;
 	size_t count, cap;
@@ -637,37 +620,9 @@ static void copy_attr_name(char *dst, const struct nlattr *attr)
 	sanitize_text(dst);
 }
 
-/* The handlers are repeated CHAM_A_PROTO_HANDLER nests, in handler order. */
-static void tenant_proto_handlers(const struct nlattr *nest,
-				  struct tenant_proto *tp)
-{
-	const struct nlattr *attr, *tb[CHAM_A_HANDLER_MAX + 1];
-	struct proto_handler *h;
-	const char *name;
-
-	mnl_attr_for_each_nested(attr, nest) {
-		if (mnl_attr_get_type(attr) != CHAM_A_PROTO_HANDLER ||
-		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    tp->n_handlers == ARRAY_SIZE(tp->handlers))
-			continue;
-		nl_parse_nested(attr, tenant_handler_attr_types,
-				CHAM_A_HANDLER_MAX, tb);
-		h = &tp->handlers[tp->n_handlers++];
-		name = tb[CHAM_A_HANDLER_INDEX] ?
-		       proto_handler_name(attr_u32(tb[CHAM_A_HANDLER_INDEX])) :
-		       NULL;
-		if (tb[CHAM_A_HANDLER_NAME])
-			copy_attr_name(h->name, tb[CHAM_A_HANDLER_NAME]);
-		else
-			snprintf(h->name, sizeof(h->name), "%s", name ?: "?");
-		h->prog_id = attr_u32(tb[CHAM_A_HANDLER_PROG_ID]);
-		h->verified_insns = attr_u32(tb[CHAM_A_HANDLER_VERIFIED_INSNS]);
-	}
-}
-
 static int tenant_proto_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[CHAM_A_MAX + 1], *ptb[CHAM_A_PROTO_MAX + 1];
+	const struct nlattr *tb[CHAM_A_MAX + 1];
 	struct tenant_proto_list *list = data;
 	struct tenant_proto *tp;
 
@@ -681,17 +636,8 @@ static int tenant_proto_cb(const struct nlmsghdr *nlh, void *data)
 	tp->tenant_id = attr_u32(tb[CHAM_A_TENANT_ID]);
 	copy_attr_name(tp->tenant, tb[CHAM_A_TENANT_NAME]);
 	tp->agent_portid = attr_u32(tb[CHAM_A_TENANT_AGENT_PORTID]);
-	if (!tb[CHAM_A_TENANT_PROTO])
-		return 0;
-	nl_parse_nested(tb[CHAM_A_TENANT_PROTO], tenant_proto_attr_types,
-			CHAM_A_PROTO_MAX, ptb);
-	tp->bound = true;
-	copy_attr_name(tp->name, ptb[CHAM_A_PROTO_NAME]);
-	tp->generation = attr_u32(ptb[CHAM_A_PROTO_GENERATION]);
-	tp->link_id = attr_u32(ptb[CHAM_A_PROTO_LINK_ID]);
-	tp->ejected = ptb[CHAM_A_PROTO_EJECTED] &&
-		      mnl_attr_get_u8(ptb[CHAM_A_PROTO_EJECTED]);
-	tenant_proto_handlers(tb[CHAM_A_TENANT_PROTO], tp);
+	if (tb[CHAM_A_TENANT_PROTO])
+		proto_info_parse(tb[CHAM_A_TENANT_PROTO], &tp->proto);
 	return 0;
 }
 
@@ -734,7 +680,7 @@ static int tenant_bound_proto(const char *tenant, struct tenant_proto *tp)
 		return err;
 	*tp = found[0];
 	free(found);
-	return tp->bound ? 0 : -ENOENT;
+	return tp->proto.present ? 0 : -ENOENT;
 }
 
 /* ---- the module's struct_ops type ---------------------------------------- */
@@ -954,7 +900,7 @@ static int replace_on_bound_link(const struct proto_object *po,
 	if (err)
 		return err == -ENOENT ? err :
 		       nl_fail(err, "looking up tenant %s", po->tenant);
-	fd = proto_link_open(tp.link_id, po->tenant);
+	fd = proto_link_open(tp.proto.link_id, po->tenant);
 	if (fd < 0)
 		return -ENOENT;
 	err = update_as(po, fd, as_uid);
@@ -967,10 +913,10 @@ static int replace_on_bound_link(const struct proto_object *po,
 		       fail_errno(err, "replacing the protocol of tenant %s with %s",
 				  po->tenant, po->name);
 	result->replaced = true;
-	result->link_id = tp.link_id;
+	result->link_id = tp.proto.link_id;
 	snprintf(result->replaced_proto, sizeof(result->replaced_proto), "%s",
-		 tp.name[0] ? tp.name : "(unnamed)");
-	result->pinned = pin_is_link(pin, tp.link_id);
+		 tp.proto.name[0] ? tp.proto.name : "(unnamed)");
+	result->pinned = pin_is_link(pin, tp.proto.link_id);
 	return 0;
 }
 
@@ -983,8 +929,8 @@ static int tenant_busy(const struct proto_object *po, const char *object)
 		return fail_errno(EBUSY, "tenant %s already runs a protocol: use chamctl proto replace %s %s",
 				  po->tenant, po->tenant, object);
 	return fail_errno(EBUSY, "tenant %s already runs protocol %s (link %u): use chamctl proto replace %s %s",
-			  po->tenant, tp.name[0] ? tp.name : "(unnamed)",
-			  tp.link_id, po->tenant, object);
+			  po->tenant, tp.proto.name[0] ? tp.proto.name : "(unnamed)",
+			  tp.proto.link_id, po->tenant, object);
 }
 
 /* ---- state across versions: the tenant's pinned maps --------------------- */
@@ -1787,21 +1733,21 @@ int proto_unload_tenant(const struct tenant_ref *ref, const char *label,
 			return nl_fail(err, "looking up tenant %s", label);
 		tp = found[0];
 		free(found);
-		if (!tp.bound)
+		if (!tp.proto.present)
 			break;
-		if (!tp.link_id)
+		if (!tp.proto.link_id)
 			return fail_errno(EPROTO, "the module does not name the link of tenant %s (older than chamctl?)",
 					  tp.tenant);
 		/* ENOENT: the link went between the kernel's answer and ours. */
-		fd = proto_link_open(tp.link_id, tp.tenant);
+		fd = proto_link_open(tp.proto.link_id, tp.tenant);
 	}
 	if (fd == -ENOENT)
 		return fail_errno(ENOENT, "tenant %s has no protocol bound",
 				  tp.tenant[0] ? tp.tenant : label);
 	if (fd < 0)
 		return fail_errno(fd, "opening link %u of tenant %s",
-				  tp.link_id, tp.tenant);
-	err = proto_link_detach(fd, tp.link_id, extra_dir);
+				  tp.proto.link_id, tp.tenant);
+	err = proto_link_detach(fd, tp.proto.link_id, extra_dir);
 	close(fd);
 	return err;
 }
@@ -1914,15 +1860,15 @@ static const char *handlers_text(const struct tenant_proto *tp, char *buf,
 	unsigned int i;
 
 	snprintf(buf, size, "-");
-	for (i = 0; i < tp->n_handlers && len < size; i++)
+	for (i = 0; i < tp->proto.n_handlers && len < size; i++)
 		len += snprintf(buf + len, size - len, "%s%s:%u", i ? "," : "",
-				tp->handlers[i].name, tp->handlers[i].prog_id);
+				tp->proto.handlers[i].name, tp->proto.handlers[i].prog_id);
 	return buf;
 }
 
 static const char *proto_state_name(const struct tenant_proto *tp)
 {
-	return tp->ejected ? "ejected" : "bound";
+	return tp->proto.ejected ? "ejected" : "bound";
 }
 
 static const struct table_column proto_columns[] = {
@@ -1951,18 +1897,18 @@ void proto_print_bound(const struct tenant_proto *tps, size_t count,
 		table = table_new(proto_columns, ARRAY_SIZE(proto_columns));
 	for (i = 0; i < count; i++) {
 		tp = &tps[i];
-		if (!tp->bound)
+		if (!tp->proto.present)
 			continue;
-		pin = tp->link_id ?
-		      bpf_pins_link_path(pins, tp->link_id, tp->tenant) : NULL;
+		pin = tp->proto.link_id ?
+		      bpf_pins_link_path(pins, tp->proto.link_id, tp->tenant) : NULL;
 		if (!opt_json) {
 			table_row(table);
 			table_cell(table, "%s", tp->tenant);
-			table_cell(table, "%s", tp->name[0] ? tp->name : "-");
+			table_cell(table, "%s", tp->proto.name[0] ? tp->proto.name : "-");
 			table_cell(table, "%s", proto_state_name(tp));
-			table_cell(table, "%u", tp->generation);
-			if (tp->link_id)
-				table_cell(table, "%u", tp->link_id);
+			table_cell(table, "%u", tp->proto.generation);
+			if (tp->proto.link_id)
+				table_cell(table, "%u", tp->proto.link_id);
 			else
 				table_cell(table, "-");
 			table_cell(table, "%s",
@@ -1973,20 +1919,20 @@ void proto_print_bound(const struct tenant_proto *tps, size_t count,
 		json_object_begin(NULL);
 		json_string("tenant", tp->tenant);
 		json_uint("tenant_id", tp->tenant_id);
-		json_string("proto", tp->name);
+		json_string("proto", tp->proto.name);
 		json_string("state", proto_state_name(tp));
-		json_uint("generation", tp->generation);
-		if (tp->link_id)
-			json_uint("link_id", tp->link_id);
+		json_uint("generation", tp->proto.generation);
+		if (tp->proto.link_id)
+			json_uint("link_id", tp->proto.link_id);
 		else
 			json_null("link_id");
 		json_array_begin("handlers");
-		for (h = 0; h < tp->n_handlers; h++) {
+		for (h = 0; h < tp->proto.n_handlers; h++) {
 			json_object_begin(NULL);
-			json_string("name", tp->handlers[h].name);
-			json_uint("prog_id", tp->handlers[h].prog_id);
+			json_string("name", tp->proto.handlers[h].name);
+			json_uint("prog_id", tp->proto.handlers[h].prog_id);
 			json_uint("verified_insns",
-				  tp->handlers[h].verified_insns);
+				  tp->proto.handlers[h].verified_insns);
 			json_object_end();
 		}
 		json_array_end();
@@ -2006,7 +1952,7 @@ static bool link_is_bound(const struct tenant_proto *tps, size_t count,
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (tps[i].bound && tps[i].link_id == id)
+		if (tps[i].proto.present && tps[i].proto.link_id == id)
 			return true;
 	return false;
 }

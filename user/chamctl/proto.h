@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "chamctl.h"
+#include "tenant.h"
 
 #define PIN_DIR_DEFAULT		"/sys/fs/bpf/chamelio"
 
@@ -92,13 +93,6 @@ int proto_prepare_pin_dir(const char *dir);
 
 /* ---- what the kernel has bound ------------------------------------------ */
 
-/* A handler of a bound protocol, as TENANT_GET reports it. */
-struct proto_handler {
-	char name[CHAM_NAME_LEN];
-	uint32_t prog_id;
-	uint32_t verified_insns;
-};
-
 /*
  * A tenant as the kernel reports it (TENANT_GET), with the protocol its
  * link binds, if any: however the protocol was registered (chamctl,
@@ -108,13 +102,8 @@ struct tenant_proto {
 	uint32_t tenant_id;
 	char tenant[CHAM_NAME_LEN];
 	uint32_t agent_portid;	/* the tenant's agent; 0: none */
-	bool bound;		/* a link binds a protocol: what follows */
-	char name[CHAM_NAME_LEN];
-	uint32_t generation;
-	uint32_t link_id;	/* 0: the module did not say */
-	bool ejected;		/* off the fast path; the link still binds it */
-	unsigned int n_handlers;
-	struct proto_handler handlers[__CHAM_PROTO_HANDLER_MAX];
+	/* What its link binds; present false: none. link_id 0: not known. */
+	struct proto_info proto;
 };
 
 /*

@@ -434,7 +434,7 @@ static bool link_bound(const struct tenant_proto *tps, size_t count,
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (tps[i].bound && tps[i].link_id == id)
+		if (tps[i].proto.present && tps[i].proto.link_id == id)
 			return true;
 	return false;
 }
@@ -577,7 +577,7 @@ static void status_actions(struct status *st)
 	size_t i, j;
 
 	for (i = 0; i < st->n_tps; i++)
-		if (st->tps[i].bound)
+		if (st->tps[i].proto.present)
 			action_add(&st->actions, "chamctl proto unload %s",
 				   st->tps[i].tenant);
 	for (i = 0; i < st->stale.count; i++) {
@@ -926,7 +926,7 @@ static int status_gather(struct status *st)
 	if (err)
 		return nl_fail(err, "listing tenants");
 	for (i = 0; i < st->n_tps; i++) {
-		st->n_bound += st->tps[i].bound;
+		st->n_bound += st->tps[i].proto.present;
 		st->n_agents += st->tps[i].agent_portid != 0;
 	}
 	nlh = nl_request(CHAM_CMD_PORT_GET, true);

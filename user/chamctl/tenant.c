@@ -408,6 +408,7 @@ void proto_info_parse(const struct nlattr *nest, struct proto_info *p)
 	p->present = true;
 	nl_parse_nested(nest, proto_attr_types, CHAM_A_PROTO_MAX, ptb);
 	copy_name(p->name, ptb[CHAM_A_PROTO_NAME]);
+	sanitize_text(p->name);
 	if (ptb[CHAM_A_PROTO_FLAGS])
 		p->flags = mnl_attr_get_u32(ptb[CHAM_A_PROTO_FLAGS]);
 	if (ptb[CHAM_A_PROTO_GENERATION])
