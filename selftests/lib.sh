@@ -431,6 +431,5 @@ monitor_start() {
 # script ignores SIGINT).
 monitor_stop() {
 	kill "$monitor" 2>/dev/null
-	wait "$monitor" 2>/dev/null
-	true
+	wait "$monitor" 2>/dev/null || true
 }
