@@ -67,13 +67,16 @@ SELFTEST_BPF	:= selftests/progs/sleepable.bpf.o selftests/progs/fixed_punt.bpf.o
 		   selftests/progs/hostile_loop.bpf.o selftests/progs/hostile_iter.bpf.o \
 		   selftests/progs/hostile_may_goto.bpf.o selftests/progs/hostile_global.bpf.o \
 		   selftests/progs/hostile_freplace.bpf.o selftests/progs/freplace_target.bpf.o
+# A test-only module that WARNs as it loads: scripts/check.sh proves with it
+# that scripts/vm.sh catches a real kernel warning. Never installed.
+WARN_MODULE	:= selftests/warn_module
 # What a tenant protocol may include from libbpf (make install).
 KIT_BPF_HEADERS	:= bpf_helpers.h bpf_helper_defs.h bpf_endian.h bpf_tracing.h \
 		   bpf_core_read.h
 # Benchmark tools that run in the VM.
 BENCH_BINS	:= scripts/bench/udp_rtt scripts/bench/flood
 
-.PHONY: all deps module bpf user selftests check demo install clean bench \
+.PHONY: all deps module bpf user selftests warn-module check demo install clean bench \
 	bench-fastpath bench-isolation bench-guest bench-copy bench-slowpath
 
 all: module bpf user selftests $(BENCH_BINS)
@@ -134,7 +137,10 @@ bpf/kv_cache.bpf.o: bpf/kv_cache.h
 user/agent/%: user/agent/%.c bpf/kv_cache.h $(LIBCHAMAGENT)
 	$(CC) $(USER_CFLAGS) -Iuser/libchamagent -Ibpf -o $@ $(filter %.c,$^) $(LIBCHAMAGENT) -lmnl
 
-selftests: $(SELFTEST_BINS) $(SELFTEST_BPF)
+selftests: $(SELFTEST_BINS) $(SELFTEST_BPF) warn-module
+
+warn-module: $(DEPS_READY)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(WARN_MODULE) modules
 
 selftests/progs/%.bpf.o: selftests/progs/%.bpf.c bpf/chamelio.bpf.h $(DEPS_READY)
 	$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@

@@ -30,13 +30,13 @@ if [ $status -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
 	failed=$((failed + 1))
 fi
 
-echo "# host: checkpatch on the module"
+echo "# host: checkpatch on the modules"
 if out=$(perl "$deps/linux-source/scripts/checkpatch.pl" --no-tree --terse -q -f \
-	$(ls kmod/*.c kmod/*.h | grep -v '\.mod\.c$') 2>&1); then
-	echo "ok - checkpatch: kmod/ is clean"
+	$(ls kmod/*.c kmod/*.h selftests/warn_module/*.c | grep -v '\.mod\.c$') 2>&1); then
+	echo "ok - checkpatch: kmod/ and selftests/warn_module/ are clean"
 	passed=$((passed + 1))
 else
-	echo "not ok - checkpatch: kmod/ has findings"
+	echo "not ok - checkpatch: kmod/ or selftests/warn_module/ has findings"
 	printf '%s\n' "$out" | sed 's/^/# /'
 	failed=$((failed + 1))
 fi
@@ -68,12 +68,25 @@ out=$(scripts/check-kit.sh 2>&1)
 printf '%s\n' "$out"
 count "$out"
 
+# vm_boot NAME VM-OPTIONS... -- COMMAND: one VM boot. The console (vm.sh's
+# stdout) is shown and kept in .deps/check-vm-NAME.out, the runner's own
+# messages (stderr) in .deps/check-vm-NAME.err: the oops checks below read
+# what the runner cited. Sets vm_status.
+vm_boot() {
+	local name=$1 err=$deps/check-vm-$1.err
+	shift
+	# The stderr tee holds the pipe to the stdout tee open: the pipeline
+	# ends only when both copies are complete.
+	scripts/vm.sh --log "$deps/check-console-$name.log" "$@" \
+		2> >(tee "$err" >&2) | tee "$deps/check-vm-$name.out"
+	vm_status=${PIPESTATUS[0]}
+}
+
 # vm_run NAME VM-OPTIONS... -- COMMAND: one VM boot, its checks counted.
 vm_run() {
-	local name=$1 log=$deps/check-console-$1.log summary f vm_status
+	local name=$1 log=$deps/check-console-$1.log summary f
 	shift
-	scripts/vm.sh --log "$log" "$@" | tee "$deps/check-vm-$name.out"
-	vm_status=${PIPESTATUS[0]}
+	vm_boot "$name" "$@"
 	summary=$(tr -d '\r' <"$deps/check-vm-$name.out" |
 		grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1)
 	f=
@@ -90,9 +103,42 @@ vm_run() {
 	fi
 }
 
+# Output that looks like kernel trouble but is not the kernel's: the runner
+# must not fail a run for it (issue 13). It goes to stdout, stderr and,
+# filed as user space's, to the kernel log through /dev/kmsg (the <0> one
+# reaches the console with a kernel timestamp), ahead of the main run,
+# which must pass all the same.
+noise_tag=chamelio-check-noise
+noise="echo 'Oops: $noise_tag'; echo 'BUG: $noise_tag' >&2"
+noise+="; echo 'WARNING: CPU: 0 PID: 1 at $noise_tag'; echo 'Call Trace: $noise_tag' >&2"
+noise+="; echo '[    1.234567] Oops: $noise_tag' >&2"
+noise+="; echo '<4>WARNING: CPU: 0 PID: 1 at $noise_tag (kmsg)' >/dev/kmsg"
+noise+="; echo '<0>BUG: $noise_tag (kmsg)' >/dev/kmsg"
+
 echo "# vm: selftests/run.sh in QEMU"
 vm_run main --timeout "${CHECK_TIMEOUT:-1320}" -- \
-	'CHAM_SKIP="test_45_guest" selftests/run.sh'
+	"$noise; CHAM_SKIP=\"test_45_guest\" selftests/run.sh"
+
+# The noise must have reached the console (else this check proves nothing)
+# and the runner must have cited none of it as a kernel problem. Whether the
+# run passed is the run's own check: a real kernel warning fails that one,
+# not this.
+console=$deps/check-console-main.log
+what="vm: a command printing Oops, BUG:, WARNING: CPU and Call Trace is no kernel problem"
+if ! grep -qxF "Oops: $noise_tag" "$console" ||
+	! grep -qxF "Call Trace: $noise_tag" "$console" ||
+	! grep -qE "^\[ *[0-9]+\.[0-9]{6}\] BUG: $noise_tag \(kmsg\)" "$console"; then
+	echo "not ok - $what (the noise is not in $console)"
+	failed=$((failed + 1))
+elif grep -q "$noise_tag" "$deps/check-vm-main.err"; then
+	echo "not ok - $what (the runner cited it)"
+	grep "$noise_tag" "$deps/check-vm-main.err" | sed 's/^/# /'
+	failed=$((failed + 1))
+else
+	echo "ok - $what"
+	passed=$((passed + 1))
+fi
+
 # The guest test attaches and detaches XDP programs under traffic, which
 # re-patches the kernel's XDP dispatcher; multi-threaded TCG has been seen
 # to run the patched jump stale on the other vCPU (an int3 oops in
@@ -106,6 +152,35 @@ vm_run guest --single-thread --timeout 900 -- \
 echo "# vm: selftests/icount_bound.sh in QEMU, instruction-count mode"
 vm_run bound --icount --smp 2 --timeout 900 -- \
 	'CHAM_ICOUNT=1 CHAM_FILES=icount_bound.sh selftests/run.sh'
+
+# A real WARN from a kernel record, while the command succeeds, must fail
+# the run with the runner's "oopsed or warned" verdict and the WARNING line
+# cited: Debian's kernel has no lkdtm, so a test-only module warns as it
+# loads.
+echo "# vm: a real kernel WARN (selftests/warn_module) in QEMU"
+what="vm: a kernel WARN fails a run whose command succeeded"
+if [ ! -f selftests/warn_module/cham_warn.ko ]; then
+	echo "not ok - $what (selftests/warn_module/cham_warn.ko is not built: make selftests)"
+	failed=$((failed + 1))
+else
+	vm_boot warn --timeout 300 -- 'insmod selftests/warn_module/cham_warn.ko'
+	err=$deps/check-vm-warn.err
+	if [ "$vm_status" = 1 ] &&
+		grep -q 'the command succeeded but the kernel oopsed or warned' "$err"; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what (vm.sh status $vm_status; console log: $deps/check-console-warn.log)"
+		failed=$((failed + 1))
+	fi
+	if grep -qE '^\[ *[0-9]+\.[0-9]{6}\] WARNING: CPU: [0-9]+ PID: [0-9]+ at .*cham_warn_init' "$err"; then
+		echo "ok - vm: the runner cites the kernel's WARNING line"
+		passed=$((passed + 1))
+	else
+		echo "not ok - vm: the runner cites the kernel's WARNING line"
+		failed=$((failed + 1))
+	fi
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,7 +11,11 @@
 #
 # A run fails when the command fails, when the guest never reports a status
 # (kernel panic, timeout) and when the kernel log shows an oops or a WARN: a
-# test that passes while the kernel complains has not passed.
+# test that passes while the kernel complains has not passed. Only the
+# kernel's own messages count, never what the command prints: the guest
+# reads the kernel's records from /dev/kmsg after the command (see
+# scripts/vm-init.sh) and, when the guest dies before it can, only console
+# lines that carry the kernel's timestamp are taken for the kernel's.
 #
 # QEMU uses software emulation (TCG): KVM is present on the build machines
 # but unusable for guests (see /work/shared/ENVIRONMENT.md). --icount makes
@@ -66,7 +70,9 @@ options:
 
 exit status: the command's; 124 on timeout; 125 when the guest ended without
 reporting a status (kernel panic, crash); 1 on a kernel oops or warning
-after a command that succeeded; 2 on a usage or setup error. The status of
+(the kernel's own messages, not COMMAND's output that looks like them)
+after a command that succeeded (or when the guest could not read the
+kernel's log to tell); 2 on a usage or setup error. The status of
 a command that itself exits 124 or 125 reads the same.
 
 Set VM_KEEP_TMP=1 to keep the initramfs tree in \$TMPDIR for inspection.
@@ -299,6 +305,10 @@ while IFS= read -r -d '' f; do
 done < <(find "$root/chamelio" -type f -perm -u+x -print0)
 
 install -m 755 "$top/scripts/vm-init.sh" "$root/init"
+# What marks an oops or a warning in a kernel message: the guest counts the
+# kernel's records that match, this script shows them.
+splat_re='BUG:|Oops|WARNING: CPU|Call Trace'
+printf '%s\n' "$splat_re" > "$root/splat-re"
 printf '%s\n' "$cmd" > "$root/cmd"
 [ "$shell" = 1 ] && : > "$root/shell"
 
@@ -314,12 +324,15 @@ log "initramfs: $(du -sh "$root" | cut -f1) unpacked, $(du -h "$initrd" | cut -f
 # guest to the timeout; panic=-1 turns the panic into a reboot and
 # -no-reboot turns that into QEMU exiting. WARN()s do not panic
 # (panic_on_warn=0): the guest reports them after the command and this
-# script fails the run then, with the whole log to read.
+# script fails the run then, with the whole log to read. "quiet" keeps
+# warnings off the console (the guest reads them from the log instead);
+# should the guest panic, panic_print=0x20 replays the whole log on the
+# console, warnings that led to it included.
 # tsc=reliable: under emulation the clocksource watchdog sees the TSC skew
 # against the HPET whenever the host is busy and switches clocksources,
 # flipping static keys; QEMU's TCG has been seen to take the int3 of that
 # live code patching as a fault (an oops in sched_clock_tick()).
-append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic tsc=reliable"
+append="console=ttyS0 quiet panic=-1 panic_on_warn=0 oops=panic panic_print=0x20 tsc=reliable"
 accel=(-accel tcg)
 mode=TCG
 if [ "$single_thread" = 1 ]; then
@@ -385,9 +398,29 @@ fi
 
 # The last marker wins; -o because a kernel message may share its line.
 marker=$(grep -ao 'CHAMELIO-VM-EXIT=[0-9]*' "$log_file" | tail -n1 || true)
-# The guest echoes the command, which may itself mention these words.
-splat=$(grep -av '^chamelio-vm: running: ' "$log_file" |
-	grep -aE 'BUG:|Oops|WARNING: CPU|Call Trace' || true)
+
+if [ -n "$marker" ]; then
+	# The guest's report on the kernel log: the number of the kernel's
+	# records that match $splat_re ("unknown" if it could not read the
+	# log), and, when there are some, the kernel's records between BEGIN
+	# and END lines. What the command printed has no part in either.
+	splats=$(grep -aoE 'CHAMELIO-VM-KERNEL-SPLATS=([0-9]+|unknown)' "$log_file" | tail -n1 || true)
+	splats=${splats#CHAMELIO-VM-KERNEL-SPLATS=}
+	[ -n "$splats" ] || splats=unknown
+	splat=$(awk '$0 == "CHAMELIO-VM-KERNEL-LOG-BEGIN" { n = 0; copy = 1; next }
+		$0 == "CHAMELIO-VM-KERNEL-LOG-END" { copy = 0; next }
+		copy { line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i] }' "$log_file" |
+		grep -aE "$splat_re" || true)
+else
+	# The guest died before it could report (an oops is made a panic).
+	# Its last words on the console are the kernel's only where they
+	# carry the kernel's timestamp, "[    1.234567] ", which may follow
+	# other output on the same line.
+	splats=unknown
+	splat=$(grep -aoE '\[ *[0-9]+\.[0-9]{6}\] .*' "$log_file" |
+		grep -aE "$splat_re|Kernel panic" || true)
+fi
 
 if [ -n "$splat" ]; then
 	log "the kernel reported problems:"
@@ -396,15 +429,21 @@ fi
 
 if [ -z "$marker" ]; then
 	why="the guest ended without reporting a status (QEMU status $qemu_status)"
-	grep -aq 'Kernel panic' "$log_file" && why="the guest kernel panicked"
+	if grep -aqE '\[ *[0-9]+\.[0-9]{6}\] Kernel panic' "$log_file"; then
+		why="the guest kernel panicked"
+	fi
 	log "FAILED after ${elapsed}s: $why"
 	log "console log: $log_file"
 	exit 125
 fi
 
 status=${marker#CHAMELIO-VM-EXIT=}
-if [ "$status" = 0 ] && [ -n "$splat" ]; then
-	log "FAILED after ${elapsed}s: the command succeeded but the kernel oopsed or warned"
+if [ "$status" = 0 ] && [ "$splats" != 0 ]; then
+	if [ "$splats" = unknown ]; then
+		log "FAILED after ${elapsed}s: the command succeeded but the guest could not check the kernel log"
+	else
+		log "FAILED after ${elapsed}s: the command succeeded but the kernel oopsed or warned"
+	fi
 	log "console log: $log_file"
 	exit 1
 fi
