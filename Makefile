@@ -241,6 +241,12 @@ install: all
 	install -m 0644 user/libchamagent/chamagent.h $(DESTDIR)$(PREFIX)/include/chamelio/
 	install -D -m 0644 $(LIBCHAMAGENT) $(DESTDIR)$(PREFIX)/lib/libchamagent.a
 	install -m 0755 $(AGENT_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 $(wildcard Documentation/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(wildcard Documentation/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 user/chamctl/chamctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/chamctl
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -183,13 +183,19 @@ struct cham_tenant {
 	u8 default_verdict;
 	/* The registered protocol; NULL gives the default verdict. */
 	struct cham_proto_ops __rcu *ops;
-	struct bpf_link *proto_link;	/* only compared, never dereferenced */
+	/*
+	 * The link that binds the protocol. Only its id is read, under the
+	 * config lock or under RCU (tenant show, an ejection in softirq):
+	 * its unreg waits for a grace period before the BPF core frees it.
+	 */
+	struct bpf_link *proto_link;
 	/*
 	 * The instance proto_link binds, on the fast path or ejected from
 	 * it; it lives as long as the link. Under cham_config_lock.
 	 */
 	struct cham_proto_ops *proto_bound;
-	u32 proto_link_id;	/* proto_link's, for readers without the lock */
+	/* The bind notification waits for the link's id (proto.c). */
+	bool proto_bind_pending;
 	u32 proto_generation;
 	atomic_t ejections;	/* protocols ejected, ever */
 	struct cham_limits __rcu *limits;
@@ -331,6 +337,7 @@ struct cham_guest *cham_guest_next(unsigned long *id);
 int cham_proto_init(void);
 int cham_proto_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void cham_proto_unbind_tenant(struct cham_tenant *tenant);
+void cham_proto_exit(void);
 bool cham_proto_extended(struct cham_tenant *tenant,
 			 struct cham_proto_ops *ops, u32 handler);
 int cham_proto_reinstate(struct cham_tenant *tenant,
@@ -418,6 +425,7 @@ extern struct genl_family cham_genl_family;
 int cham_netlink_init(void);
 void cham_netlink_exit(void);
 void cham_netlink_notify_tenant(struct cham_tenant *tenant, u8 cmd);
+void cham_netlink_notify_config(void);
 void cham_netlink_notify_port(u32 ifindex, const char *ifname, u8 cmd);
 void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd);
 void cham_netlink_notify_agent(const struct cham_tenant *tenant, u8 cmd,

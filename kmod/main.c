@@ -24,7 +24,28 @@ u32 cham_config_seq(void)
 }
 
 bool cham_cycle_accounting = true;
-module_param_named(cycle_accounting, cham_cycle_accounting, bool, 0644);
+
+/* Set through sysfs, it is a change of the settings as CONFIG_SET's is. */
+static int cham_cycle_accounting_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	int err = param_set_bool(val, kp);
+
+	if (!err) {
+		mutex_lock(&cham_config_lock);
+		cham_netlink_notify_config();
+		mutex_unlock(&cham_config_lock);
+	}
+	return err;
+}
+
+static const struct kernel_param_ops cham_cycle_accounting_ops = {
+	.set = cham_cycle_accounting_set,
+	.get = param_get_bool,
+};
+module_param_cb(cycle_accounting, &cham_cycle_accounting_ops,
+		&cham_cycle_accounting, 0644);
+__MODULE_PARM_TYPE(cycle_accounting, "bool");
 MODULE_PARM_DESC(cycle_accounting,
 		 "Measure the cycles of every tenant handler call (default: on)");
 
@@ -80,6 +101,7 @@ err_tenants:
  */
 static void __exit cham_exit(void)
 {
+	cham_proto_exit();
 	cham_netlink_exit();
 	cham_rules_exit();
 	cham_guests_exit();

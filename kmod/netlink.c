@@ -276,7 +276,6 @@ static const struct genl_multicast_group cham_nl_mcgrps[] = {
 };
 
 static void cham_nl_notify_rule(const struct cham_rule *rule, u8 cmd);
-static void cham_nl_notify_config(void);
 
 /* ---- common ------------------------------------------------------------ */
 
@@ -376,20 +375,28 @@ static void *cham_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 	return genlmsg_put(skb, portid, seq, &cham_genl_family, flags, cmd);
 }
 
-/* The reply to a get, of @size, and its header; NULL when out of memory. */
-static struct sk_buff *cham_nl_reply_new_size(struct genl_info *info, u8 cmd,
-					      size_t size, void **hdr)
+/* A message of @size for @portid, and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_msg_new(u32 portid, u32 seq, u8 cmd,
+				       size_t size, gfp_t gfp, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(size, gfp);
 
 	if (!msg)
 		return NULL;
-	*hdr = cham_nl_put_header(msg, info->snd_portid, info->snd_seq, 0, cmd);
+	*hdr = cham_nl_put_header(msg, portid, seq, 0, cmd);
 	if (!*hdr) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+/* The reply to a get, of @size, and its header; NULL when out of memory. */
+static struct sk_buff *cham_nl_reply_new_size(struct genl_info *info, u8 cmd,
+					      size_t size, void **hdr)
+{
+	return cham_nl_msg_new(info->snd_portid, info->snd_seq, cmd, size,
+			       GFP_KERNEL, hdr);
 }
 
 static struct sk_buff *cham_nl_reply_new(struct genl_info *info, u8 cmd,
@@ -597,6 +604,8 @@ static int cham_nl_put_proto(struct sk_buff *skb, int attr,
 			     const struct cham_tenant *tenant,
 			     const struct cham_proto_ops *ops, bool bound)
 {
+	const struct bpf_link *link = READ_ONCE(tenant->proto_link);
+	u32 link_id = link ? READ_ONCE(link->id) : 0;
 	struct nlattr *nest, *handler;
 	int i;
 
@@ -606,11 +615,14 @@ static int cham_nl_put_proto(struct sk_buff *skb, int attr,
 	    nla_put_u32(skb, CHAM_A_PROTO_FLAGS, ops->flags) ||
 	    nla_put_u32(skb, CHAM_A_PROTO_GENERATION, ops->generation))
 		return -EMSGSIZE;
+	/*
+	 * No id yet: the link's creation has not settled (proto.c). One
+	 * link per tenant: what it binds is ejected when nothing runs.
+	 */
 	if (bound &&
-	    (nla_put_u32(skb, CHAM_A_PROTO_LINK_ID,
-			 READ_ONCE(tenant->proto_link_id)) ||
+	    ((link_id && nla_put_u32(skb, CHAM_A_PROTO_LINK_ID, link_id)) ||
 	     nla_put_u8(skb, CHAM_A_PROTO_EJECTED,
-			rcu_access_pointer(tenant->ops) != ops)))
+			!rcu_access_pointer(tenant->ops))))
 		return -EMSGSIZE;
 	for (i = 0; bound && i < __CHAM_PROTO_HANDLER_MAX; i++) {
 		if (!ops->prog_id[i])
@@ -664,7 +676,7 @@ static int cham_nl_fill_tenant(struct sk_buff *skb, struct cham_tenant *tenant,
 	 * What the tenant's link binds, ejected or not: the instance lives
 	 * as long as the link, and its map is freed after a grace period.
 	 */
-	bound = READ_ONCE(tenant->proto_bound);
+	bound = smp_load_acquire(&tenant->proto_bound);
 	if (bound &&
 	    (nla_put_u32(skb, CHAM_A_TENANT_VIOLATIONS,
 			 atomic_read(&bound->violations)) ||
@@ -1755,7 +1767,7 @@ static int cham_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u8(attrs[CHAM_A_CFG_ENFORCEMENT]));
 	if (attrs[CHAM_A_CFG_CONTENTION_US])
 		cham_budget_set_contention(nla_get_u32(attrs[CHAM_A_CFG_CONTENTION_US]));
-	cham_nl_notify_config();
+	cham_netlink_notify_config();
 	mutex_unlock(&cham_config_lock);
 	return 0;
 }
@@ -1785,21 +1797,11 @@ static const struct cham_nl_reader cham_nl_ntf_reader = {
 static struct sk_buff *cham_nl_ntf_new(u8 cmd, size_t size, gfp_t gfp,
 				       void **hdr)
 {
-	struct sk_buff *msg;
-
 	if (!READ_ONCE(cham_nl_registered) ||
 	    !genl_has_listeners(&cham_genl_family, &init_net,
 				CHAM_NL_MCGRP_EVENTS))
 		return NULL;
-	msg = genlmsg_new(size, gfp);
-	if (!msg)
-		return NULL;
-	*hdr = cham_nl_put_header(msg, 0, 0, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
+	return cham_nl_msg_new(0, 0, cmd, size, gfp, hdr);
 }
 
 /* The fills size nothing: a notification too big for its buffer is a bug. */
@@ -1868,7 +1870,7 @@ void cham_netlink_notify_guest(const struct cham_guest *guest, u8 cmd)
 	cham_nl_ntf_send(msg, err, GFP_KERNEL);
 }
 
-static void cham_nl_notify_config(void)
+void cham_netlink_notify_config(void)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -1921,6 +1923,8 @@ void cham_netlink_notify_proto(const struct cham_tenant *tenant, u8 cmd,
 	    nla_put_string(msg, CHAM_A_TENANT_NAME, tenant->name) ||
 	    nla_put_u32(msg, CHAM_A_TENANT_VIOLATIONS,
 			atomic_read(&ops->violations)) ||
+	    nla_put_u32(msg, CHAM_A_TENANT_EJECTIONS,
+			atomic_read(&tenant->ejections)) ||
 	    cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO, tenant, ops, true) ||
 	    (prev && cham_nl_put_proto(msg, CHAM_A_TENANT_PROTO_PREV, tenant,
 				       prev, false))) {
@@ -2258,6 +2262,9 @@ int cham_netlink_init(void)
 
 void cham_netlink_exit(void)
 {
+	/* Every sender but the fast path's holds the lock; no ejection now. */
+	mutex_lock(&cham_config_lock);
 	WRITE_ONCE(cham_nl_registered, false);
+	mutex_unlock(&cham_config_lock);
 	genl_unregister_family(&cham_genl_family);
 }

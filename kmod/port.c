@@ -147,6 +147,8 @@ static int cham_port_netdev_event(struct notifier_block *nb,
 			strscpy(renamed->ifname, dev->name,
 				sizeof(renamed->ifname));
 			cham_port_replace(port, renamed);
+			cham_netlink_notify_port(dev->ifindex, dev->name,
+						 CHAM_CMD_PORT_CHANGE_NTF);
 		}
 		mutex_unlock(&cham_config_lock);
 		break;

@@ -540,6 +540,50 @@ static int cham_proto_seal(struct cham_proto_ops *ops)
 	return 0;
 }
 
+/*
+ * A link has no id until its creation settles, after reg() returned
+ * (bpf_struct_ops_link_create()), and the bind notification names the
+ * link: it is sent from a work item once the id is there. Any later
+ * change of the tenant's protocol sends it first, so that listeners see
+ * the bind before what follows; an ejection, from softirq, cannot.
+ *
+ * Under cham_config_lock, which keeps the link (its unreg takes the
+ * lock). Returns false while it still waits; @force sends it anyway.
+ */
+static bool cham_proto_bind_ntf_flush(struct cham_tenant *tenant, bool force)
+{
+	const struct bpf_link *link = tenant->proto_link;
+
+	lockdep_assert_held(&cham_config_lock);
+	if (!tenant->proto_bind_pending)
+		return true;
+	if (!force && link && !READ_ONCE(link->id))
+		return false;
+	tenant->proto_bind_pending = false;
+	if (tenant->proto_bound)
+		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_BIND_NTF,
+					  tenant->proto_bound, NULL,
+					  GFP_KERNEL);
+	return true;
+}
+
+static void cham_proto_bind_ntf_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(cham_proto_bind_ntf_work, cham_proto_bind_ntf_fn);
+
+static void cham_proto_bind_ntf_fn(struct work_struct *work)
+{
+	struct cham_tenant *tenant;
+	unsigned long id = 0;
+	bool waiting = false;
+
+	mutex_lock(&cham_config_lock);
+	while ((tenant = cham_tenant_next(&id)))
+		waiting |= !cham_proto_bind_ntf_flush(tenant, false);
+	mutex_unlock(&cham_config_lock);
+	if (waiting)
+		schedule_delayed_work(&cham_proto_bind_ntf_work, 1);
+}
+
 static void cham_proto_publish(struct cham_tenant *tenant,
 			       struct cham_proto_ops *ops, struct bpf_link *link)
 {
@@ -551,10 +595,12 @@ static void cham_proto_publish(struct cham_tenant *tenant,
 		cham_timers_open(tenant);
 	}
 	rcu_assign_pointer(tenant->ops, ops);
-	tenant->proto_link = link;
-	/* Both read without the lock by tenant show (netlink.c). */
-	WRITE_ONCE(tenant->proto_link_id, link ? link->id : 0);
-	WRITE_ONCE(tenant->proto_bound, ops);
+	WRITE_ONCE(tenant->proto_link, link);
+	/*
+	 * Both read without the lock by tenant show (netlink.c); the
+	 * release orders the generation and violations before the instance.
+	 */
+	smp_store_release(&tenant->proto_bound, ops);
 	if (old && old != ops)
 		cham_proto_unseal(old, __CHAM_PROTO_HANDLER_MAX);
 	/* A replacement keeps them: its timer handler takes them over. */
@@ -646,8 +692,8 @@ static int cham_proto_reg(void *kdata, struct bpf_link *link)
 	err = cham_proto_check_size(tenant, ops) ?: cham_proto_seal(ops);
 	if (!err) {
 		cham_proto_publish(tenant, ops, link);
-		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_BIND_NTF, ops,
-					  NULL, GFP_KERNEL);
+		tenant->proto_bind_pending = true;
+		schedule_delayed_work(&cham_proto_bind_ntf_work, 0);
 	}
 out:
 	mutex_unlock(&cham_config_lock);
@@ -673,12 +719,19 @@ static void cham_proto_unreg(void *kdata, struct bpf_link *link)
 	if (tenant && tenant->cookie == ops->tenant_cookie &&
 	    tenant->proto_link == link) {
 		/* Sent first: it names the link, which is then forgotten. */
+		cham_proto_bind_ntf_flush(tenant, true);
 		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_UNBIND_NTF,
 					  tenant->proto_bound, NULL,
 					  GFP_KERNEL);
 		cham_proto_publish(tenant, NULL, NULL);
 	}
 	mutex_unlock(&cham_config_lock);
+	/*
+	 * A reader under RCU (tenant show, an ejection) may still read the
+	 * link's id, even if its tenant was deleted meanwhile: the BPF core
+	 * frees the link when this returns.
+	 */
+	synchronize_rcu();
 }
 
 /*
@@ -726,6 +779,7 @@ static int cham_proto_update(void *kdata, void *old_kdata,
 		goto out;
 	pr_info_ratelimited("chamelio: tenant %s: protocol '%s' replaces '%s'\n",
 			    tenant->name, ops->name, old->name);
+	cham_proto_bind_ntf_flush(tenant, true);
 	cham_proto_publish(tenant, ops, link);
 	cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_REPLACE_NTF, ops, old,
 				  GFP_KERNEL);
@@ -800,6 +854,7 @@ int cham_proto_reinstate(struct cham_tenant *tenant,
 	}
 	pr_info("chamelio: tenant %s: protocol '%s' reinstated by the admin\n",
 		tenant->name, ops->name);
+	cham_proto_bind_ntf_flush(tenant, true);
 	cham_proto_publish(tenant, ops, tenant->proto_link);
 	cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_REINSTATE_NTF, ops,
 				  NULL, GFP_KERNEL);
@@ -829,17 +884,20 @@ bool cham_proto_extended(struct cham_tenant *tenant,
 void cham_proto_unbind_tenant(struct cham_tenant *tenant)
 {
 	lockdep_assert_held(&cham_config_lock);
-	if (tenant->proto_bound)
+	if (tenant->proto_bound) {
+		cham_proto_bind_ntf_flush(tenant, true);
 		cham_netlink_notify_proto(tenant, CHAM_CMD_PROTO_UNBIND_NTF,
 					  tenant->proto_bound, NULL,
 					  GFP_KERNEL);
+	}
 	RCU_INIT_POINTER(tenant->ops, NULL);
-	tenant->proto_link = NULL;
-	WRITE_ONCE(tenant->proto_link_id, 0);
+	/* The tenant is freed after a grace period: its readers are done. */
+	WRITE_ONCE(tenant->proto_link, NULL);
 	if (tenant->proto_bound)
 		cham_proto_unseal(tenant->proto_bound,
 				  __CHAM_PROTO_HANDLER_MAX);
-	WRITE_ONCE(tenant->proto_bound, NULL);
+	/* Pairs with tenant show's acquire, as in cham_proto_publish(). */
+	smp_store_release(&tenant->proto_bound, NULL);
 	cham_timers_close(tenant);
 }
 
@@ -894,6 +952,11 @@ static struct bpf_struct_ops cham_proto_bpf_ops = {
 	.owner = THIS_MODULE,
 	.name = "cham_proto_ops",
 };
+
+void cham_proto_exit(void)
+{
+	cancel_delayed_work_sync(&cham_proto_bind_ntf_work);
+}
 
 int cham_proto_init(void)
 {

@@ -26,6 +26,8 @@ check() { # check DESCRIPTION COMMAND...
 
 check "make install into a scratch root" \
 	make -C "$top" -s install DESTDIR="$root" PREFIX=/usr/local
+# The man pages and the completion, from the same install.
+"$top/scripts/check-man.sh" --installed "$root/usr/local"
 export PKG_CONFIG_PATH=$root/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 check "pkg-config knows chamelio" pkg-config --exists chamelio
 

@@ -63,7 +63,7 @@ host_test() {
 host_test budget_test "time-protection arithmetic"
 host_test steer_test "the steering index against a linear scan"
 
-echo "# host: the tenant developer's kit (make install, then build outside the tree)"
+echo "# host: the tenant developer's kit (make install, then build outside the tree), man pages, completion"
 out=$(scripts/check-kit.sh 2>&1)
 printf '%s\n' "$out"
 count "$out"

@@ -6,7 +6,8 @@
 # kernel stack; another tenant's guest, a process in its own namespace,
 # answers over AF_XDP through its tenant's protocol; a third tenant's
 # key-value cache answers hot keys at XDP and the rest through its agent
-# (the slow path); the admin looks at it with chamctl.
+# (the slow path); the admin looks at it with chamctl, watches every change
+# with chamctl monitor, and unloads it all with chamctl.
 set -eu
 cd /chamelio/selftests
 . ./lib.sh
@@ -17,6 +18,9 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "load chamelio.ko and attach it to port cham0 (a veth to namespace cl)"
 run insmod "$KO"
+printf '$ chamctl monitor > monitor.log &   # every change from now on (shown at the end)\n'
+monitor_start /tmp/demo-monitor.log monitor
+demo_monitor=$monitor
 setup_net
 run chamctl port attach cham0
 
@@ -117,3 +121,17 @@ sleep 1
 printf 'reply: "%s"\n' "$(udp_ask $HOST4 7000 'anyone?')"
 run chamctl stats alpha
 kill "$serve"
+
+say "the admin unloads the rest with chamctl: the kernel's view of the protocols, then rmmod"
+run chamctl proto show
+run chamctl proto unload beta
+run chamctl proto unload gamma
+run chamctl port detach cham0
+run chamctl status
+printf '$ rmmod chamelio\n'
+unload_module
+
+say "what chamctl monitor printed while the demo ran"
+monitor=$demo_monitor
+monitor_stop
+cat /tmp/demo-monitor.log

@@ -23,6 +23,7 @@ apt_packages=(
 	qemu-system-x86 busybox-static clang llvm dwarves libelf-dev zlib1g-dev
 	libmnl-dev iproute2 socat ncat iperf3 jq ethtool xz-utils kmod make gcc
 	cpio python3 python3-yaml python3-jsonschema python3-matplotlib pkg-config
+	mandoc man-db
 )
 
 newest_kver() {

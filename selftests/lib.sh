@@ -404,3 +404,33 @@ setup_client_vlan() {
 	ip -n cl neigh replace "$VLAN4" lladdr "$(mac_of "" cham0)" dev "cl0.$1" nud permanent
 	ip -n cl neigh replace "$VLAN6" lladdr "$(mac_of "" cham0)" dev "cl0.$1" nud permanent
 }
+
+# ---- chamctl monitor -----------------------------------------------------------
+
+# A monitor has joined a multicast group once a generic netlink socket
+# shows one (/proc/net/netlink lists the first 32 groups).
+monitor_joined() {
+	awk 'NR > 1 && $2 == 16 && $4 != "00000000" { found = 1 } END { exit !found }' \
+		/proc/net/netlink
+}
+
+# monitor_start FILE ARGS...: chamctl ARGS (e.g. -j monitor proto count 1)
+# in the background, output to FILE, $monitor its pid; returns once it
+# listens, so that no change made after it is missed.
+monitor_start() {
+	local out=$1 i=0
+	shift
+	: >"$out"
+	chamctl "$@" >"$out" 2>&1 &
+	monitor=$!
+	while [ $i -lt 50 ] && ! monitor_joined; do sleep 0.1; i=$((i + 1)); done
+	monitor_joined || { diag "cannot see the monitor join its group; waiting 2s"; sleep 2; }
+}
+
+# monitor_stop: ends the monitor started last (a background job of a
+# script ignores SIGINT).
+monitor_stop() {
+	kill "$monitor" 2>/dev/null
+	wait "$monitor" 2>/dev/null
+	true
+}

@@ -676,7 +676,7 @@ static void guest_broadcast_addr(struct nlmsghdr *nlh)
 
 static void guest_whole_space(struct nlmsghdr *nlh)
 {
-	put_guest(nlh, guest_mac, "10.0.0.0", 1);
+	put_guest(nlh, guest_mac, "128.0.0.0", 1);
 }
 
 static void guest_id_0(struct nlmsghdr *nlh)
@@ -1115,12 +1115,14 @@ SOURCES_BUILDER(set_sources_v6_prefix_129, 1, AF_INET6, "2001:db8::", 16, 129)
 SOURCES_BUILDER(set_sources_no_addr, 1, AF_INET, "10.1.0.0", 0, 16)
 SOURCES_BUILDER(set_sources_17, 17, AF_INET, "10.1.0.0", 4, 16)
 SOURCES_BUILDER(set_sources_16, 16, AF_INET, "10.1.0.0", 4, 16)
+/* As ip route does, host bits are a typo the kernel refuses, not clears. */
+SOURCES_BUILDER(set_sources_host_bits, 1, AF_INET, "10.1.2.3", 4, 16)
 
-/* Two prefixes, with host bits the kernel clears: 10.1.0.0/16 and 2001:db8::/64. */
+/* Two prefixes, one of each family: 10.1.0.0/16 and 2001:db8::/64. */
 static void set_sources_two(struct nlmsghdr *nlh)
 {
-	static const struct source v4 = { AF_INET, "10.1.2.3", 4, 16 };
-	static const struct source v6 = { AF_INET6, "2001:db8::1", 16, 64 };
+	static const struct source v4 = { AF_INET, "10.1.0.0", 4, 16 };
+	static const struct source v6 = { AF_INET6, "2001:db8::", 16, 64 };
 	struct nlattr *nest;
 
 	name_a(nlh);
@@ -1635,7 +1637,14 @@ static const struct refusal refusals[] = {
 		.cmd = CHAM_CMD_TENANT_SET,
 		.build = set_sources_prefix_33,
 		.errnos = { EINVAL },
-		.msg_has = "prefix is longer",
+		.msg_has = "prefix length 33 is out of range (0..32)",
+	},
+	{
+		.what = "TENANT_SET with host bits beyond a source's prefix",
+		.cmd = CHAM_CMD_TENANT_SET,
+		.build = set_sources_host_bits,
+		.errnos = { EINVAL },
+		.msg_has = "host bits set: the network is 10.1.0.0/16",
 	},
 	{
 		.what = "TENANT_SET with an AF_INET6 source /129",
@@ -2784,10 +2793,10 @@ static void check_owner_sources_ports(struct nl *nl)
 	change(nl, "TENANT_SET back to OWNER 0", CHAM_CMD_TENANT_SET,
 	       set_owner_root);
 
-	if (change(nl, "TENANT_SET with only SOURCES 10.1.2.3/16 2001:db8::1/64",
+	if (change(nl, "TENANT_SET with only SOURCES 10.1.0.0/16 2001:db8::/64",
 		   CHAM_CMD_TENANT_SET, set_sources_two)) {
 		ok = get_tenant_a(nl, &view);
-		check_view(ok, "sources read back, host bits cleared",
+		check_view(ok, "sources read back",
 			   "10.1.0.0/16 2001:db8::/64", view.sources);
 	}
 	if (change(nl, "TENANT_SET with 16 sources (the most)",

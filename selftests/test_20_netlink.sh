@@ -26,6 +26,22 @@ check "rules of different tenants that do not overlap are accepted" \
 check "the same tenant may overlap itself" \
 	chamctl rule add alpha dst 10.1.0.0/24 proto udp dport 150
 check_eq "rule dump lists all three" 3 "$(chamctl -j rule show | jq length)"
+# Strict rules, as ip route is: no second copy, no host bits.
+dup=$(chamctl -j rule show | jq '.[] | select(.tenant == "beta") | .id')
+check_errno "an exact duplicate rule is refused (EEXIST)" "File exists" \
+	chamctl rule add beta dst 10.1.2.3 proto udp dport 201-300
+check "... and the refusal names the rule it duplicates" sh -c \
+	'chamctl rule add beta dst 10.1.2.3/32 proto udp dport 201-300 2>&1 |
+	 grep -q "tenant beta has this rule: rule $1"' _ "$dup"
+check_errno "host bits beyond the prefix are refused (EINVAL)" "Invalid argument" \
+	chamctl rule add beta dst 10.77.0.1/8 proto udp
+check "... with the network meant" sh -c \
+	'chamctl rule add beta dst 10.77.0.1/8 2>&1 | grep -q "host bits set: the network is 10.0.0.0/8"'
+check "... in IPv6 too" sh -c \
+	'chamctl rule add beta dst fd00:77::1/64 2>&1 | grep -q "host bits set: the network is fd00:77::/64"'
+check "... and in a tenant's sources" sh -c \
+	'chamctl tenant set beta source 192.0.2.1/24 2>&1 | grep -q "host bits set: the network is 192.0.2.0/24"'
+check_eq "nothing was added" 3 "$(chamctl -j rule show | jq length)"
 check "deleting a tenant deletes its rules" chamctl tenant del alpha
 check_eq "only beta's rule is left" beta "$(chamctl -j rule show | jq -r '.[].tenant')"
 check_fails "chamctl rejects a malformed prefix before the kernel" \

@@ -39,13 +39,6 @@ tshow() {
 	chamctl -j tenant show burner | jq -c "$1"
 }
 
-# The monitor has joined a multicast group once a generic netlink socket
-# shows one (/proc/net/netlink lists the first 32 groups).
-monitor_joined() {
-	awk 'NR > 1 && $2 == 16 && $4 != "00000000" { found = 1 } END { exit !found }' \
-		/proc/net/netlink
-}
-
 chamctl port attach cham0 >/dev/null
 
 # A tenant's calls are held to a ceiling from the start: 10 ms, ejection
@@ -74,12 +67,7 @@ check_eq "no spin: no ceiling violation" 0 "$(counter_delta "$before" burner .ce
 check_eq "no spin: the handler dropped them" 3 "$(counter_delta "$before" burner .drops.handler)"
 
 # Above the ceiling: violations, then ejection on the third.
-: >/tmp/monitor.out
-chamctl -j monitor count 1 >/tmp/monitor.out 2>&1 &
-monitor=$!
-i=0
-while [ $i -lt 50 ] && ! monitor_joined; do sleep 0.1; i=$((i + 1)); done
-monitor_joined || { diag "cannot see the monitor join its group; waiting 2s"; sleep 2; }
+monitor_start /tmp/monitor.out -j monitor proto count 1
 
 check "burner configured: spin far above the ceiling" burner_set $SPIN_NS 0
 before=$(chamctl -j stats burner)
@@ -93,7 +81,7 @@ send_udp 1
 check_eventually_eq "the third slow call: three ceiling violations" 3 \
 	counter_delta "$before" burner .ceiling_violations
 eventually "the third violation ejected the protocol" \
-	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto)" = null ]'
+	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto.ejected)" = true ]'
 check_eq "ejections: 1" 1 "$(tshow .ejections)"
 check_eq "the link stays (inert)" 1 \
 	"$(chamctl -j proto show | jq '[.[] | select(.tenant == "burner")] | length')"
@@ -103,11 +91,11 @@ eventually "the monitor printed one event and exited" sh -c "! kill -0 $monitor"
 kill $monitor 2>/dev/null
 wait $monitor 2>/dev/null
 sed 's/^/# monitor: /' /tmp/monitor.out
-check_eq "monitor: one proto_ejected event for tenant burner (id 5), protocol burner" \
-	'["proto_ejected",5,"burner","burner"]' \
-	"$(head -n1 /tmp/monitor.out | jq -c '[.event, .id, .name, .proto]')"
+check_eq "monitor: one proto_ejected event for tenant burner (id 5), protocol burner, ejected" \
+	'["proto_ejected",5,"burner","burner",true]' \
+	"$(head -n1 /tmp/monitor.out | jq -c '[.event, .tenant_id, .tenant, .proto.name, .proto.ejected]')"
 check_eq "monitor: the event names the generation ejected" "$gen" \
-	"$(head -n1 /tmp/monitor.out | jq -c .generation)"
+	"$(head -n1 /tmp/monitor.out | jq -c .proto.generation)"
 check_eq "monitor: the event counts 3 violations" 3 \
 	"$(head -n1 /tmp/monitor.out | jq -c .violations)"
 
@@ -149,7 +137,7 @@ check_eq "the count restarted at registration: still registered" "$gen" \
 	"$(tshow .proto.generation)"
 send_udp 1
 eventually "the third violation since registering ejects again" \
-	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto)" = null ]'
+	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto.ejected)" = true ]'
 check_eq "ejections: 2" 2 "$(tshow .ejections)"
 
 # Ejecting is enforcement: with the tenant's enforcement off, violations
@@ -168,7 +156,7 @@ check_eq "enforcement off: ejections still 2" 2 "$(tshow .ejections)"
 check "enforcement on" chamctl tenant set burner enforcement on
 send_udp 1
 eventually "enforcement on: the next violation ejects" \
-	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto)" = null ]'
+	sh -c '[ "$(chamctl -j tenant show burner | jq -c .proto.ejected)" = true ]'
 check_eq "ejections: 3" 3 "$(tshow .ejections)"
 
 # eject-after never (0): violations are only counted.

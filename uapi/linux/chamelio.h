@@ -624,10 +624,14 @@ enum cham_cmd {
 	CHAM_CMD_CONFIG_CHANGE_NTF,	/* as CONFIG_GET */
 	/*
 	 * A tenant's protocol: TENANT_ID, TENANT_NAME and TENANT_PROTO (with
-	 * PROTO_LINK_ID and the handlers). REPLACE adds TENANT_PROTO_PREV,
+	 * PROTO_LINK_ID and the handlers), TENANT_VIOLATIONS and
+	 * TENANT_EJECTIONS. REPLACE adds TENANT_PROTO_PREV,
 	 * the protocol replaced; UNBIND names the protocol the link bound
 	 * (its link released or detached, or its tenant deleted); REINSTATE
-	 * is the admin's (CHAM_CMD_PROTO_REINSTATE).
+	 * is the admin's (CHAM_CMD_PROTO_REINSTATE). An ejection is sent
+	 * from the fast path, outside the lock that orders the others: it
+	 * can come after the UNBIND of the protocol it ejected; the
+	 * generation tells.
 	 */
 	CHAM_CMD_PROTO_BIND_NTF,
 	CHAM_CMD_PROTO_REPLACE_NTF,
@@ -636,6 +640,7 @@ enum cham_cmd {
 	/* TENANT_ID, TENANT_NAME, TENANT_AGENT_PORTID (the agent's socket). */
 	CHAM_CMD_AGENT_ADD_NTF,
 	CHAM_CMD_AGENT_DEL_NTF,		/* its socket closed, or the tenant's owner changed or it was deleted */
+	CHAM_CMD_PORT_CHANGE_NTF,	/* as PORT_GET: its interface was renamed */
 	__CHAM_CMD_MAX,
 };
 #define CHAM_CMD_MAX (__CHAM_CMD_MAX - 1)

@@ -14,6 +14,14 @@
 
 #include <linux/chamelio.h>
 
+/*
+ * chamctl's version (chamctl --version): the build may pass its own, such
+ * as the output of git describe; this release otherwise.
+ */
+#ifndef CHAMELIO_VERSION
+#define CHAMELIO_VERSION	"0.1"
+#endif
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* A limit of the ABI, such as CHAM_AGENT_MSG_MAX, in a help text. */
 #define STR(x)		#x
@@ -139,6 +147,7 @@ bool parse_percent(const char *s, unsigned int decimals, uint64_t max,
 		   uint64_t *out);
 
 #define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_MSEC	1000000ULL
 #define NSEC_PER_SEC	1000000000ULL
 
 /* A whole number with a unit, ns, us, ms or s ("500us"), in nanoseconds. */
@@ -157,6 +166,18 @@ void format_percent(char *buf, size_t size, uint64_t value,
 		    unsigned int decimals);
 /* In the largest unit that shows @ns exactly: "2ms", "500us", "7ns". */
 void format_duration(char *buf, size_t size, uint64_t ns);
+/*
+ * A measured time, to two significant digits at least, in the largest
+ * unit it has a whole one of: "850ns", "1.2us", "35us", "10ms".
+ */
+void format_time_approx(char *buf, size_t size, uint64_t ns);
+
+/*
+ * The module counts time in cycles of the TSC, which ticks @tsc_khz
+ * times a millisecond (CHAM_A_CFG_TSC_KHZ, not 0): @cycles in
+ * nanoseconds, rounded down.
+ */
+uint64_t cycles_to_ns(uint64_t cycles, uint32_t tsc_khz);
 
 /*
  * Shares are parts of CHAM_SHARE_SCALE, which is 100% to two decimals:
@@ -259,10 +280,21 @@ void provider_attach_undo(struct provider_attachment *pa);
 void provider_attach_release(struct provider_attachment *pa);
 
 /*
- * libbpf prints warnings only (they explain a refused program), everything
- * with --verbose.
+ * libbpf's messages: with --verbose, all of them as they come; without,
+ * its warnings only, held until the command fails (fail(), fail_errno(),
+ * usage_error() print them first: they explain a refused program) and
+ * dropped when it succeeds.
  */
 void setup_libbpf_logging(void);
+
+/* Prints the warnings held so far (see above); fail() does it itself. */
+void libbpf_warnings_flush(void);
+
+/*
+ * Drops the warnings held so far: for a refusal the command handles
+ * (an XDP program already attached) or explains better itself.
+ */
+void libbpf_warnings_discard(void);
 
 /*
  * Prints libbpf's warnings @text to stderr; a verifier log in them is cut

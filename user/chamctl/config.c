@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "knob.h"
+#include "monitor.h"
 #include "nl.h"
 #include "output.h"
 
@@ -49,6 +50,26 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 
 	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
 	knobs_get(tb, config_knobs, CK_COUNT, data);
+	return 0;
+}
+
+int config_event_print(const struct nlmsghdr *nlh, const char *event,
+		       const char *verb)
+{
+	struct knob_values config = {};
+
+	config_cb(nlh, &config);
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("event", event);
+		json_object_begin("config");
+		knobs_json(config_knobs, CK_COUNT, &config);
+		json_object_end();
+		json_object_end();
+		return 0;
+	}
+	printf("%s config", verb);
+	knobs_print_line(config_knobs, 0, CK_COUNT - 1, &config, " ");
 	return 0;
 }
 

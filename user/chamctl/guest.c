@@ -40,6 +40,7 @@
 #include <bpf/libbpf.h>
 
 #include "cham_guest.skel.h"
+#include "monitor.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
@@ -112,7 +113,8 @@ static void parse_guest_ref(const struct chamctl_cmd *cmd, const char *arg,
 	memset(ref, 0, sizeof(*ref));
 	if (is_all_digits(arg)) {
 		if (!parse_uint(arg, UINT32_MAX, &id))
-			usage_error(cmd, "guest id '%s' is too large", arg);
+			usage_error(cmd, "guest id '%s' is out of range (1 to %u)", arg,
+				    CHAM_GUEST_ID_MAX);
 		ref->by_id = true;
 		ref->id = id;
 		return;
@@ -1022,12 +1024,12 @@ static const char *addrs_text(const struct guest_info *g, char *buf,
 	return buf;
 }
 
-static void guest_json(const struct guest_info *g)
+static void guest_json(const struct guest_info *g, const char *key)
 {
 	char mac[MAC_STRLEN], prefix[IP_PREFIX_STRLEN];
 	unsigned int i;
 
-	json_object_begin(NULL);
+	json_object_begin(key);
 	json_uint("id", g->id);
 	json_string("name", g->name);
 	json_string("tenant", g->tenant);
@@ -1125,6 +1127,38 @@ static void guest_table(const struct guest_list *list)
 	table_print(table);
 }
 
+/* As guest add takes it: "guest NAME id N tenant T link IF mac M addr ..." */
+int guest_event_print(const struct nlmsghdr *nlh, const char *event,
+		      const char *verb)
+{
+	struct guest_list list = {};
+	char text[GUEST_ADDRS_TEXT_LEN];
+	struct guest_info *g;
+	int err = guest_cb(nlh, &list);
+
+	if (err)
+		return err;
+	g = &list.guests[0];
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("event", event);
+		guest_json(g, "guest");
+		json_object_end();
+		free(list.guests);
+		return 0;
+	}
+	printf("%s guest %s id %u tenant %s link %s", verb,
+	       sanitize_text(g->name), g->id, sanitize_text(g->tenant),
+	       g->ifname[0] ? g->ifname : "-");
+	if (g->has_mac) {
+		format_mac(g->mac, text);
+		printf(" mac %s", text);
+	}
+	printf(" addrs %s\n", addrs_text(g, text, sizeof(text)));
+	free(list.guests);
+	return 0;
+}
+
 static int guest_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 {
 	struct guest_list list = {};
@@ -1154,11 +1188,11 @@ static int guest_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 	if (!opt_json) {
 		guest_table(&list);
 	} else if (argc) {
-		guest_json(&list.guests[0]);
+		guest_json(&list.guests[0], NULL);
 	} else {
 		json_array_begin(NULL);
 		for (i = 0; i < list.count; i++)
-			guest_json(&list.guests[i]);
+			guest_json(&list.guests[i], NULL);
 		json_array_end();
 	}
 	free(list.guests);

@@ -4,6 +4,7 @@
  *
  *	chamctl [-j|--json] [-v|--verbose] [-h|--help] OBJECT COMMAND [ARGS]
  *	chamctl [-j|--json] [-v|--verbose] -batch|-b FILE
+ *	chamctl -V|--version
  *
  * Global options come first; the rest is dispatched by object and command
  * word, as in ip(8). A batch runs one command per line of FILE.
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "chamctl.h"
+#include "nl.h"
 #include "state.h"
 
 bool opt_json;
@@ -51,17 +53,23 @@ static void print_usage(FILE *out)
 	size_t i;
 
 	fputs("Usage: chamctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-	      "       chamctl [OPTIONS] -batch FILE\n\n", out);
+	      "       chamctl [OPTIONS] -batch FILE\n"
+	      "       chamctl -V|--version\n\n", out);
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		print_commands(out, objects[i], false);
 	fputs("\nOptions:\n"
 	      "  -j, --json     print JSON instead of tables\n"
-	      "  -v, --verbose  show what libbpf says while loading programs\n"
+	      "  -v, --verbose  show everything libbpf says while loading and\n"
+	      "                 attaching programs, and whole verifier logs;\n"
+	      "                 without it, only libbpf's warnings, and only\n"
+	      "                 when the command fails\n"
 	      "  -b, -batch FILE\n"
 	      "                 run the commands in FILE (- for stdin), one per\n"
 	      "                 line as 'OBJECT COMMAND [ARGS]', over one netlink\n"
 	      "                 socket; blank lines and lines starting with # are\n"
 	      "                 skipped; stops at the first line that fails\n"
+	      "  -V, --version  print chamctl's version, and the module's\n"
+	      "                 netlink version when it is loaded\n"
 	      "  -h, --help     print this help\n"
 	      "\n"
 	      "'chamctl OBJECT help' and 'chamctl OBJECT COMMAND --help' "
@@ -168,6 +176,23 @@ static int run_object(const struct chamctl_object *object, int argc,
 	return run_command(cmd, argc - 1, argv + 1);
 }
 
+/*
+ * "chamctl VERSION (netlink N)", and the loaded module's family version:
+ * the two must match for chamctl to understand the module. Nothing about
+ * the module when it is not loaded.
+ */
+static int print_version(void)
+{
+	uint32_t module_version;
+
+	printf("chamctl %s (netlink %u)\n", CHAMELIO_VERSION,
+	       CHAM_GENL_VERSION);
+	if (nl_probe_family(&module_version) == 0)
+		printf("module chamelio loaded (netlink %u)\n",
+		       module_version);
+	return 0;
+}
+
 static int run_chamctl(int argc, char **argv);
 
 /* Output that never reached its reader is a failure too. */
@@ -175,6 +200,9 @@ int main(int argc, char **argv)
 {
 	int status = run_chamctl(argc, argv);
 
+	/* A failure that was not reported through fail(): still explained. */
+	if (status)
+		libbpf_warnings_flush();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "chamctl: writing the output failed\n");
 		return EXIT_FAIL;
@@ -189,6 +217,8 @@ static int run_words(int argc, char **argv)
 	bool help;
 	int i = 0;
 
+	/* A line of a batch is explained by its own warnings only. */
+	libbpf_warnings_discard();
 	/* "chamctl help [OBJECT]" */
 	help = !strcmp(argv[i], "help");
 	if (help) {
@@ -313,6 +343,9 @@ static int run_chamctl(int argc, char **argv)
 		} else if (is_help_option(argv[i])) {
 			print_usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "-V") ||
+			   !strcmp(argv[i], "--version")) {
+			return print_version();
 		} else if (is_batch_option(argv[i])) {
 			if (i + 1 == argc)
 				return usage_failure("'%s' needs a FILE",

@@ -24,9 +24,12 @@
 static struct mnl_socket *nl_sock;
 static unsigned int nl_seq;
 static uint16_t nl_family;
+/* The family's version, as the module registered it (CTRL_ATTR_VERSION). */
+static uint32_t nl_family_version;
 static char nl_send_buf[NL_SEND_SIZE] __attribute__((aligned(8)));
 static char nl_recv_buf[NL_RECV_SIZE] __attribute__((aligned(8)));
-static char nl_ext_ack_msg[256];
+/* The kernel's message, and what its policy allows, if it said. */
+static char nl_ext_ack_msg[384];
 
 /* The family's multicast groups, from the reply that resolved it. */
 #define NL_MAX_GROUPS	8
@@ -355,6 +358,10 @@ static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
 			if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 				*(uint16_t *)data = mnl_attr_get_u16(attr);
 			break;
+		case CTRL_ATTR_VERSION:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				nl_family_version = mnl_attr_get_u32(attr);
+			break;
 		case CTRL_ATTR_MCAST_GROUPS:
 			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
 				nl_parse_groups(attr);
@@ -364,31 +371,57 @@ static int nl_family_id_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int nl_open(void)
+/*
+ * Opens the socket and resolves the family, without a word: 0, -EPROTO
+ * when the kernel did not say the family's id, or another negative errno
+ * (-ENOENT: the module is not loaded).
+ */
+static int nl_connect(void)
 {
 	struct nlmsghdr *nlh;
 	int err;
 
 	if (nl_family)
 		return 0;	/* opened already */
-	nl_sock = cham_nl_socket_open(NETLINK_GENERIC);
-	if (!nl_sock)
-		return fail_errno(errno, "opening a generic netlink socket");
-	nl_seq = time(NULL);
-
+	if (!nl_sock) {
+		nl_sock = cham_nl_socket_open(NETLINK_GENERIC);
+		if (!nl_sock)
+			return -errno;
+		nl_seq = time(NULL);
+	}
 	nlh = nl_start(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CHAM_GENL_NAME);
 	err = nl_transact(nlh, nl_family_id_cb, &nl_family);
+	if (err)
+		return err;
+	return nl_family ? 0 : -EPROTO;
+}
+
+int nl_open(void)
+{
+	int err = nl_connect();
+
+	if (!err)
+		return 0;
+	if (!nl_sock)
+		return fail_errno(err, "opening a generic netlink socket");
 	if (err == -ENOENT)
 		return fail("the kernel has no \"%s\" netlink family; is the module loaded? (modprobe chamelio)",
 			    CHAM_GENL_NAME);
-	if (err)
-		return nl_fail(err, "resolving the \"%s\" netlink family",
-			       CHAM_GENL_NAME);
-	if (!nl_family)
+	if (err == -EPROTO)
 		return fail("the kernel did not say which id the \"%s\" family has",
 			    CHAM_GENL_NAME);
-	return 0;
+	return nl_fail(err, "resolving the \"%s\" netlink family",
+		       CHAM_GENL_NAME);
+}
+
+int nl_probe_family(uint32_t *version)
+{
+	int err = nl_connect();
+
+	if (!err)
+		*version = nl_family_version;
+	return err;
 }
 
 void nl_close(void)
@@ -397,6 +430,7 @@ void nl_close(void)
 		mnl_socket_close(nl_sock);
 	nl_sock = NULL;
 	nl_family = 0;
+	nl_family_version = 0;
 	nl_n_groups = 0;
 }
 

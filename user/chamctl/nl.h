@@ -20,6 +20,14 @@
 int nl_open(void);
 
 /*
+ * Whether the module's family is there, without printing anything (for
+ * chamctl --version): 0 with its version (CHAM_GENL_VERSION of the module)
+ * in *version, or a negative errno, -ENOENT when the module is not loaded.
+ * Opens the socket as nl_open() does.
+ */
+int nl_probe_family(uint32_t *version);
+
+/*
  * Closes the socket, so that nl_open() opens a new one: a forked process
  * must not share its parent's conversation.
  */

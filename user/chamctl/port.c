@@ -170,9 +170,16 @@ int provider_attach(struct provider_attachment *pa, const char *ifname,
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(pa->skel->progs.cham_xdp),
 			     mode_flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (err == -EBUSY || err == -EEXIST) {
+		/*
+		 * libbpf passed on the kernel's "XDP program already
+		 * attached": expected when the port is Chamelio's already,
+		 * and said better below when it is not.
+		 */
+		libbpf_warnings_discard();
 		if (port_check_existing(ifname, ifindex, mode_flags))
 			goto fail;
 	} else if (err == -EOPNOTSUPP && mode_flags == XDP_FLAGS_DRV_MODE) {
+		libbpf_warnings_discard();
 		fail("the driver of %s has no native XDP; try 'mode generic'",
 		     ifname);
 		goto fail;

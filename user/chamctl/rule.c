@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "monitor.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
@@ -77,13 +78,13 @@ static bool covers_all_ports(const struct rule_info *r)
 	return r->port_min == 0 && r->port_max == UINT16_MAX;
 }
 
-static void rule_json(const struct rule_info *r)
+static void rule_json(const struct rule_info *r, const char *key)
 {
 	char prefix[IP_PREFIX_STRLEN];
 	const char *proto = l4_proto_name(r->l4_proto);
 
 	format_ip_prefix(&r->dst, prefix, sizeof(prefix));
-	json_object_begin(NULL);
+	json_object_begin(key);
 	json_uint("id", r->id);
 	json_string("tenant", r->tenant);
 	json_uint("tenant_id", r->tenant_id);
@@ -133,6 +134,44 @@ static void rule_table(const struct rule_list *list)
 			table_cell(table, "%u-%u", r->port_min, r->port_max);
 	}
 	table_print(table);
+}
+
+/* As rule add takes it: "rule ID tenant T dst P [proto X] [dport A[-B]]". */
+int rule_event_print(const struct nlmsghdr *nlh, const char *event,
+		     const char *verb)
+{
+	struct rule_list list = {};
+	char prefix[IP_PREFIX_STRLEN];
+	const struct rule_info *r;
+	const char *proto;
+	int err = rule_cb(nlh, &list);
+
+	if (err)
+		return err;
+	r = &list.rules[0];
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("event", event);
+		rule_json(r, "rule");
+		json_object_end();
+		free(list.rules);
+		return 0;
+	}
+	format_ip_prefix(&r->dst, prefix, sizeof(prefix));
+	printf("%s rule %u tenant %s dst %s", verb, r->id,
+	       sanitize_text(list.rules[0].tenant), prefix);
+	proto = l4_proto_name(r->l4_proto);
+	if (proto && r->l4_proto)
+		printf(" proto %s", proto);
+	else if (r->l4_proto)
+		printf(" proto %u", r->l4_proto);
+	if (r->port_min == r->port_max)
+		printf(" dport %u", r->port_min);
+	else if (!covers_all_ports(r))
+		printf(" dport %u-%u", r->port_min, r->port_max);
+	printf("\n");
+	free(list.rules);
+	return 0;
 }
 
 static uint16_t parse_port(const struct chamctl_cmd *cmd, const char *arg)
@@ -234,7 +273,8 @@ static uint32_t parse_rule_id(const struct chamctl_cmd *cmd, int argc,
 	if (argc > 1)
 		usage_error(cmd, "unknown argument '%s'", argv[1]);
 	if (!parse_uint(argv[0], UINT32_MAX, &id))
-		usage_error(cmd, "invalid rule id '%s'", argv[0]);
+		usage_error(cmd, "rule id must be a number from 1 to %u, not '%s'",
+			    UINT32_MAX, argv[0]);
 	return id;
 }
 
@@ -286,13 +326,13 @@ static int rule_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 		rule_table(&list);
 	} else if (argc) {
 		if (list.count)
-			rule_json(&list.rules[0]);
+			rule_json(&list.rules[0], NULL);
 		else
 			json_null(NULL);
 	} else {
 		json_array_begin(NULL);
 		for (i = 0; i < list.count; i++)
-			rule_json(&list.rules[i]);
+			rule_json(&list.rules[i], NULL);
 		json_array_end();
 	}
 	free(list.rules);

@@ -28,29 +28,34 @@ enum slowpath_counter {
 	__SLOWPATH_COUNTER_MAX,
 };
 
-/* Each counter's attribute, and its name in JSON and the table's notes. */
+/*
+ * Each counter's attribute, and its name in JSON and the table's notes. A
+ * count of cycles also has its time: in JSON next to it, in nanoseconds
+ * (ns_name), and in the notes instead of it (time_name).
+ */
 static const struct {
 	uint16_t attr;
 	const char *name;
+	const char *ns_name;
+	const char *time_name;
 } slowpath_counters[] = {
 	[SLOWPATH_PUNT_DELIVERED] = { CHAM_A_STAT_PUNT_DELIVERED, "punt_delivered" },
 	[SLOWPATH_PUNT_LOST] = { CHAM_A_STAT_PUNT_LOST, "punt_lost" },
-	[SLOWPATH_PUNT_CYCLES] = { CHAM_A_STAT_PUNT_CYCLES, "punt_cycles" },
+	[SLOWPATH_PUNT_CYCLES] = { CHAM_A_STAT_PUNT_CYCLES, "punt_cycles",
+				   "punt_ns", "punt_time" },
 	[SLOWPATH_EVENTS_DELIVERED] = { CHAM_A_STAT_EVENTS_DELIVERED, "events_delivered" },
 	[SLOWPATH_EVENTS_LOST] = { CHAM_A_STAT_EVENTS_LOST, "events_lost" },
 	[SLOWPATH_TIMER_CALLS] = { CHAM_A_STAT_TIMER_CALLS, "timer_calls" },
-	[SLOWPATH_TIMER_CYCLES] = { CHAM_A_STAT_TIMER_CYCLES, "timer_cycles" },
+	[SLOWPATH_TIMER_CYCLES] = { CHAM_A_STAT_TIMER_CYCLES, "timer_cycles",
+				    "timer_ns", "timer_time" },
 	[SLOWPATH_MSG_CALLS] = { CHAM_A_STAT_MSG_CALLS, "msg_calls" },
-	[SLOWPATH_MSG_CYCLES] = { CHAM_A_STAT_MSG_CYCLES, "msg_cycles" },
+	[SLOWPATH_MSG_CYCLES] = { CHAM_A_STAT_MSG_CYCLES, "msg_cycles",
+				  "msg_ns", "msg_time" },
 	[SLOWPATH_INJECTED] = { CHAM_A_STAT_INJECTED, "injected" },
 };
 _Static_assert(ARRAY_SIZE(slowpath_counters) == __SLOWPATH_COUNTER_MAX,
 	       "every slow-path counter needs an attribute and a name");
 
-static const char *slowpath_counter_name(unsigned int counter)
-{
-	return slowpath_counters[counter].name;
-}
 
 /*
  * The fast-path latency histogram, as the kernel sends it: the buckets
@@ -219,6 +224,34 @@ void stat_counters_parse(const struct nlattr *nest, uint64_t *counters,
 	}
 }
 
+static int tsc_khz_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CHAM_A_MAX + 1];
+
+	nl_parse(nlh, cham_attr_types, CHAM_A_MAX, tb);
+	if (tb[CHAM_A_CFG_TSC_KHZ])
+		*(uint32_t *)data = mnl_attr_get_u32(tb[CHAM_A_CFG_TSC_KHZ]);
+	return 0;
+}
+
+uint32_t stats_tsc_khz(void)
+{
+	struct nlmsghdr *nlh = nl_request(CHAM_CMD_CONFIG_GET, false);
+	uint32_t tsc_khz = 0;
+
+	if (nl_transact(nlh, tsc_khz_cb, &tsc_khz))
+		return 0;
+	return tsc_khz;
+}
+
+void json_cycles_ns(const char *key, uint64_t cycles, uint32_t tsc_khz)
+{
+	if (tsc_khz)
+		json_uint(key, cycles_to_ns(cycles, tsc_khz));
+	else
+		json_null(key);
+}
+
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CHAM_A_MAX + 1], *stb[CHAM_A_STAT_MAX + 1];
@@ -325,7 +358,7 @@ static void latency_json(const struct latency_info *lat)
 	json_object_end();
 }
 
-static void stats_json(const struct stats_info *s)
+static void stats_json(const struct stats_info *s, uint32_t tsc_khz)
 {
 	unsigned int i;
 
@@ -342,13 +375,20 @@ static void stats_json(const struct stats_info *s)
 			   parse_error_name);
 	json_uint("handler_calls", s->handler_calls);
 	json_uint("handler_cycles", s->handler_cycles);
+	json_cycles_ns("handler_ns", s->handler_cycles, tsc_khz);
 	json_uint("handler_max_cycles", s->handler_max_cycles);
+	json_cycles_ns("handler_max_ns", s->handler_max_cycles, tsc_khz);
 	json_uint("infra_cycles", s->infra_cycles);
+	json_cycles_ns("infra_ns", s->infra_cycles, tsc_khz);
 	json_uint("ecn_marks", s->ecn_marks);
 	json_uint("ceiling_violations", s->ceiling_violations);
 	json_uint("timestamp", s->timestamp);
-	for (i = 0; i < __SLOWPATH_COUNTER_MAX; i++)
+	for (i = 0; i < __SLOWPATH_COUNTER_MAX; i++) {
 		json_uint(slowpath_counters[i].name, s->slowpath[i]);
+		if (slowpath_counters[i].ns_name)
+			json_cycles_ns(slowpath_counters[i].ns_name,
+				       s->slowpath[i], tsc_khz);
+	}
 	/* As in tenant show: the percentage, 12.5 for 12.5%. */
 	if (s->has_share)
 		json_fixed("share", s->share, SHARE_DECIMALS);
@@ -407,8 +447,8 @@ static const struct table_column stats_columns[] = {
 	{ "REDIRECT", ALIGN_RIGHT },
 	{ "PUNT", ALIGN_RIGHT },
 	{ "CALLS", ALIGN_RIGHT },
-	{ "AVG_CYCLES", ALIGN_RIGHT },
-	{ "MAX_CYCLES", ALIGN_RIGHT },
+	{ "AVG_NS", ALIGN_RIGHT },
+	{ "MAX_US", ALIGN_RIGHT },
 	{ "LAT_P50", ALIGN_RIGHT },
 	{ "LAT_P99", ALIGN_RIGHT },
 	{ "LAT_P99.9", ALIGN_RIGHT },
@@ -422,14 +462,8 @@ static const struct table_column stats_columns[] = {
 static void latency_cell(struct table *table, const struct latency_info *lat,
 			 unsigned int permille)
 {
-	static const struct {
-		uint64_t ns;
-		const char *unit;
-	} units[] = {
-		{ NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { NSEC_PER_USEC, "us" },
-	};
 	const struct latency_bucket *b = latency_percentile(lat, permille);
-	unsigned int i;
+	char text[32];
 
 	if (!b) {
 		table_cell(table, "-");
@@ -439,17 +473,67 @@ static void latency_cell(struct table *table, const struct latency_info *lat,
 		table_cell(table, "inf");
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(units); i++) {
-		if (b->le_ns < units[i].ns)
-			continue;
-		table_cell(table, b->le_ns < 10 * units[i].ns ? "%.1f%s" : "%.0f%s",
-			   (double)b->le_ns / units[i].ns, units[i].unit);
-		return;
-	}
-	table_cell(table, "%lluns", (unsigned long long)b->le_ns);
+	format_time_approx(text, sizeof(text), b->le_ns);
+	table_cell(table, "%s", text);
 }
 
-static void stats_table(const struct stats_info *entries, size_t count)
+/*
+ * AVG_NS and MAX_US: the average handler call in whole nanoseconds, the
+ * longest in microseconds to a tenth. "-" without calls, or when the
+ * module did not say how fast its cycle counter runs.
+ */
+static void handler_time_cells(struct table *table,
+			       const struct stats_info *s, uint32_t tsc_khz)
+{
+	uint64_t max_ns;
+
+	if (!s->handler_calls || !tsc_khz) {
+		table_cell(table, "-");
+		table_cell(table, "-");
+		return;
+	}
+	table_cell(table, "%llu", (unsigned long long)
+		   (cycles_to_ns(s->handler_cycles, tsc_khz) /
+		    s->handler_calls));
+	max_ns = cycles_to_ns(s->handler_max_cycles, tsc_khz);
+	table_cell(table, "%llu.%llu",
+		   (unsigned long long)(max_ns / NSEC_PER_USEC),
+		   (unsigned long long)(max_ns % NSEC_PER_USEC / 100));
+}
+
+/*
+ * "slow path: punt_delivered=N timer_time=45us ...": the counters that
+ * are not zero, each count of cycles as the time it is.
+ */
+static void slowpath_note(struct table *table, const struct stats_info *s,
+			  uint32_t tsc_khz)
+{
+	char line[512], text[32];
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < __SLOWPATH_COUNTER_MAX && len < sizeof(line); i++) {
+		if (!s->slowpath[i])
+			continue;
+		if (slowpath_counters[i].time_name && tsc_khz) {
+			format_time_approx(text, sizeof(text),
+					   cycles_to_ns(s->slowpath[i],
+							tsc_khz));
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s=%s", slowpath_counters[i].time_name,
+					text);
+			continue;
+		}
+		len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
+				slowpath_counters[i].name,
+				(unsigned long long)s->slowpath[i]);
+	}
+	if (len)
+		table_note(table, "slow path:%s", line);
+}
+
+static void stats_table(const struct stats_info *entries, size_t count,
+			uint32_t tsc_khz)
 {
 	struct table *table = table_new(stats_columns,
 					ARRAY_SIZE(stats_columns));
@@ -472,11 +556,7 @@ static void stats_table(const struct stats_info *entries, size_t count)
 			table_cell(table, "%llu",
 				   (unsigned long long)s->verdicts[v]);
 		table_cell(table, "%llu", (unsigned long long)s->handler_calls);
-		table_cell(table, "%llu", (unsigned long long)
-			   (s->handler_calls ?
-			    s->handler_cycles / s->handler_calls : 0));
-		table_cell(table, "%llu",
-			   (unsigned long long)s->handler_max_cycles);
+		handler_time_cells(table, s, tsc_khz);
 		for (v = 0; v < ARRAY_SIZE(latency_percentiles); v++)
 			latency_cell(table, &s->latency,
 				     latency_percentiles[v].permille);
@@ -486,9 +566,7 @@ static void stats_table(const struct stats_info *entries, size_t count)
 				   __CHAM_PARSE_MAX, parse_error_name);
 		stat_counters_note(table, "budget", budget,
 				   __BUDGET_COUNTER_MAX, budget_counter_name);
-		stat_counters_note(table, "slow path", s->slowpath,
-				   __SLOWPATH_COUNTER_MAX,
-				   slowpath_counter_name);
+		slowpath_note(table, s, tsc_khz);
 	}
 	table_print(table);
 }
@@ -499,6 +577,7 @@ static int stats_run(const struct chamctl_cmd *cmd, int argc, char **argv)
 	const struct stats_info *one = NULL;
 	struct tenant_ref ref = {};
 	struct nlmsghdr *nlh;
+	uint32_t tsc_khz;
 	bool dump;
 	size_t i;
 	int err;
@@ -523,6 +602,8 @@ static int stats_run(const struct chamctl_cmd *cmd, int argc, char **argv)
 				       argv[0]);
 		return nl_fail(err, "reading statistics");
 	}
+	/* Read after the counters: a rate that fails to come costs only the times. */
+	tsc_khz = stats_tsc_khz();
 
 	if (argc) {
 		for (i = 0; i < list.count && !one; i++)
@@ -534,16 +615,16 @@ static int stats_run(const struct chamctl_cmd *cmd, int argc, char **argv)
 				    argv[0]);
 		}
 		if (opt_json)
-			stats_json(one);
+			stats_json(one, tsc_khz);
 		else
-			stats_table(one, 1);
+			stats_table(one, 1, tsc_khz);
 	} else if (opt_json) {
 		json_array_begin(NULL);
 		for (i = 0; i < list.count; i++)
-			stats_json(&list.entries[i]);
+			stats_json(&list.entries[i], tsc_khz);
 		json_array_end();
 	} else {
-		stats_table(list.entries, list.count);
+		stats_table(list.entries, list.count, tsc_khz);
 	}
 	stats_list_free(&list);
 	return 0;
@@ -557,21 +638,28 @@ static const struct chamctl_cmd stats_cmds[] = {
 "  TENANT  a tenant's name or id; 0 is the unclassified traffic. Every\n"
 "          tenant, unclassified first, when not given.\n"
 "  Columns: packets and bytes steered to the tenant, packets per verdict,\n"
-"  handler calls and their cycles, and the fast path's latency: p50, p99\n"
-"  and p99.9 of the time from a packet's entry into the fast path to its\n"
-"  verdict, each the upper bound of the histogram bucket that holds it,\n"
-"  which overstates it by 25% at most (- when no packet was measured;\n"
-"  only the tenants with accounting on are). Drop reasons, parse errors,\n"
-"  ECN marks, ceiling violations and slow-path counters that are not zero\n"
-"  follow on lines of their own. The slow path's: punt_delivered and\n"
-"  punt_lost (punted frames sent to the agent, or queued and then lost:\n"
-"  the punt verdicts are their sum once the queue drained), punt_cycles\n"
-"  (cycles of delivering punts and events, charged to the tenant),\n"
-"  events_delivered and events_lost, timer_calls and timer_cycles (the\n"
-"  timer handler), msg_calls and msg_cycles (the slowpath_msg handler),\n"
-"  injected (frames the agent sent out). JSON has them all, zero or not.\n"
-"  JSON also has the cycles of parsing and steering charged to the\n"
-"  tenant (infra_cycles), the cycle counter when the counters were read\n"
+"  handler calls (CALLS), the average call in nanoseconds (AVG_NS) and\n"
+"  the longest in microseconds (MAX_US), and the fast path's latency:\n"
+"  p50, p99 and p99.9 of the time from a packet's entry into the fast\n"
+"  path to its verdict, each the upper bound of the histogram bucket that\n"
+"  holds it, which overstates it by 25% at most (- when no packet was\n"
+"  measured; only the tenants with accounting on are). The module counts\n"
+"  time in cycles of its clock; chamctl turns them into time at the rate\n"
+"  the module reports (chamctl config show: tsc-khz). Drop reasons, parse\n"
+"  errors, ECN marks, ceiling violations and slow-path counters that are\n"
+"  not zero follow on lines of their own. The slow path's: punt_delivered\n"
+"  and punt_lost (punted frames sent to the agent, or queued and then\n"
+"  lost: the punt verdicts are their sum once the queue drained),\n"
+"  punt_time (delivering punts and events, charged to the tenant),\n"
+"  events_delivered and events_lost, timer_calls and timer_time (the\n"
+"  timer handler), msg_calls and msg_time (the slowpath_msg handler),\n"
+"  injected (frames the agent sent out). JSON has them all, zero or not,\n"
+"  each time in cycles and in nanoseconds: handler_cycles and handler_ns\n"
+"  (all calls), handler_max_cycles and handler_max_ns, punt_cycles and\n"
+"  punt_ns, timer_cycles and timer_ns, msg_cycles and msg_ns (the *_ns\n"
+"  null when the module does not report its rate). JSON also has the\n"
+"  time of parsing and steering charged to the tenant (infra_cycles,\n"
+"  infra_ns), the cycle counter when the counters were read\n"
 "  (timestamp), the tenant's share and burst, and its latency histogram:\n"
 "  latency.count (packets measured), latency.p50_ns, .p99_ns, .p999_ns,\n"
 "  and latency.buckets, [{le_ns, count}] for each bucket that counted\n"

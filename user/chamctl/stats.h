@@ -31,4 +31,16 @@ void stat_counters_note(struct table *table, const char *label,
 			const uint64_t *counters, unsigned int count,
 			const char *(*name)(unsigned int));
 
+/*
+ * The rate of the module's cycle counter, CHAM_A_CFG_TSC_KHZ of
+ * CONFIG_GET (after nl_open()); 0 when the module does not say.
+ */
+uint32_t stats_tsc_khz(void);
+
+/*
+ * A count of cycles as nanoseconds under @key, next to the count itself;
+ * null when the rate is not known (@tsc_khz 0).
+ */
+void json_cycles_ns(const char *key, uint64_t cycles, uint32_t tsc_khz);
+
 #endif /* CHAMCTL_STATS_H */

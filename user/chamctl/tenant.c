@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "knob.h"
+#include "monitor.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
 #include "state.h"
+#include "tenant.h"
 
 /* ---- time-protection and slow-path knobs ---------------------------------- */
 
@@ -237,14 +239,14 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 		.attr = CHAM_A_TENANT_EJECT_AFTER,
 		.parse = parse_eject_after, .format = format_eject_after,
 		.json = json_uint,
-		.expect = "a number of ceiling violations, or 'never'",
+		.expect = "a number of ceiling violations from 0 to 4294967295, or 'never'",
 	},
 	[TK_INSN_LIMIT] = {
 		.keyword = "insn-limit", .json_key = "insn_limit",
 		.attr = CHAM_A_TENANT_INSN_LIMIT,
 		.parse = parse_insn_limit, .format = format_insn_limit,
 		.json = json_uint,
-		.expect = "a number of instructions, or 'none'",
+		.expect = "a number of instructions from 0 to 4294967295, or 'none'",
 	},
 	[TK_EJECTIONS] = {
 		.keyword = "ejections", .json_key = "ejections",
@@ -317,17 +319,6 @@ static const struct knob tenant_knobs[TK_COUNT] = {
 /* ---- reading tenants ----------------------------------------------------- */
 
 /* Handlers of a newer ABI than chamctl's are left out. */
-#define TENANT_MAX_HANDLERS	__CHAM_PROTO_HANDLER_MAX
-
-/* A handler of the tenant's protocol; the kernel may leave fields out. */
-struct handler_info {
-	char name[CHAM_NAME_LEN];
-	bool has_index, has_prog_id, has_verified_insns;
-	uint32_t index;
-	uint32_t prog_id;
-	uint32_t verified_insns;
-};
-
 /*
  * The kernel keeps at most CHAM_TENANT_SOURCES_MAX and _PORTS_MAX; room for
  * more lets a newer kernel's longer lists show, and lets the kernel, not
@@ -347,12 +338,7 @@ struct tenant_info {
 	uint32_t ports[TENANT_LIST_MAX];
 	unsigned int n_ports;
 	struct knob_values budget;
-	bool has_proto;
-	char proto_name[CHAM_NAME_LEN];
-	uint32_t proto_flags;
-	uint32_t proto_generation;
-	struct handler_info handlers[TENANT_MAX_HANDLERS];
-	unsigned int n_handlers;
+	struct proto_info proto;
 };
 
 struct tenant_list {
@@ -365,6 +351,8 @@ static const enum mnl_attr_data_type proto_attr_types[CHAM_A_PROTO_MAX + 1] = {
 	[CHAM_A_PROTO_FLAGS] = MNL_TYPE_U32,
 	[CHAM_A_PROTO_GENERATION] = MNL_TYPE_U32,
 	[CHAM_A_PROTO_HANDLER] = MNL_TYPE_NESTED,
+	[CHAM_A_PROTO_LINK_ID] = MNL_TYPE_U32,
+	[CHAM_A_PROTO_EJECTED] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type
@@ -411,16 +399,31 @@ static void parse_handler(const struct nlattr *nest, struct handler_info *h)
 }
 
 /* The handlers are repeated CHAM_A_PROTO_HANDLER nests, in handler order. */
-static void parse_handlers(const struct nlattr *proto, struct tenant_info *t)
+void proto_info_parse(const struct nlattr *nest, struct proto_info *p)
 {
+	const struct nlattr *ptb[CHAM_A_PROTO_MAX + 1];
 	const struct nlattr *attr;
 
-	mnl_attr_for_each_nested(attr, proto) {
+	memset(p, 0, sizeof(*p));
+	p->present = true;
+	nl_parse_nested(nest, proto_attr_types, CHAM_A_PROTO_MAX, ptb);
+	copy_name(p->name, ptb[CHAM_A_PROTO_NAME]);
+	if (ptb[CHAM_A_PROTO_FLAGS])
+		p->flags = mnl_attr_get_u32(ptb[CHAM_A_PROTO_FLAGS]);
+	if (ptb[CHAM_A_PROTO_GENERATION])
+		p->generation = mnl_attr_get_u32(ptb[CHAM_A_PROTO_GENERATION]);
+	if (ptb[CHAM_A_PROTO_LINK_ID]) {
+		p->has_link_id = true;
+		p->link_id = mnl_attr_get_u32(ptb[CHAM_A_PROTO_LINK_ID]);
+	}
+	if (ptb[CHAM_A_PROTO_EJECTED])
+		p->ejected = mnl_attr_get_u8(ptb[CHAM_A_PROTO_EJECTED]);
+	mnl_attr_for_each_nested(attr, nest) {
 		if (mnl_attr_get_type(attr) != CHAM_A_PROTO_HANDLER ||
 		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    t->n_handlers == TENANT_MAX_HANDLERS)
+		    p->n_handlers == PROTO_MAX_HANDLERS)
 			continue;
-		parse_handler(attr, &t->handlers[t->n_handlers++]);
+		parse_handler(attr, &p->handlers[p->n_handlers++]);
 	}
 }
 
@@ -446,7 +449,7 @@ static void parse_ports(const struct nlattr *nest, struct tenant_info *t)
 
 static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[CHAM_A_MAX + 1], *ptb[CHAM_A_PROTO_MAX + 1];
+	const struct nlattr *tb[CHAM_A_MAX + 1];
 	struct tenant_list *list = data;
 	struct tenant_info *t;
 
@@ -471,19 +474,8 @@ static int tenant_cb(const struct nlmsghdr *nlh, void *data)
 		parse_sources(tb[CHAM_A_TENANT_SOURCES], t);
 	if (tb[CHAM_A_TENANT_PORTS])
 		parse_ports(tb[CHAM_A_TENANT_PORTS], t);
-	if (tb[CHAM_A_TENANT_PROTO]) {
-		nl_parse_nested(tb[CHAM_A_TENANT_PROTO], proto_attr_types,
-				CHAM_A_PROTO_MAX, ptb);
-		t->has_proto = true;
-		copy_name(t->proto_name, ptb[CHAM_A_PROTO_NAME]);
-		if (ptb[CHAM_A_PROTO_FLAGS])
-			t->proto_flags =
-				mnl_attr_get_u32(ptb[CHAM_A_PROTO_FLAGS]);
-		if (ptb[CHAM_A_PROTO_GENERATION])
-			t->proto_generation =
-				mnl_attr_get_u32(ptb[CHAM_A_PROTO_GENERATION]);
-		parse_handlers(tb[CHAM_A_TENANT_PROTO], t);
-	}
+	if (tb[CHAM_A_TENANT_PROTO])
+		proto_info_parse(tb[CHAM_A_TENANT_PROTO], &t->proto);
 	return 0;
 }
 
@@ -590,21 +582,25 @@ static void handler_json(const struct handler_info *h)
 	json_object_end();
 }
 
-static void proto_json(const struct tenant_info *t)
+void proto_info_json(const char *key, const struct proto_info *p)
 {
 	unsigned int i;
 
-	if (!t->has_proto) {
-		json_null("proto");
+	if (!p->present) {
+		json_null(key);
 		return;
 	}
-	json_object_begin("proto");
-	json_string("name", t->proto_name);
-	json_uint("flags", t->proto_flags);
-	json_uint("generation", t->proto_generation);
+	json_object_begin(key);
+	json_string("name", p->name);
+	json_uint("flags", p->flags);
+	json_uint("generation", p->generation);
+	if (p->has_link_id) {
+		json_uint("link_id", p->link_id);
+		json_bool("ejected", p->ejected);
+	}
 	json_array_begin("handlers");
-	for (i = 0; i < t->n_handlers; i++)
-		handler_json(&t->handlers[i]);
+	for (i = 0; i < p->n_handlers; i++)
+		handler_json(&p->handlers[i]);
 	json_array_end();
 	json_object_end();
 }
@@ -637,9 +633,9 @@ static void ports_json(const struct tenant_info *t)
 	json_array_end();
 }
 
-static void tenant_json(const struct tenant_info *t)
+static void tenant_json(const struct tenant_info *t, const char *key)
 {
-	json_object_begin(NULL);
+	json_object_begin(key);
 	json_uint("id", t->id);
 	json_string("name", t->name);
 	if (t->owner == NO_OWNER)
@@ -651,14 +647,14 @@ static void tenant_json(const struct tenant_info *t)
 	ports_json(t);
 	json_string("default", default_verdict_name(t->default_verdict));
 	knobs_json(tenant_knobs, TK_COUNT, &t->budget);
-	proto_json(t);
+	proto_info_json("proto", &t->proto);
 	json_object_end();
 }
 
 /* The name is optional; an unnamed protocol is still registered. */
-static const char *proto_display_name(const struct tenant_info *t)
+const char *proto_info_name(const struct proto_info *p)
 {
-	return t->proto_name[0] ? t->proto_name : "(unnamed)";
+	return p->name[0] ? p->name : "(unnamed)";
 }
 
 static const struct table_column tenant_columns[] = {
@@ -719,9 +715,10 @@ static void tenant_table(const struct tenant_list *list)
 		tenant_knob_cell(table, t, TK_SHARE);
 		tenant_knob_cell(table, t, TK_BURST);
 		tenant_knob_cell(table, t, TK_POLICY);
-		if (t->has_proto) {
-			table_cell(table, "%s", proto_display_name(t));
-			table_cell(table, "%u", t->proto_generation);
+		if (t->proto.present) {
+			table_cell(table, "%s%s", proto_info_name(&t->proto),
+				   t->proto.ejected ? " (ejected)" : "");
+			table_cell(table, "%u", t->proto.generation);
 		} else {
 			table_cell(table, "-");
 			table_cell(table, "-");
@@ -737,16 +734,17 @@ static void tenant_table(const struct tenant_list *list)
 	table_print(table);
 }
 
-static void handler_print(struct handler_info *h)
+static void handler_print(const struct handler_info *h)
 {
-	char prog[16] = "-", insns[16] = "-";
+	char prog[16] = "-", insns[16] = "-", name[CHAM_NAME_LEN];
 
 	if (h->has_prog_id)
 		snprintf(prog, sizeof(prog), "%u", h->prog_id);
 	if (h->has_verified_insns)
 		snprintf(insns, sizeof(insns), "%u", h->verified_insns);
 	printf("  handler %s: prog %s, %s insns verified\n",
-	       h->name[0] ? sanitize_text(h->name) : "?", prog, insns);
+	       h->name[0] ? sanitize_text(strcpy(name, h->name)) : "?", prog,
+	       insns);
 }
 
 /*
@@ -756,10 +754,8 @@ static void handler_print(struct handler_info *h)
 static void tenant_detail(struct tenant_info *t)
 {
 	char owner[64], text[TENANT_LIST_TEXT_LEN];
-	unsigned int i;
 
 	sanitize_text(t->name);
-	sanitize_text(t->proto_name);
 	printf("tenant %s id %u owner %s default %s\n", t->name, t->id,
 	       owner_text(t->owner, owner, sizeof(owner)),
 	       default_verdict_name(t->default_verdict));
@@ -779,14 +775,27 @@ static void tenant_detail(struct tenant_info *t)
 	/* The agent by its netlink port id: what netlink's diagnostics show. */
 	knobs_print_line(tenant_knobs, TK_AGENT_PORTID, TK_TIMERS_ARMED,
 			 &t->budget, "  ");
-	if (!t->has_proto) {
+	if (!t->proto.present) {
 		printf("  protocol -\n");
 		return;
 	}
-	printf("  protocol %s flags %#x generation %u\n",
-	       proto_display_name(t), t->proto_flags, t->proto_generation);
-	for (i = 0; i < t->n_handlers; i++)
-		handler_print(&t->handlers[i]);
+	printf("  ");
+	proto_info_print(&t->proto);
+}
+
+void proto_info_print(const struct proto_info *p)
+{
+	char link[16] = "-", name[CHAM_NAME_LEN];
+	unsigned int i;
+
+	if (p->has_link_id)
+		snprintf(link, sizeof(link), "%u", p->link_id);
+	snprintf(name, sizeof(name), "%s", proto_info_name(p));
+	printf("protocol %s flags %#x generation %u link %s%s\n",
+	       sanitize_text(name), p->flags,
+	       p->generation, link, p->ejected ? " ejected" : "");
+	for (i = 0; i < p->n_handlers; i++)
+		handler_print(&p->handlers[i]);
 }
 
 static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
@@ -796,7 +805,7 @@ static uint32_t parse_owner(const struct chamctl_cmd *cmd, const char *arg)
 
 	if (is_all_digits(arg)) {
 		if (!parse_uint(arg, UINT32_MAX, &uid))
-			usage_error(cmd, "uid '%s' is too large", arg);
+			usage_error(cmd, "uid '%s' is out of range (0 to 4294967294)", arg);
 		return uid;
 	}
 	pw = getpwnam(arg);
@@ -867,7 +876,8 @@ static int tenant_add(const struct chamctl_cmd *cmd, int argc, char **argv)
 			if (have_id)
 				usage_error(cmd, "'id' is given twice");
 			if (!parse_uint(value, UINT32_MAX, &id))
-				usage_error(cmd, "invalid tenant id '%s'", value);
+				usage_error(cmd, "tenant id must be a number from 1 to %u, not '%s'",
+					    CHAM_TENANT_ID_MAX, value);
 			have_id = true;
 		} else if (!strcmp(keyword, "owner")) {
 			value = keyword_value(cmd, argc, argv, &i);
@@ -1187,12 +1197,33 @@ static int tenant_show(const struct chamctl_cmd *cmd, int argc, char **argv)
 		else
 			tenant_table(&list);
 	} else if (argc) {
-		tenant_json(&list.tenants[0]);
+		tenant_json(&list.tenants[0], NULL);
 	} else {
 		json_array_begin(NULL);
 		for (i = 0; i < list.count; i++)
-			tenant_json(&list.tenants[i]);
+			tenant_json(&list.tenants[i], NULL);
 		json_array_end();
+	}
+	free(list.tenants);
+	return 0;
+}
+
+int tenant_event_print(const struct nlmsghdr *nlh, const char *event,
+		       const char *verb)
+{
+	struct tenant_list list = {};
+	int err = tenant_cb(nlh, &list);
+
+	if (err)
+		return err;
+	if (opt_json) {
+		json_object_begin(NULL);
+		json_string("event", event);
+		tenant_json(&list.tenants[0], "tenant");
+		json_object_end();
+	} else {
+		printf("%s ", verb);
+		tenant_detail(&list.tenants[0]);
 	}
 	free(list.tenants);
 	return 0;

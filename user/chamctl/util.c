@@ -108,10 +108,50 @@ static void capture_log(const char *fmt, va_list ap)
 	free(text);
 }
 
+/*
+ * libbpf's warnings without --verbose: held until the command fails, and
+ * then printed before chamctl's own message, which they explain (a
+ * verifier log, the kernel's reason for refusing an XDP attach). A
+ * command that succeeds, or that handles what libbpf warned about, has
+ * them dropped: a second port attach finds the program attached, says
+ * nothing and succeeds. Only the last few are kept; the reason is there.
+ */
+#define HELD_WARNINGS_MAX	32
+
+static char *held_warnings[HELD_WARNINGS_MAX];
+static size_t n_held_warnings;
+
+static void hold_warning(char *text)
+{
+	if (n_held_warnings == HELD_WARNINGS_MAX) {
+		free(held_warnings[0]);
+		memmove(held_warnings, held_warnings + 1,
+			(HELD_WARNINGS_MAX - 1) * sizeof(held_warnings[0]));
+		n_held_warnings--;
+	}
+	held_warnings[n_held_warnings++] = text;
+}
+
+void libbpf_warnings_discard(void)
+{
+	while (n_held_warnings)
+		free(held_warnings[--n_held_warnings]);
+}
+
+void libbpf_warnings_flush(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_held_warnings; i++)
+		print_libbpf_warnings(held_warnings[i]);
+	libbpf_warnings_discard();
+}
+
 void usage_error(const struct chamctl_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	libbpf_warnings_flush();
 	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -147,6 +187,7 @@ int fail(const char *fmt, ...)
 		va_end(ap);
 		return EXIT_FAIL;
 	}
+	libbpf_warnings_flush();
 	error_prefix();
 	va_start(ap, fmt);
 	print_message(fmt, ap);
@@ -161,6 +202,7 @@ int vfail_errno(int err, const char *detail, const char *fmt, va_list ap)
 		capture_message(err, detail, fmt, ap);
 		return EXIT_FAIL;
 	}
+	libbpf_warnings_flush();
 	error_prefix();
 	print_message(fmt, ap);
 	fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
@@ -378,6 +420,36 @@ void format_duration(char *buf, size_t size, uint64_t ns)
 		 duration_units[i].name);
 }
 
+void format_time_approx(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = {
+		{ NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { NSEC_PER_USEC, "us" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (ns < units[i].ns)
+			continue;
+		snprintf(buf, size, ns < 10 * units[i].ns ? "%.1f%s" : "%.0f%s",
+			 (double)ns / units[i].ns, units[i].unit);
+		return;
+	}
+	snprintf(buf, size, "%lluns", (unsigned long long)ns);
+}
+
+uint64_t cycles_to_ns(uint64_t cycles, uint32_t tsc_khz)
+{
+	/*
+	 * cycles * 10^6 / khz, in two parts so that no product overflows:
+	 * the remainder is below 2^32, times 10^6 is below 2^52.
+	 */
+	return cycles / tsc_khz * NSEC_PER_MSEC +
+	       cycles % tsc_khz * NSEC_PER_MSEC / tsc_khz;
+}
+
 void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 		      struct tenant_ref *ref)
 {
@@ -385,8 +457,10 @@ void parse_tenant_ref(const struct chamctl_cmd *cmd, const char *arg,
 
 	memset(ref, 0, sizeof(*ref));
 	if (is_all_digits(arg)) {
-		if (!parse_uint(arg, UINT32_MAX, &id))
-			usage_error(cmd, "tenant id '%s' is too large", arg);
+		/* 0 is the unclassified traffic: stats takes it. */
+		if (!parse_uint(arg, CHAM_TENANT_ID_MAX, &id))
+			usage_error(cmd, "tenant id '%s' is out of range: tenant ids are 1 to %u",
+				    arg, CHAM_TENANT_ID_MAX);
 		ref->by_id = true;
 		ref->id = id;
 		return;
@@ -536,7 +610,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	}
 	if (vasprintf(&text, fmt, ap) < 0)
-		return vfprintf(stderr, fmt, ap);
+		return opt_verbose ? vfprintf(stderr, fmt, ap) : 0;
+	if (!opt_verbose) {
+		hold_warning(text);
+		return 0;
+	}
 	print_libbpf_warnings(text);
 	free(text);
 	return 0;

@@ -13,7 +13,9 @@
 
 /*
  * The kernel's message from the extended-ack TLVs that start @offset bytes
- * into @nlh's payload, into @msg (@msg_size bytes). @msg is left as it is
+ * into @nlh's payload, into @msg (@msg_size bytes). When the kernel's
+ * policy refused an attribute, what the policy allows follows the message:
+ * "integer out of range: valid range 1..65535". @msg is left as it is
  * when the kernel said nothing.
  */
 void cham_nl_parse_ext_ack(const struct nlmsghdr *nlh, size_t offset,
