@@ -28,7 +28,7 @@ link_gone() { ! bpftool -j link show | jq -e --argjson id "$1" '.[] | select(.id
 load_module
 reset_state
 setup_net
-rm -rf "$BT_PIN" "$LIB_PIN"
+rm -rf "$BT_PIN" "$LIB_PIN" /sys/fs/bpf/burner_map
 mkdir -p "$PIN" "$BT_PIN"
 chamctl port attach cham0 >/dev/null
 # udp_echo names alpha, udp_upper beta; gamma's comes from chamctl.
@@ -169,7 +169,7 @@ eventually "... and bpftool no longer sees its link" link_gone "$beta_link"
 
 chamctl proto serve socket "$SOCK" 2>/tmp/proto41-serve.log &
 serve_pid=$!
-for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 check_errno "a non-owner is refused by the daemon" "does not own tenant alpha" \
 	as_uid 1001 chamctl proto unload alpha socket "$SOCK"
 check "alpha's owner unloads bpftool's link through the daemon" \
@@ -196,24 +196,31 @@ eventually "burner is ejected after one call above its ceiling" \
 	sh -c '[ "$(chamctl -j proto show | jq -r ".[] | select(.tenant == \"burner\") | .state")" = ejected ]'
 check_eq "proto show: ejected, its link still binds it" "ejected $burner_link" \
 	"$(shown burner '"\(.state) \(.link_id)"')"
+# Its map pinned by hand outlives the unload, and holds the module.
+burner_map=$(bpftool -j link show pinned "$PIN/burner" | jq .map_id)
+bpftool map pin id "$burner_map" /sys/fs/bpf/burner_map
 check "the ejected protocol unloads" chamctl proto unload burner
 check "... its pin is gone" test ! -e "$PIN/burner"
 check_eq "... and proto show lists no protocol" "[]" "$(chamctl -j proto show)"
+check_eq "status: burner's map, pinned, is unbound" \
+	"map $burner_map burner burner /sys/fs/bpf/burner_map" \
+	"$(chamctl -j status | jq -r '.unbound[] | select(.kind == "map") | "\(.kind) \(.id) \(.proto) \(.tenant) \(.pins | join(","))"')"
 
 # ---- following status's advice lets rmmod succeed -------------------------------------
 
 actions=$(chamctl -j status | jq -r '.actions[]')
 diag "status advises: $(printf '%s' "$actions" | tr '\n' ';')"
-check_eq "status: unload epsilon's stale link, detach the port" \
-	"chamctl proto unload link $eps_link;chamctl port detach cham0" \
+check_eq "status: unload epsilon's stale link, remove the map's pin, detach the port" \
+	"chamctl proto unload link $eps_link;rm /sys/fs/bpf/burner_map;chamctl port detach cham0" \
 	"$(printf '%s' "$actions" | grep -v '^#' | tr '\n' ';' | sed 's/;$//')"
 check "running what status says" sh -c "$(printf '%s' "$actions" | grep -v '^#' | tr '\n' ';')"
 check "... epsilon's pin is gone" test ! -e "$PIN/epsilon"
+check "... and the map's" test ! -e /sys/fs/bpf/burner_map
 eventually "status: nothing holds the module" \
 	sh -c 'chamctl status | grep -q "^nothing holds the module"'
 check "rmmod chamelio succeeds" unload_module
 check_eq "status: not loaded" "module chamelio: not loaded" "$(chamctl status)"
 load_module
-rm -rf "$BT_PIN" "$LIB_PIN"
+rm -rf "$BT_PIN" "$LIB_PIN" /sys/fs/bpf/burner_map
 reset_state
 finish
