@@ -1945,9 +1945,7 @@ void proto_print_bound(const struct tenant_proto *tps, size_t count,
 		table_print(table);
 }
 
-/* Whether some tenant's link is link @id. */
-static bool link_is_bound(const struct tenant_proto *tps, size_t count,
-			  uint32_t id)
+bool link_is_bound(const struct tenant_proto *tps, size_t count, uint32_t id)
 {
 	size_t i;
 

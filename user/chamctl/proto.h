@@ -115,6 +115,9 @@ struct tenant_proto {
 int tenant_protos_get(const struct tenant_ref *ref, struct tenant_proto **out,
 		      size_t *count);
 
+/* Whether one of the @count tenants' protocols is bound by link @id. */
+bool link_is_bound(const struct tenant_proto *tps, size_t count, uint32_t id);
+
 /*
  * The struct_ops type as the module's BTF lays it out: how to recognize
  * its maps among every struct_ops map, and read what a map holds (the

@@ -428,17 +428,6 @@ static bool id_set_has(const struct id_set *set, uint32_t id)
 	return false;
 }
 
-static bool link_bound(const struct tenant_proto *tps, size_t count,
-		       uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (tps[i].proto.present && tps[i].proto.link_id == id)
-			return true;
-	return false;
-}
-
 /*
  * Walks every link, map and program of the system (root): the
  * cham_proto_ops links no tenant binds, the cham_proto_ops maps no live
@@ -466,7 +455,7 @@ static void stale_find(struct stale_list *stale,
 		if (!struct_ops_link_query(fd, &link_id, &map_id) &&
 		    proto_map_read(ops_btf, map_id, &value)) {
 			id_set_add(&linked_maps, map_id);
-			if (!link_bound(tps, count, link_id)) {
+			if (!link_is_bound(tps, count, link_id)) {
 				o = stale_add(stale, HELD_LINK, link_id);
 				o->map_id = map_id;
 				memcpy(o->proto, value.name, sizeof(o->proto));
