@@ -212,11 +212,6 @@ struct guest_list {
 	size_t count, cap;
 };
 
-static void copy_attr_str(char *dst, size_t size, const struct nlattr *attr)
-{
-	snprintf(dst, size, "%s", attr ? mnl_attr_get_str(attr) : "");
-	sanitize_text(dst);
-}
 
 static int guest_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -232,10 +227,10 @@ static int guest_cb(const struct nlmsghdr *nlh, void *data)
 	g = &list->guests[list->count++];
 	memset(g, 0, sizeof(*g));
 	g->id = mnl_attr_get_u32(tb[CHAM_A_GUEST_ID]);
-	copy_attr_str(g->name, sizeof(g->name), tb[CHAM_A_GUEST_NAME]);
+	nl_attr_copy_str(g->name, sizeof(g->name), tb[CHAM_A_GUEST_NAME]);
 	if (tb[CHAM_A_TENANT_ID])
 		g->tenant_id = mnl_attr_get_u32(tb[CHAM_A_TENANT_ID]);
-	copy_attr_str(g->tenant, sizeof(g->tenant), tb[CHAM_A_TENANT_NAME]);
+	nl_attr_copy_str(g->tenant, sizeof(g->tenant), tb[CHAM_A_TENANT_NAME]);
 	if (tb[CHAM_A_GUEST_IFINDEX])
 		g->ifindex = mnl_attr_get_u32(tb[CHAM_A_GUEST_IFINDEX]);
 	/* The module sends no name (a rename could tear it): resolve here. */

@@ -57,11 +57,6 @@ static const enum mnl_attr_data_type port_attr_types[CHAM_A_MAX + 1] = {
 	[CHAM_A_PORT_IFNAME] = MNL_TYPE_NUL_STRING,
 };
 
-static void copy_str(char *dst, size_t size, const struct nlattr *attr)
-{
-	snprintf(dst, size, "%s", attr ? mnl_attr_get_str(attr) : "");
-	sanitize_text(dst);
-}
 
 /* As port show lists a port: its ifindex and name. */
 static int port_event_print(const struct nlmsghdr *nlh, const char *event,
@@ -75,7 +70,7 @@ static int port_event_print(const struct nlmsghdr *nlh, const char *event,
 	if (!tb[CHAM_A_PORT_IFINDEX])
 		return -EPROTO;
 	ifindex = mnl_attr_get_u32(tb[CHAM_A_PORT_IFINDEX]);
-	copy_str(ifname, sizeof(ifname), tb[CHAM_A_PORT_IFNAME]);
+	nl_attr_copy_str(ifname, sizeof(ifname), tb[CHAM_A_PORT_IFNAME]);
 	if (opt_json) {
 		json_object_begin(NULL);
 		json_string("event", event);
@@ -102,7 +97,7 @@ static int event_tenant_parse(const struct nlattr *const *tb,
 	if (!tb[CHAM_A_TENANT_ID])
 		return -EPROTO;
 	t->id = mnl_attr_get_u32(tb[CHAM_A_TENANT_ID]);
-	copy_str(t->name, sizeof(t->name), tb[CHAM_A_TENANT_NAME]);
+	nl_attr_copy_str(t->name, sizeof(t->name), tb[CHAM_A_TENANT_NAME]);
 	return 0;
 }
 

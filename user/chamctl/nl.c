@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "nl.h"
+#include "output.h"
 
 /* Large enough for any dump skb: the kernel caps those at 32 KiB. */
 #define NL_RECV_SIZE	32768
@@ -268,6 +269,12 @@ source_attr_types[CHAM_A_SOURCE_MAX + 1] = {
 	[CHAM_A_SOURCE_ADDR] = MNL_TYPE_BINARY,
 	[CHAM_A_SOURCE_PREFIX_LEN] = MNL_TYPE_U8,
 };
+
+void nl_attr_copy_str(char *dst, size_t size, const struct nlattr *attr)
+{
+	snprintf(dst, size, "%s", attr ? mnl_attr_get_str(attr) : "");
+	sanitize_text(dst);
+}
 
 unsigned int nl_parse_prefixes(const struct nlattr *nest,
 			       struct ip_prefix *prefixes, unsigned int max)

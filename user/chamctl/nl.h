@@ -108,6 +108,12 @@ void nl_put_tenant_ref(struct nlmsghdr *nlh, const struct tenant_ref *ref);
  * Parsing fills at most @max and returns how many; malformed entries are
  * left out. Putting writes nest @type, empty when @count is 0.
  */
+/*
+ * A string attribute into @dst (empty when missing), made safe to print:
+ * names come from the kernel, which took them from whoever set them.
+ */
+void nl_attr_copy_str(char *dst, size_t size, const struct nlattr *attr);
+
 unsigned int nl_parse_prefixes(const struct nlattr *nest,
 			       struct ip_prefix *prefixes, unsigned int max);
 void nl_put_prefixes(struct nlmsghdr *nlh, uint16_t type,

@@ -614,11 +614,6 @@ static uint32_t attr_u32(const struct nlattr *attr)
 	return attr ? mnl_attr_get_u32(attr) : 0;
 }
 
-static void copy_attr_name(char *dst, const struct nlattr *attr)
-{
-	snprintf(dst, CHAM_NAME_LEN, "%s", attr ? mnl_attr_get_str(attr) : "");
-	sanitize_text(dst);
-}
 
 static int tenant_proto_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -634,7 +629,7 @@ static int tenant_proto_cb(const struct nlmsghdr *nlh, void *data)
 	tp = &list->tenants[list->count++];
 	memset(tp, 0, sizeof(*tp));
 	tp->tenant_id = attr_u32(tb[CHAM_A_TENANT_ID]);
-	copy_attr_name(tp->tenant, tb[CHAM_A_TENANT_NAME]);
+	nl_attr_copy_str(tp->tenant, CHAM_NAME_LEN, tb[CHAM_A_TENANT_NAME]);
 	tp->agent_portid = attr_u32(tb[CHAM_A_TENANT_AGENT_PORTID]);
 	if (tb[CHAM_A_TENANT_PROTO])
 		proto_info_parse(tb[CHAM_A_TENANT_PROTO], &tp->proto);
