@@ -154,6 +154,10 @@ check_errno "unloading a tenant that does not exist fails (ENOENT)" \
 	"No such file or directory" chamctl proto unload nosuch
 check_errno "a link that is no protocol's is not detached" \
 	"no link\|No such file" chamctl proto unload link 999999
+check_errno "a user who is not root cannot detach a link by id (EPERM)" \
+	"Operation not permitted" as_uid 1001 chamctl proto unload link $eps_link
+check_eq "... and the stale link is still there" "$eps_link" \
+	"$(chamctl -j proto show stale | jq -r '.[].link_id')"
 
 # ---- unloading, whoever registered ----------------------------------------------------
 
